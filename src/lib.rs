@@ -1,0 +1,9 @@
+//! nnimg: a small neural network learns to paint pictures from a few "buttons".
+//!
+//! `net` is the experiment's maths; `data` turns `training_input/` into samples; `train`
+//! runs epochs, the learning-rate schedule and the run directory on disk; `render` turns
+//! output vectors into pixels, PNGs and terminal cells; `cmd` holds one function per
+//! subcommand and `cli` their arguments. Dependencies point one way:
+//! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
+
+pub mod net;

@@ -1,0 +1,16 @@
+//! The experiment's maths: a fully connected network with no biases and a sigmoid on every
+//! non-input layer, trained by per-sample stochastic gradient descent on E = ½ Σ (y − t)².
+//!
+//! Nothing in here touches files, threads or the terminal; `train` drives it and `cmd` wires
+//! it to the outside world.
+
+pub mod init;
+pub mod matrix;
+pub mod network;
+#[cfg(test)]
+pub(crate) mod reference;
+pub mod sgd;
+
+pub use matrix::Matrix;
+pub use network::{Network, sigmoid};
+pub use sgd::Workspace;

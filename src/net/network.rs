@@ -1,0 +1,143 @@
+//! [`Network`]: layer sizes and weights, and the forward pass into reused buffers.
+
+use super::matrix::{Matrix, padded_len};
+use super::sgd::Workspace;
+
+/// The logistic sigmoid σ(z) = 1 / (1 + e^(−z)).
+///
+/// Saturates to exactly 0 below −88 (where e^(−z) overflows f32) and to 1 above 88; never
+/// returns NaN for a non-NaN input.
+#[inline]
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// A fully connected network without biases: h_l = σ(W_l h_{l−1}), h_0 = x.
+///
+/// `layers[0]` is the input size, `layers[L]` the output size; `weights[l - 1]` is W_l with
+/// shape `[layers[l], layers[l - 1]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    layers: Vec<usize>,
+    weights: Vec<Matrix>,
+}
+
+impl Network {
+    /// A network of the given layer sizes with all weights zero.
+    ///
+    /// Panics if there are fewer than two layers or a layer is empty; callers validate sizes
+    /// that come from users (see `train::config`).
+    pub fn zeros(layers: &[usize]) -> Self {
+        assert!(layers.len() >= 2, "a network needs an input and an output layer");
+        assert!(layers.iter().all(|&n| n > 0), "layers must not be empty");
+        let weights = layers.windows(2).map(|w| Matrix::zeros(w[1], w[0])).collect();
+        Network { layers: layers.to_vec(), weights }
+    }
+
+    /// A network from its weight matrices; `None` if consecutive shapes do not chain.
+    pub fn from_weights(weights: Vec<Matrix>) -> Option<Self> {
+        let first = weights.first()?;
+        let mut layers = vec![first.cols()];
+        for w in &weights {
+            if w.cols() != *layers.last()? || w.rows() == 0 || w.cols() == 0 {
+                return None;
+            }
+            layers.push(w.rows());
+        }
+        Some(Network { layers, weights })
+    }
+
+    /// Layer sizes, input first.
+    pub fn layers(&self) -> &[usize] {
+        &self.layers
+    }
+
+    pub fn input_len(&self) -> usize {
+        self.layers[0]
+    }
+
+    pub fn output_len(&self) -> usize {
+        self.layers[self.layers.len() - 1]
+    }
+
+    /// Weight matrices W_1 … W_L.
+    pub fn weights(&self) -> &[Matrix] {
+        &self.weights
+    }
+
+    pub fn weights_mut(&mut self) -> &mut [Matrix] {
+        &mut self.weights
+    }
+
+    /// Number of weights (without padding).
+    pub fn weight_count(&self) -> usize {
+        self.layers.windows(2).map(|w| w[0] * w[1]).sum()
+    }
+
+    /// True when no weight is NaN or infinite.
+    pub fn is_finite(&self) -> bool {
+        self.weights.iter().all(Matrix::is_finite)
+    }
+
+    /// Runs x through the network and returns the output y (`output_len()` values in 0..1).
+    ///
+    /// `x.len()` must be `input_len()`; the workspace must have been made for this network.
+    pub fn forward<'w>(&self, x: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
+        ws.set_input(x);
+        for (l, w) in self.weights.iter().enumerate() {
+            let (below, above) = ws.h.split_at_mut(l + 1);
+            layer_forward(w, &below[l], &mut above[0]);
+        }
+        ws.output()
+    }
+
+    /// Convenience for one-off use (rendering, tests): allocates a workspace.
+    pub fn predict(&self, x: &[f32]) -> Vec<f32> {
+        let mut ws = Workspace::new(self);
+        self.forward(x, &mut ws).to_vec()
+    }
+}
+
+/// h_out[i] = σ(W[i] · h_in) for every row i. `h_in` is padded to `W.stride()` with zeros.
+fn layer_forward(w: &Matrix, h_in: &[f32], h_out: &mut [f32]) {
+    for (i, out) in h_out.iter_mut().take(w.rows()).enumerate() {
+        *out = sigmoid(dot(w.row(i), h_in));
+    }
+}
+
+/// Σ a_i b_i over equal-length slices.
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+/// Length of the zero-padded buffer that holds a layer of `n` activations.
+pub fn activation_len(n: usize) -> usize {
+    padded_len(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_saturates_without_nan() {
+        assert_eq!(sigmoid(-1000.0), 0.0);
+        assert_eq!(sigmoid(1000.0), 1.0);
+        assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
+        assert!((sigmoid(0.0) - 0.5).abs() < 1e-7);
+    }
+
+    #[test]
+    fn forward_of_zero_weights_is_one_half_everywhere() {
+        let net = Network::zeros(&[3, 4, 5]);
+        assert_eq!(net.predict(&[1.0, 0.0, 1.0]), vec![0.5; 5]);
+    }
+
+    #[test]
+    fn from_weights_rejects_shapes_that_do_not_chain() {
+        assert!(Network::from_weights(vec![Matrix::zeros(4, 3), Matrix::zeros(5, 3)]).is_none());
+        let net = Network::from_weights(vec![Matrix::zeros(4, 3), Matrix::zeros(5, 4)]);
+        assert_eq!(net.map(|n| n.layers().to_vec()), Some(vec![3, 4, 5]));
+    }
+}
