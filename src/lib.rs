@@ -6,4 +6,5 @@
 //! subcommand and `cli` their arguments. Dependencies point one way:
 //! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
 
+pub mod data;
 pub mod net;

@@ -30,13 +30,21 @@ impl Matrix {
     /// A zero matrix of shape `[rows, cols]`.
     pub fn zeros(rows: usize, cols: usize) -> Self {
         let lines = rows * padded_len(cols) / LANES;
-        Matrix { rows, cols, lines: vec![Line([0.0; LANES]); lines] }
+        Matrix {
+            rows,
+            cols,
+            lines: vec![Line([0.0; LANES]); lines],
+        }
     }
 
     /// A matrix from row-major values without padding (`values.len() == rows * cols`),
     /// the layout of a checkpoint tensor.
     pub fn from_rows(rows: usize, cols: usize, values: &[f32]) -> Self {
-        assert_eq!(values.len(), rows * cols, "matrix values must be rows * cols");
+        assert_eq!(
+            values.len(),
+            rows * cols,
+            "matrix values must be rows * cols"
+        );
         let mut m = Matrix::zeros(rows, cols);
         for (r, src) in values.chunks_exact(cols.max(1)).enumerate().take(rows) {
             m.row_mut(r)[..cols].copy_from_slice(src);
@@ -61,14 +69,19 @@ impl Matrix {
     pub fn as_slice(&self) -> &[f32] {
         // SAFETY: `Line` is `repr(C)` around `[f32; LANES]` with size 64 = LANES * 4 and no
         // padding, so a slice of lines is a contiguous, initialised, aligned slice of floats.
-        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<f32>(), self.lines.len() * LANES) }
+        unsafe {
+            std::slice::from_raw_parts(self.lines.as_ptr().cast::<f32>(), self.lines.len() * LANES)
+        }
     }
 
     /// Mutable storage, padding included. Callers must keep the padding zero.
     pub fn as_mut_slice(&mut self) -> &mut [f32] {
         // SAFETY: as in `as_slice`; the borrow of `self` makes the access exclusive.
         unsafe {
-            std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f32>(), self.lines.len() * LANES)
+            std::slice::from_raw_parts_mut(
+                self.lines.as_mut_ptr().cast::<f32>(),
+                self.lines.len() * LANES,
+            )
         }
     }
 

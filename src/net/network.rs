@@ -28,10 +28,19 @@ impl Network {
     /// Panics if there are fewer than two layers or a layer is empty; callers validate sizes
     /// that come from users (see `train::config`).
     pub fn zeros(layers: &[usize]) -> Self {
-        assert!(layers.len() >= 2, "a network needs an input and an output layer");
+        assert!(
+            layers.len() >= 2,
+            "a network needs an input and an output layer"
+        );
         assert!(layers.iter().all(|&n| n > 0), "layers must not be empty");
-        let weights = layers.windows(2).map(|w| Matrix::zeros(w[1], w[0])).collect();
-        Network { layers: layers.to_vec(), weights }
+        let weights = layers
+            .windows(2)
+            .map(|w| Matrix::zeros(w[1], w[0]))
+            .collect();
+        Network {
+            layers: layers.to_vec(),
+            weights,
+        }
     }
 
     /// A network from its weight matrices; `None` if consecutive shapes do not chain.

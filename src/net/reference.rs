@@ -18,7 +18,11 @@ impl RefNet {
     pub fn from_network(net: &Network) -> Self {
         RefNet {
             layers: net.layers().to_vec(),
-            w: net.weights().iter().map(|m| m.to_rows().into_iter().map(f64::from).collect()).collect(),
+            w: net
+                .weights()
+                .iter()
+                .map(|m| m.to_rows().into_iter().map(f64::from).collect())
+                .collect(),
         }
     }
 
@@ -43,7 +47,11 @@ impl RefNet {
     /// E = ½ Σ (y − t)².
     pub fn loss(&self, x: &[f32], t: &[f32]) -> f64 {
         let h = self.forward(x);
-        h[h.len() - 1].iter().zip(t).map(|(y, &t)| 0.5 * (y - f64::from(t)).powi(2)).sum()
+        h[h.len() - 1]
+            .iter()
+            .zip(t)
+            .map(|(y, &t)| 0.5 * (y - f64::from(t)).powi(2))
+            .sum()
     }
 
     /// Mean over outputs of (y − t)².
@@ -56,8 +64,17 @@ impl RefNet {
         let h = self.forward(x);
         let depth = self.layers.len() - 1;
         let y = &h[depth];
-        let error = y.iter().zip(t).map(|(y, &t)| (y - f64::from(t)).powi(2)).sum::<f64>() / t.len() as f64;
-        let mut d: Vec<f64> = y.iter().zip(t).map(|(&y, &t)| (y - f64::from(t)) * y * (1.0 - y)).collect();
+        let error = y
+            .iter()
+            .zip(t)
+            .map(|(y, &t)| (y - f64::from(t)).powi(2))
+            .sum::<f64>()
+            / t.len() as f64;
+        let mut d: Vec<f64> = y
+            .iter()
+            .zip(t)
+            .map(|(&y, &t)| (y - f64::from(t)) * y * (1.0 - y))
+            .collect();
         let mut deltas = vec![Vec::new(); depth + 1];
         for l in (1..=depth).rev() {
             deltas[l] = d.clone();
@@ -88,7 +105,10 @@ impl RefNet {
 
 /// ∂E/∂w for every weight by central differences (w ± eps), layer by layer.
 pub fn numeric_gradient(net: &RefNet, x: &[f32], t: &[f32], eps: f64) -> Vec<Vec<f64>> {
-    let mut probe = RefNet { layers: net.layers.clone(), w: net.w.clone() };
+    let mut probe = RefNet {
+        layers: net.layers.clone(),
+        w: net.w.clone(),
+    };
     let mut grads = Vec::new();
     for l in 0..net.w.len() {
         let mut layer = Vec::new();

@@ -28,9 +28,18 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(net: &Network) -> Self {
-        let widest = net.layers().iter().map(|&n| activation_len(n)).max().unwrap_or(0);
+        let widest = net
+            .layers()
+            .iter()
+            .map(|&n| activation_len(n))
+            .max()
+            .unwrap_or(0);
         Workspace {
-            h: net.layers().iter().map(|&n| vec![0.0; activation_len(n)]).collect(),
+            h: net
+                .layers()
+                .iter()
+                .map(|&n| vec![0.0; activation_len(n)])
+                .collect(),
             d: vec![0.0; widest],
             g: vec![0.0; widest],
             g_next: vec![0.0; widest],
@@ -70,7 +79,13 @@ pub fn step(net: &mut Network, ws: &mut Workspace, x: &[f32], t: &[f32], lr: f32
         let n = net.layers()[l + 1];
         hidden_deltas(&ws.g[..n], &ws.h[l + 1][..n], &mut ws.d[..n]);
         let back_propagate = l > 0;
-        fused_backward(&mut net.weights_mut()[l], &ws.d[..n], &ws.h[l], lr, back_propagate.then_some(&mut ws.g_next));
+        fused_backward(
+            &mut net.weights_mut()[l],
+            &ws.d[..n],
+            &ws.h[l],
+            lr,
+            back_propagate.then_some(&mut ws.g_next),
+        );
     }
     error
 }
@@ -167,7 +182,11 @@ mod tests {
                 let g_backprop = (before.w[l][k] - after.w[l][k]) / f64::from(lr);
                 let scale = g_numeric.abs().max(g_backprop.abs()).max(1e-4);
                 let relative = (g_numeric - g_backprop).abs() / scale;
-                assert!(relative < 1e-3, "layer {} weight {k}: numeric {g_numeric}, backprop {g_backprop}", l + 1);
+                assert!(
+                    relative < 1e-3,
+                    "layer {} weight {k}: numeric {g_numeric}, backprop {g_backprop}",
+                    l + 1
+                );
                 checked += 1;
             }
         }
@@ -192,8 +211,9 @@ mod tests {
         let layers = [8, 20, 17, 40];
         let mut net = init_network(&layers, 2);
         let mut reference = RefNet::from_network(&net);
-        let samples: Vec<(Vec<f32>, Vec<f32>)> =
-            (0..6).map(|_| (random_vector(&mut rng, 8), random_vector(&mut rng, 40))).collect();
+        let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..6)
+            .map(|_| (random_vector(&mut rng, 8), random_vector(&mut rng, 40)))
+            .collect();
         let mut ws = Workspace::new(&net);
         for _ in 0..100 {
             for (x, t) in &samples {
@@ -203,7 +223,13 @@ mod tests {
             }
         }
         let fast = RefNet::from_network(&net);
-        let worst = fast.w.iter().flatten().zip(reference.w.iter().flatten()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let worst = fast
+            .w
+            .iter()
+            .flatten()
+            .zip(reference.w.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(worst < 1e-3, "largest weight difference {worst}");
     }
 

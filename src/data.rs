@@ -1,0 +1,411 @@
+//! `training_input/`: file stem → input vector, image → target vector.
+//!
+//! A file's stem is the input vector given to the input nodes: a string of 0/1 digits
+//! (`10000000.png`) or `_`-separated decimals (`0.5_0_0_1_0_0_0_0.png`). Each value must be
+//! finite and within 0..=1 (a button is at most fully pressed). The image becomes the target:
+//! decoded with size limits, alpha composited over black, resized to the output size, and
+//! either converted to luma (one value per pixel) or kept as RGB (three values per pixel),
+//! all in 0..1, row-major.
+//!
+//! Every problem with a file is reported as one line naming the file; nothing is trained
+//! until the whole folder has loaded.
+
+use anyhow::{Context, Result, anyhow, bail};
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageReader, Limits};
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// File extensions read as images (compared case-insensitively).
+pub const IMAGE_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "bmp", "gif", "webp"];
+
+/// Largest accepted image side, in pixels; anything larger is refused before decoding.
+pub const MAX_IMAGE_SIDE: u32 = 16_384;
+
+/// Largest decoder allocation, in bytes (a guard against decompression bombs).
+pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Most input values a stem may have (a guard against absurd networks).
+pub const MAX_INPUTS: usize = 4096;
+
+/// One training example: the stem it came from, its input vector x and target vector t.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub stem: String,
+    pub input: Vec<f32>,
+    pub target: Vec<f32>,
+}
+
+/// The output picture's shape: width × height pixels, 1 (luma) or 3 (RGB) values per pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub width: u32,
+    pub height: u32,
+    pub channels: usize,
+}
+
+impl Shape {
+    /// Number of output nodes: width · height · channels.
+    pub fn len(&self) -> usize {
+        self.width as usize * self.height as usize * self.channels
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The loaded training set plus one-line notes for things that did not stop the load.
+#[derive(Debug)]
+pub struct TrainingSet {
+    /// Samples in file-name order.
+    pub samples: Vec<Sample>,
+    /// E.g. "skipped README.md: not an image", "images resized from 220×220 to 110×110".
+    pub notes: Vec<String>,
+}
+
+impl TrainingSet {
+    /// The input size shared by every sample.
+    pub fn input_len(&self) -> usize {
+        self.samples.first().map_or(0, |s| s.input.len())
+    }
+}
+
+/// Parses a stem into an input vector.
+///
+/// `"10000000"` → eight values; `"0.5_0_1"` → three values. A stem without `_` that is not
+/// all 0/1 digits is read as a single decimal (`"0.5"`). Errors describe the problem without
+/// the file name (the caller adds it).
+pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
+    if stem.is_empty() {
+        return Err(
+            "empty file name stem: name the file after its input vector, e.g. 10000000.png".into(),
+        );
+    }
+    let values: Vec<f32> = if stem.bytes().all(|b| b == b'0' || b == b'1') {
+        stem.bytes().map(|b| f32::from(b - b'0')).collect()
+    } else {
+        stem.split('_')
+            .map(|part| {
+                part.trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|_| !part.is_empty())
+                    .ok_or_else(|| format!("stem '{stem}' is not an input vector: '{part}' is not a number; use 0/1 digits (10000000) or _-separated decimals (0.5_0_1)"))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if values.len() > MAX_INPUTS {
+        return Err(format!(
+            "stem has {} values, at most {MAX_INPUTS} are supported",
+            values.len()
+        ));
+    }
+    if let Some(bad) = values
+        .iter()
+        .find(|v| !v.is_finite() || !(0.0..=1.0).contains(*v))
+    {
+        return Err(format!(
+            "stem '{stem}' has the value {bad}; every value must be a finite number within 0..=1"
+        ));
+    }
+    Ok(values)
+}
+
+/// Formats an input vector as a stem: 0/1 digits when every value is 0 or 1, else
+/// `_`-separated decimals with up to three decimal places (`0.5_0_1`).
+pub fn format_stem(input: &[f32]) -> String {
+    if input.iter().all(|&v| v == 0.0 || v == 1.0) {
+        input
+            .iter()
+            .map(|&v| if v == 1.0 { '1' } else { '0' })
+            .collect()
+    } else {
+        let parts: Vec<String> = input
+            .iter()
+            .map(|v| {
+                let s = format!("{v:.3}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            })
+            .collect();
+        parts.join("_")
+    }
+}
+
+/// True when the path's extension is one of [`IMAGE_EXTENSIONS`].
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Loads every image of `dir` as a sample with a target of the given shape.
+///
+/// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
+/// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
+/// image, a directory or non-UTF-8 name where an image should be.
+pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
+    let entries = fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot read the training folder", dir.display()))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut notes = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("{}: cannot list the training folder", dir.display()))?;
+        let path = entry.path();
+        if has_image_extension(&path) {
+            paths.push(path);
+        } else {
+            notes.push(format!(
+                "skipped {}: not an image ({})",
+                path.display(),
+                IMAGE_EXTENSIONS.join(", ")
+            ));
+        }
+    }
+    paths.sort();
+    notes.sort();
+    if paths.is_empty() {
+        bail!(
+            "{}: no training images found (expected files like 10000000.png)",
+            dir.display()
+        );
+    }
+
+    let mut samples: Vec<Sample> = Vec::with_capacity(paths.len());
+    let mut seen: HashMap<Vec<u32>, PathBuf> = HashMap::new();
+    let mut resized_from = None;
+    for path in &paths {
+        let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
+            anyhow!(
+                "{}: the file name is not valid UTF-8; rename it after its input vector",
+                path.display()
+            )
+        })?;
+        let input = parse_stem(stem).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        if let Some(first) = samples.first()
+            && first.input.len() != input.len()
+        {
+            bail!(
+                "{}: stem '{stem}' has {} values, {} has {}",
+                path.display(),
+                input.len(),
+                first.stem,
+                first.input.len()
+            );
+        }
+        let key: Vec<u32> = input.iter().map(|v| v.to_bits()).collect();
+        if let Some(other) = seen.insert(key, path.clone()) {
+            bail!(
+                "{}: the same input vector as {}; keep one of them",
+                path.display(),
+                other.display()
+            );
+        }
+        let image = decode_image(path)?;
+        if (image.width(), image.height()) != (shape.width, shape.height) {
+            resized_from.get_or_insert((image.width(), image.height()));
+        }
+        let target = image_to_target(&image, shape);
+        samples.push(Sample {
+            stem: stem.to_string(),
+            input,
+            target,
+        });
+    }
+    if let Some((w, h)) = resized_from {
+        notes.push(format!(
+            "images resized to {}×{} (e.g. one was {w}×{h})",
+            shape.width, shape.height
+        ));
+    }
+    Ok(TrainingSet { samples, notes })
+}
+
+/// Decodes one image with limits against decompression bombs; errors name the file.
+pub fn decode_image(path: &Path) -> Result<DynamicImage> {
+    let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if meta.is_dir() {
+        bail!("{}: is a folder, not an image", path.display());
+    }
+    let mut reader = ImageReader::open(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let image = reader
+        .decode()
+        .map_err(|e| anyhow!("{}: not a readable image: {e}", path.display()))?;
+    if image.width() == 0 || image.height() == 0 {
+        bail!("{}: the image has no pixels", path.display());
+    }
+    Ok(image)
+}
+
+/// Turns an image into a target vector of `shape.len()` values in 0..1, row-major:
+/// alpha composited over black, resized (triangle filter) if needed, then luma
+/// (0.2126 R + 0.7152 G + 0.0722 B) for one channel or R, G, B for three.
+pub fn image_to_target(image: &DynamicImage, shape: Shape) -> Vec<f32> {
+    let rgba = image.to_rgba32f();
+    let resized = if (rgba.width(), rgba.height()) == (shape.width, shape.height) {
+        rgba
+    } else {
+        image::imageops::resize(&rgba, shape.width, shape.height, FilterType::Triangle)
+    };
+    let mut target = Vec::with_capacity(shape.len());
+    for p in resized.pixels() {
+        let [r, g, b, a] = p.0.map(|v| v.clamp(0.0, 1.0));
+        let (r, g, b) = (r * a, g * a, b * a);
+        if shape.channels == 3 {
+            target.extend([r, g, b]);
+        } else {
+            target.push(0.2126 * r + 0.7152 * g + 0.0722 * b);
+        }
+    }
+    target
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+
+    const SHAPE: Shape = Shape {
+        width: 4,
+        height: 3,
+        channels: 1,
+    };
+
+    fn write_png(dir: &Path, name: &str, value: u8) {
+        RgbImage::from_pixel(4, 3, Rgb([value; 3]))
+            .save(dir.join(name))
+            .unwrap();
+    }
+
+    fn error_of(dir: &Path) -> String {
+        format!("{:#}", load_samples(dir, SHAPE).unwrap_err())
+    }
+
+    #[test]
+    fn parses_binary_digit_stems() {
+        assert_eq!(
+            parse_stem("10010000").unwrap(),
+            vec![1., 0., 0., 1., 0., 0., 0., 0.]
+        );
+    }
+
+    #[test]
+    fn parses_underscore_separated_decimals() {
+        assert_eq!(parse_stem("0.5_0_1_0.25").unwrap(), vec![0.5, 0., 1., 0.25]);
+        assert_eq!(parse_stem("0.5").unwrap(), vec![0.5]);
+    }
+
+    #[test]
+    fn rejects_a_stem_that_is_not_a_vector() {
+        assert!(
+            parse_stem("hello")
+                .unwrap_err()
+                .contains("'hello' is not a number")
+        );
+        assert!(parse_stem("1__0").is_err());
+        assert!(parse_stem("").is_err());
+        assert!(parse_stem("1012").is_err());
+    }
+
+    #[test]
+    fn rejects_a_stem_with_a_nan_an_infinity_or_an_out_of_range_value() {
+        for stem in ["NaN_0", "inf_0", "0_-inf", "1.5_0", "0_-0.1"] {
+            assert!(
+                parse_stem(stem).unwrap_err().contains("within 0..=1"),
+                "{stem}"
+            );
+        }
+    }
+
+    #[test]
+    fn formats_stems_back_to_the_shortest_form() {
+        assert_eq!(format_stem(&[1., 0., 1.]), "101");
+        assert_eq!(format_stem(&[0.5, 0., 1.]), "0.5_0_1");
+        assert_eq!(format_stem(&[0.3333, 0.1]), "0.333_0.1");
+    }
+
+    #[test]
+    fn loads_samples_in_file_name_order_and_skips_other_files_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "01.png", 255);
+        write_png(dir.path(), "10.png", 0);
+        fs::write(dir.path().join("README.md"), "hi").unwrap();
+        let set = load_samples(dir.path(), SHAPE).unwrap();
+        assert_eq!(
+            set.samples
+                .iter()
+                .map(|s| s.stem.as_str())
+                .collect::<Vec<_>>(),
+            ["01", "10"]
+        );
+        assert_eq!(set.samples[0].target, vec![1.0; 12]);
+        assert_eq!(set.samples[1].input, vec![1.0, 0.0]);
+        assert!(set.notes[0].contains("README.md"), "{:?}", set.notes);
+    }
+
+    #[test]
+    fn composites_alpha_over_black_and_keeps_rgb_for_colour_networks() {
+        let image = DynamicImage::ImageRgba8(RgbaImage::from_pixel(1, 1, Rgba([255, 0, 0, 128])));
+        let t = image_to_target(
+            &image,
+            Shape {
+                width: 1,
+                height: 1,
+                channels: 3,
+            },
+        );
+        assert!((t[0] - 128.0 / 255.0).abs() < 1e-6 && t[1] == 0.0 && t[2] == 0.0);
+    }
+
+    #[test]
+    fn resizes_other_sizes_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        RgbImage::from_pixel(8, 6, Rgb([255; 3]))
+            .save(dir.path().join("1.png"))
+            .unwrap();
+        let set = load_samples(dir.path(), SHAPE).unwrap();
+        assert_eq!(set.samples[0].target.len(), 12);
+        assert!(set.notes.iter().any(|n| n.contains("resized")));
+    }
+
+    #[test]
+    fn rejects_inconsistent_stem_lengths() {
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        write_png(dir.path(), "100.png", 0);
+        assert!(error_of(dir.path()).contains("100.png: stem '100' has 3 values, 10 has 2"));
+    }
+
+    #[test]
+    fn rejects_the_same_vector_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        write_png(dir.path(), "1_0.png", 0);
+        assert!(error_of(dir.path()).contains("the same input vector as"));
+    }
+
+    #[test]
+    fn rejects_a_fake_image_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("10.png"), "not a png").unwrap();
+        let e = error_of(dir.path());
+        assert!(e.contains("10.png: not a readable image"), "{e}");
+    }
+
+    #[test]
+    fn rejects_an_empty_and_a_missing_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(error_of(dir.path()).contains("no training images"));
+        assert!(error_of(&dir.path().join("nope")).contains("cannot read the training folder"));
+    }
+}
