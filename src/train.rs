@@ -1,0 +1,16 @@
+//! Training runs: settings and presets, the learning-rate schedule, the epoch loop, and the
+//! run directory on disk (run.json, metrics.csv, checkpoint.safetensors, outputs/).
+//!
+//! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
+//! files; `worker` runs a trainer on a thread for the explorer.
+
+pub mod checkpoint;
+pub mod config;
+pub mod metrics;
+pub mod run_dir;
+pub mod schedule;
+pub mod trainer;
+
+pub use config::{Order, Preset, TrainConfig};
+pub use schedule::Halving;
+pub use trainer::{EpochReport, TrainState, Trainer};

@@ -1,0 +1,334 @@
+//! [`Trainer`]: epochs over the samples, the schedule, and an [`EpochReport`] per epoch.
+//! Deterministic (same config, same bits) and free of I/O.
+
+use super::config::{Order, TrainConfig};
+use super::schedule::{Halving, should_halve};
+use crate::data::Sample;
+use crate::net::Network;
+use crate::net::sgd::{self, Workspace};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Everything besides the weights that an exact resume needs. The shuffle of epoch e is
+/// drawn from stream e of a ChaCha8 generator seeded with the run's seed, so no generator
+/// state needs saving: the epoch number is the RNG state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainState {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// The rate the next epoch will use.
+    pub learning_rate: f32,
+    /// Every halving so far, oldest first.
+    pub halvings: Vec<Halving>,
+    /// The last epoch errors (at most 2·window), newest last: the schedule's memory.
+    pub recent_errors: Vec<f64>,
+    /// Training seconds so far, over all sessions of the run.
+    pub seconds: f64,
+}
+
+impl TrainState {
+    pub fn new(learning_rate: f32) -> Self {
+        TrainState {
+            epoch: 0,
+            learning_rate,
+            halvings: Vec::new(),
+            recent_errors: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+}
+
+/// What one epoch did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochReport {
+    /// The epoch just completed (1-based).
+    pub epoch: usize,
+    /// Mean over samples of each sample's per-pixel mean (y − t)², before its update.
+    pub error: f64,
+    /// The rate this epoch used.
+    pub learning_rate: f32,
+    /// Each sample's error, in file-name order (not the shuffled order).
+    pub sample_errors: Vec<f64>,
+    /// Set when the schedule halved the rate at the end of this epoch.
+    pub halving: Option<Halving>,
+}
+
+/// Training failed in a way the caller must tell apart from I/O errors.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TrainError {
+    #[error("training diverged at epoch {epoch}: the error became {error}; try a smaller --lr")]
+    Diverged { epoch: usize, error: f64 },
+}
+
+/// Runs epochs of per-sample SGD over a fixed training set.
+pub struct Trainer {
+    net: Network,
+    workspace: Workspace,
+    samples: Vec<Sample>,
+    order: Order,
+    seed: u64,
+    adaptive: bool,
+    window: usize,
+    state: TrainState,
+    visit: Vec<usize>,
+    sample_errors: Vec<f64>,
+}
+
+impl Trainer {
+    /// A trainer for `config` starting from `net` and `state` (a fresh or resumed run).
+    /// `samples` must match the network's input and output sizes.
+    pub fn new(
+        config: &TrainConfig,
+        net: Network,
+        samples: Vec<Sample>,
+        state: TrainState,
+    ) -> Self {
+        assert!(
+            samples
+                .iter()
+                .all(|s| s.input.len() == net.input_len() && s.target.len() == net.output_len()),
+            "samples must match the network's shape"
+        );
+        Trainer {
+            workspace: Workspace::new(&net),
+            net,
+            order: config.order,
+            seed: config.seed,
+            adaptive: config.adaptive,
+            window: config.window,
+            state,
+            visit: (0..samples.len()).collect(),
+            sample_errors: vec![0.0; samples.len()],
+            samples,
+        }
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn state(&self) -> &TrainState {
+        &self.state
+    }
+
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// Adds wall-clock seconds spent training (kept in the checkpoint for the metrics log).
+    pub fn add_seconds(&mut self, seconds: f64) {
+        self.state.seconds += seconds;
+    }
+
+    /// Runs one epoch: every sample once, in this epoch's order, one SGD step each; then the
+    /// schedule. A non-finite error stops with [`TrainError::Diverged`] (the weights are then
+    /// not to be saved).
+    pub fn run_epoch(&mut self) -> Result<EpochReport, TrainError> {
+        let epoch = self.state.epoch + 1;
+        let lr = self.state.learning_rate;
+        self.arrange_visit(epoch);
+        let mut sum = 0.0f64;
+        for &k in &self.visit {
+            let s = &self.samples[k];
+            let e = sgd::step(&mut self.net, &mut self.workspace, &s.input, &s.target, lr);
+            self.sample_errors[k] = e;
+            sum += e;
+        }
+        let error = sum / self.samples.len() as f64;
+        if !error.is_finite() {
+            return Err(TrainError::Diverged { epoch, error });
+        }
+
+        self.state.epoch = epoch;
+        let keep = 2 * self.window.max(1);
+        self.state.recent_errors.push(error);
+        if self.state.recent_errors.len() > keep {
+            let excess = self.state.recent_errors.len() - keep;
+            self.state.recent_errors.drain(..excess);
+        }
+        let halving = (self.adaptive
+            && should_halve(epoch, &self.state.recent_errors, self.window))
+        .then(|| {
+            self.state.learning_rate = lr / 2.0;
+            let h = Halving {
+                epoch,
+                learning_rate: self.state.learning_rate,
+            };
+            self.state.halvings.push(h);
+            h
+        });
+        Ok(EpochReport {
+            epoch,
+            error,
+            learning_rate: lr,
+            sample_errors: self.sample_errors.clone(),
+            halving,
+        })
+    }
+
+    /// The visiting order of `epoch`: file order, or its permutation by stream `epoch`.
+    fn arrange_visit(&mut self, epoch: usize) {
+        for (i, v) in self.visit.iter_mut().enumerate() {
+            *v = i;
+        }
+        if self.order == Order::Shuffle {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+            rng.set_stream(epoch as u64);
+            self.visit.shuffle(&mut rng);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::init::init_network;
+
+    fn tiny_config(order: Order) -> TrainConfig {
+        TrainConfig {
+            nnimg_version: "test".into(),
+            preset: "custom".into(),
+            layers: vec![2, 3, 4],
+            width: 2,
+            height: 2,
+            color: false,
+            epochs: 50,
+            learning_rate: 0.5,
+            adaptive: true,
+            window: 5,
+            seed: 7,
+            order,
+            checkpoint_every: 10,
+            data: "x".into(),
+            init: None,
+            samples: vec![],
+        }
+    }
+
+    fn tiny_samples() -> Vec<Sample> {
+        vec![
+            Sample {
+                stem: "10".into(),
+                input: vec![1.0, 0.0],
+                target: vec![1.0, 0.0, 0.0, 1.0],
+            },
+            Sample {
+                stem: "01".into(),
+                input: vec![0.0, 1.0],
+                target: vec![0.0, 1.0, 1.0, 0.0],
+            },
+            Sample {
+                stem: "11".into(),
+                input: vec![1.0, 1.0],
+                target: vec![0.5, 0.5, 0.5, 0.5],
+            },
+        ]
+    }
+
+    fn trainer(order: Order) -> Trainer {
+        let c = tiny_config(order);
+        Trainer::new(
+            &c,
+            init_network(&c.layers, c.seed),
+            tiny_samples(),
+            TrainState::new(c.learning_rate),
+        )
+    }
+
+    #[test]
+    fn lowers_the_error_on_a_tiny_problem() {
+        let mut t = trainer(Order::Shuffle);
+        let first = t.run_epoch().unwrap().error;
+        let mut last = first;
+        for _ in 0..300 {
+            last = t.run_epoch().unwrap().error;
+        }
+        assert!(last < first / 2.0, "{first} -> {last}");
+    }
+
+    #[test]
+    fn same_seed_gives_the_same_weights() {
+        let (mut a, mut b) = (trainer(Order::Shuffle), trainer(Order::Shuffle));
+        for _ in 0..20 {
+            assert_eq!(a.run_epoch(), b.run_epoch());
+        }
+        assert_eq!(a.network(), b.network());
+    }
+
+    #[test]
+    fn shuffled_and_fixed_orders_differ() {
+        let (mut a, mut b) = (trainer(Order::Shuffle), trainer(Order::Fixed));
+        for _ in 0..5 {
+            a.run_epoch().unwrap();
+            b.run_epoch().unwrap();
+        }
+        assert_ne!(a.network(), b.network());
+    }
+
+    #[test]
+    fn reports_the_mean_of_the_sample_errors() {
+        let r = trainer(Order::Fixed).run_epoch().unwrap();
+        let mean = r.sample_errors.iter().sum::<f64>() / 3.0;
+        assert!((r.error - mean).abs() < 1e-12);
+    }
+
+    #[test]
+    fn keeps_only_two_windows_of_errors() {
+        let mut t = trainer(Order::Fixed);
+        for _ in 0..23 {
+            t.run_epoch().unwrap();
+        }
+        assert_eq!(t.state().recent_errors.len(), 10);
+        assert_eq!(t.state().epoch, 23);
+    }
+
+    #[test]
+    fn halves_at_the_end_of_a_window_that_is_worse_and_records_it() {
+        let c = tiny_config(Order::Fixed);
+        // Resume after 5 perfect epochs: the next window of 5 must be worse.
+        let state = TrainState {
+            epoch: 5,
+            recent_errors: vec![0.0; 5],
+            ..TrainState::new(0.5)
+        };
+        let mut t = Trainer::new(&c, init_network(&c.layers, 3), tiny_samples(), state);
+        let halvings: Vec<_> = (0..5).map(|_| t.run_epoch().unwrap().halving).collect();
+        let expected = Halving {
+            epoch: 10,
+            learning_rate: 0.25,
+        };
+        assert_eq!(halvings, [None, None, None, None, Some(expected)]);
+        assert_eq!(t.state().halvings, [expected]);
+        assert_eq!(t.state().learning_rate, 0.25);
+    }
+
+    #[test]
+    fn a_constant_rate_never_halves() {
+        let c = TrainConfig {
+            adaptive: false,
+            ..tiny_config(Order::Fixed)
+        };
+        let state = TrainState {
+            epoch: 5,
+            recent_errors: vec![0.0; 5],
+            ..TrainState::new(0.5)
+        };
+        let mut t = Trainer::new(&c, init_network(&c.layers, 3), tiny_samples(), state);
+        assert!((0..20).all(|_| t.run_epoch().unwrap().halving.is_none()));
+        assert_eq!(t.state().learning_rate, 0.5);
+    }
+
+    #[test]
+    fn stops_with_a_clear_error_when_the_error_is_not_finite() {
+        let c = tiny_config(Order::Fixed);
+        let mut net = init_network(&c.layers, 1);
+        net.weights_mut()[1].row_mut(0)[0] = f32::NAN;
+        let mut t = Trainer::new(&c, net, tiny_samples(), TrainState::new(0.5));
+        assert!(matches!(
+            t.run_epoch(),
+            Err(TrainError::Diverged { epoch: 1, .. })
+        ));
+    }
+}
