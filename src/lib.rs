@@ -6,6 +6,7 @@
 //! subcommand and `cli` their arguments. Dependencies point one way:
 //! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
 
+pub mod atomic;
 pub mod data;
 pub mod net;
 pub mod train;

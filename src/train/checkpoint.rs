@@ -1,1 +1,377 @@
+//! `checkpoint.safetensors`: the weights as tensors `w1` … `wN` (f32, shape `[out, in]`,
+//! readable from numpy or PyTorch) and, in the metadata, the training state an exact resume
+//! needs. Saved atomically; loaded with every name, shape, dtype and value checked.
 
+use super::trainer::TrainState;
+use crate::atomic::replace_file;
+use crate::net::{Matrix, Network};
+use anyhow::{Context, Result, anyhow, bail};
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+/// Value of the `format` metadata key.
+pub const FORMAT: &str = "nnimg-checkpoint";
+/// Version of the metadata layout; bumped on incompatible changes.
+pub const FORMAT_VERSION: &str = "1";
+
+/// Largest checkpoint file read, in bytes: the weight limit plus room for the header.
+const MAX_FILE_BYTES: u64 = (crate::train::config::MAX_WEIGHTS as u64) * 4 + (16 << 20);
+
+/// A loaded checkpoint: weights, training state, and the preset of the run that wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    pub net: Network,
+    pub state: TrainState,
+    pub preset: String,
+}
+
+/// Serialises weights and state into safetensors bytes.
+pub fn to_bytes(net: &Network, state: &TrainState, preset: &str) -> Result<Vec<u8>> {
+    let data: Vec<(String, Vec<u8>, Vec<usize>)> = net
+        .weights()
+        .iter()
+        .enumerate()
+        .map(|(l, w)| {
+            let bytes = w.to_rows().iter().flat_map(|v| v.to_le_bytes()).collect();
+            (format!("w{}", l + 1), bytes, vec![w.rows(), w.cols()])
+        })
+        .collect();
+    let views = data
+        .iter()
+        .map(|(name, bytes, shape)| {
+            Ok((
+                name.clone(),
+                TensorView::new(Dtype::F32, shape.clone(), bytes)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()?;
+    let layers = net
+        .layers()
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let metadata = HashMap::from([
+        ("format".to_string(), FORMAT.to_string()),
+        ("format_version".to_string(), FORMAT_VERSION.to_string()),
+        (
+            "nnimg_version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("preset".to_string(), preset.to_string()),
+        ("layers".to_string(), layers),
+        ("epoch".to_string(), state.epoch.to_string()),
+        ("learning_rate".to_string(), state.learning_rate.to_string()),
+        ("state".to_string(), serde_json::to_string(state)?),
+    ]);
+    Ok(safetensors::serialize(views, Some(metadata))?)
+}
+
+/// Saves atomically: the previous checkpoint stays intact until the new one is on disk.
+/// Refuses to save weights that are not finite.
+pub fn save(path: &Path, net: &Network, state: &TrainState, preset: &str) -> Result<()> {
+    if !net.is_finite() {
+        bail!(
+            "{}: not saved: the weights contain NaN or infinity",
+            path.display()
+        );
+    }
+    let bytes = to_bytes(net, state, preset)
+        .with_context(|| format!("{}: cannot encode", path.display()))?;
+    replace_file(path, &bytes)
+}
+
+/// Loads a checkpoint written by [`save`]; every problem is an error naming the file.
+pub fn load(path: &Path) -> Result<Checkpoint> {
+    let bytes = read_bounded(path)?;
+    from_bytes(&bytes).map_err(|e| anyhow!("{}: {e:#}", path.display()))
+}
+
+/// Loads just the weights `w1` … `wN` (e.g. a file written with numpy), for `--init`.
+pub fn load_weights(path: &Path) -> Result<Network> {
+    let bytes = read_bounded(path)?;
+    let tensors = SafeTensors::deserialize(&bytes)
+        .map_err(|e| anyhow!("{}: not a safetensors file: {e}", path.display()))?;
+    weights_from(&tensors).map_err(|e| anyhow!("{}: {e:#}", path.display()))
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+    let meta = fs::metadata(path)
+        .with_context(|| format!("{}: cannot read the checkpoint", path.display()))?;
+    if meta.is_dir() {
+        bail!("{}: is a folder, not a checkpoint", path.display());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        bail!(
+            "{}: {} bytes is larger than any checkpoint nnimg writes",
+            path.display(),
+            meta.len()
+        );
+    }
+    fs::read(path).with_context(|| format!("{}: cannot read the checkpoint", path.display()))
+}
+
+/// Parses checkpoint bytes; errors do not name a file (the caller adds it).
+pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint> {
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| anyhow!("not a safetensors file: {e}"))?;
+    let tensors =
+        SafeTensors::deserialize(bytes).map_err(|e| anyhow!("not a safetensors file: {e}"))?;
+    let meta = header
+        .metadata()
+        .as_ref()
+        .ok_or_else(|| anyhow!("no metadata: not an nnimg checkpoint"))?;
+    let get = |key: &str| {
+        meta.get(key)
+            .ok_or_else(|| anyhow!("metadata has no '{key}': not an nnimg checkpoint"))
+    };
+    if get("format")? != FORMAT {
+        bail!("metadata 'format' is not '{FORMAT}': not an nnimg checkpoint");
+    }
+    let version = get("format_version")?;
+    if version != FORMAT_VERSION {
+        bail!(
+            "checkpoint format version {version} is not supported (this nnimg reads {FORMAT_VERSION})"
+        );
+    }
+    let state: TrainState = serde_json::from_str(get("state")?)
+        .map_err(|e| anyhow!("metadata 'state' is malformed: {e}"))?;
+    if !state.learning_rate.is_finite() || state.learning_rate <= 0.0 {
+        bail!(
+            "metadata 'state' has an invalid learning rate {}",
+            state.learning_rate
+        );
+    }
+    if state.recent_errors.iter().any(|e| !e.is_finite()) || !state.seconds.is_finite() {
+        bail!("metadata 'state' holds a value that is not finite");
+    }
+    let net = weights_from(&tensors)?;
+    if !net.is_finite() {
+        bail!("the weights contain NaN or infinity");
+    }
+    Ok(Checkpoint {
+        net,
+        state,
+        preset: get("preset")?.clone(),
+    })
+}
+
+/// Builds a network from tensors named exactly `w1` … `wN`, f32, 2-D, shapes that chain.
+fn weights_from(tensors: &SafeTensors) -> Result<Network> {
+    let mut names = tensors.names();
+    names.sort();
+    let count = names.len();
+    if count == 0 {
+        bail!("holds no tensors; expected w1 … wN");
+    }
+    let mut weights = Vec::with_capacity(count);
+    for l in 1..=count {
+        let name = format!("w{l}");
+        let t = tensors.tensor(&name).map_err(|_| {
+            anyhow!(
+                "has tensors {} but expected exactly w1 … w{count}",
+                names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        if t.dtype() != Dtype::F32 {
+            bail!("tensor {name} has dtype {:?}; expected F32", t.dtype());
+        }
+        let &[rows, cols] = t.shape() else {
+            bail!(
+                "tensor {name} has shape {:?}; expected [out, in]",
+                t.shape()
+            );
+        };
+        if rows == 0 || cols == 0 {
+            bail!("tensor {name} has an empty shape {:?}", t.shape());
+        }
+        let values: Vec<f32> = t
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        weights.push(Matrix::from_rows(rows, cols, &values));
+    }
+    let shapes: Vec<String> = weights
+        .iter()
+        .map(|w| format!("{}x{}", w.rows(), w.cols()))
+        .collect();
+    Network::from_weights(weights).ok_or_else(|| {
+        anyhow!(
+            "tensor shapes {} do not chain (each w's in must be the previous w's out)",
+            shapes.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::init::init_network;
+    use crate::train::Halving;
+
+    fn state() -> TrainState {
+        TrainState {
+            epoch: 300,
+            learning_rate: 0.05,
+            halvings: vec![Halving {
+                epoch: 200,
+                learning_rate: 0.05,
+            }],
+            recent_errors: vec![0.1, 0.012_345_678_901_234_567, 1e-300],
+            seconds: 1.5,
+        }
+    }
+
+    fn tensors_bytes(
+        tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)],
+        meta: Option<HashMap<String, String>>,
+    ) -> Vec<u8> {
+        let views: Vec<(String, TensorView)> = tensors
+            .iter()
+            .map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()))
+            .collect();
+        safetensors::serialize(views, meta).unwrap()
+    }
+
+    #[test]
+    fn round_trips_weights_and_state_bit_for_bit() {
+        let net = init_network(&[3, 5, 7], 4);
+        let bytes = to_bytes(&net, &state(), "v0.1.6").unwrap();
+        let back = from_bytes(&bytes).unwrap();
+        assert_eq!(
+            back,
+            Checkpoint {
+                net,
+                state: state(),
+                preset: "v0.1.6".into()
+            }
+        );
+    }
+
+    #[test]
+    fn save_then_load_through_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint.safetensors");
+        let net = init_network(&[2, 3], 1);
+        save(&path, &net, &state(), "two-layer").unwrap();
+        assert_eq!(load(&path).unwrap().net, net);
+    }
+
+    #[test]
+    fn refuses_to_save_weights_that_are_not_finite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.safetensors");
+        let mut net = init_network(&[2, 3], 1);
+        net.weights_mut()[0].row_mut(0)[0] = f32::NAN;
+        assert!(save(&path, &net, &state(), "x").is_err());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn rejects_truncated_bytes_and_random_bytes() {
+        let bytes = to_bytes(&init_network(&[3, 4], 1), &state(), "p").unwrap();
+        for cut in [0, 4, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+            assert!(from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(from_bytes(b"\xff\xff\xff\xff\xff\xff\xff\x7fgarbage").is_err());
+    }
+
+    #[test]
+    fn rejects_wrong_names_dtypes_and_shapes() {
+        let meta = || {
+            let good = to_bytes(&init_network(&[2, 2], 1), &state(), "p").unwrap();
+            SafeTensors::read_metadata(&good)
+                .unwrap()
+                .1
+                .metadata()
+                .clone()
+        };
+        let f32s = |n: usize| vec![0u8; 4 * n];
+        let cases = [
+            (
+                vec![("w2", Dtype::F32, vec![2, 2], f32s(4))],
+                "expected exactly w1",
+            ),
+            (
+                vec![("weights", Dtype::F32, vec![2, 2], f32s(4))],
+                "expected exactly w1",
+            ),
+            (
+                vec![("w1", Dtype::F64, vec![2, 2], vec![0u8; 32])],
+                "dtype F64",
+            ),
+            (
+                vec![("w1", Dtype::F32, vec![4], f32s(4))],
+                "expected [out, in]",
+            ),
+            (
+                vec![
+                    ("w1", Dtype::F32, vec![3, 2], f32s(6)),
+                    ("w2", Dtype::F32, vec![2, 2], f32s(4)),
+                ],
+                "do not chain",
+            ),
+        ];
+        for (tensors, expected) in cases {
+            let e = format!(
+                "{:#}",
+                from_bytes(&tensors_bytes(&tensors, meta())).unwrap_err()
+            );
+            assert!(e.contains(expected), "{e}");
+        }
+    }
+
+    #[test]
+    fn rejects_missing_or_malformed_metadata() {
+        let w = vec![("w1", Dtype::F32, vec![2, 2], vec![0u8; 16])];
+        assert!(
+            format!("{:#}", from_bytes(&tensors_bytes(&w, None)).unwrap_err())
+                .contains("no metadata")
+        );
+        let mut meta: HashMap<String, String> = SafeTensors::read_metadata(
+            &to_bytes(&init_network(&[2, 2], 1), &state(), "p").unwrap(),
+        )
+        .unwrap()
+        .1
+        .metadata()
+        .clone()
+        .unwrap();
+        meta.insert("state".into(), "{\"epoch\": \"many\"}".into());
+        let e = format!(
+            "{:#}",
+            from_bytes(&tensors_bytes(&w, Some(meta.clone()))).unwrap_err()
+        );
+        assert!(e.contains("'state' is malformed"), "{e}");
+        meta.remove("state");
+        let e = format!(
+            "{:#}",
+            from_bytes(&tensors_bytes(&w, Some(meta))).unwrap_err()
+        );
+        assert!(e.contains("no 'state'"), "{e}");
+    }
+
+    #[test]
+    fn loads_plain_weight_files_for_init() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.safetensors");
+        let values: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        fs::write(
+            &path,
+            tensors_bytes(&[("w1", Dtype::F32, vec![3, 2], values)], None),
+        )
+        .unwrap();
+        let net = load_weights(&path).unwrap();
+        assert_eq!(net.layers(), [2, 3]);
+        assert_eq!(net.weights()[0].to_rows(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    }
+}
