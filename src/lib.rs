@@ -7,6 +7,7 @@
 //! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
 
 pub mod atomic;
+pub mod cli;
 pub mod data;
 pub mod net;
 pub mod train;

@@ -1,0 +1,226 @@
+//! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
+
+use crate::train::Order;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nnimg",
+    version,
+    about = "A small neural network learns to paint pictures from eight buttons."
+)]
+#[command(
+    long_about = "A small neural network learns to paint pictures from eight buttons.\n\n\
+Without a subcommand, opens the explorer on training_input/ with the default preset and starts training."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal explorer: train, press buttons, watch the picture, export PNGs.
+    Explore(ExploreArgs),
+    /// Train headless (for servers and scripts); resumes when --run names an existing run.
+    Train(TrainArgs),
+    /// Write the network's output for one input vector as a PNG.
+    Render(RenderArgs),
+    /// Write a contact sheet of the outputs for every combination of pressed buttons.
+    Grid(GridArgs),
+    /// Print a picture (a PNG, or a run's output for an input) in the terminal.
+    Show(ShowArgs),
+    /// Measure training speed for each preset and print a table.
+    Bench(BenchArgs),
+}
+
+/// Settings for a new training run; explicit flags override the preset.
+#[derive(Debug, Clone, Args, Default)]
+pub struct RunSettings {
+    /// Folder of training images named by their input vector (10000000.png, 0.5_0_1.png).
+    #[arg(long, value_name = "DIR", default_value = "training_input")]
+    pub data: PathBuf,
+    /// Preset: v0.1.6.1 (default, adaptive rate), v0.1.6 (constant rate), two-layer.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Total epochs to train (for an existing run: the new total).
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// Initial learning rate [preset: 0.1].
+    #[arg(long, value_name = "F")]
+    pub lr: Option<f32>,
+    /// Keep the learning rate constant (no halving).
+    #[arg(long)]
+    pub constant_lr: bool,
+    /// Epochs per window of the adaptive rate rule [default: 100].
+    #[arg(long, value_name = "N")]
+    pub window: Option<usize>,
+    /// Layer sizes, input first, e.g. 8,110,110,12100.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub layers: Option<Vec<usize>>,
+    /// Seed of the weight initialisation and the shuffles [default: 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Sample order within an epoch [default: shuffle].
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub order: Option<Order>,
+    /// Start from the weights in this safetensors file (tensors w1 … wN).
+    #[arg(long, value_name = "FILE")]
+    pub init: Option<PathBuf>,
+    /// Learn colour (three output nodes per pixel) instead of greyscale.
+    #[arg(long)]
+    pub color: bool,
+    /// Output image size: 110 or WxH [default: 110].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Save a checkpoint every N epochs [default: 100].
+    #[arg(long, value_name = "N")]
+    pub checkpoint_every: Option<usize>,
+    /// Training threads [default: chosen per network size].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Run folder: new (created, never overwritten) or existing (resumed) [default: runs/PRESET-N].
+    #[arg(long, value_name = "DIR")]
+    pub run: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: RunSettings,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ExploreArgs {
+    /// Open this run: continue or explore it (with --watch: follow another process training it).
+    #[arg(long, value_name = "DIR")]
+    pub run: Option<PathBuf>,
+    /// Follow a run that another process is training, read-only.
+    #[arg(long, requires = "run")]
+    pub watch: bool,
+    /// Folder for exported PNGs.
+    #[arg(long, value_name = "DIR", default_value = "samples")]
+    pub samples: PathBuf,
+    /// Largest redraw rate, frames per second.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub fps: u32,
+    /// Colours: auto (true colour if COLORTERM says so), truecolor, or 256.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = ColorModeArg::Auto)]
+    pub color_mode: ColorModeArg,
+    /// Upscale exported PNGs by this factor.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub export_scale: u32,
+    #[command(flatten)]
+    pub settings: RunSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorModeArg {
+    #[default]
+    Auto,
+    Truecolor,
+    #[value(name = "256")]
+    Ansi256,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The run whose checkpoint to use.
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Input vector: 0/1 digits (10100000) or _-separated decimals (0.5_0_1_0_0_0_0_0).
+    #[arg(long, value_name = "VECTOR")]
+    pub input: String,
+    /// Output PNG [default: <input>.png in the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Upscale by this factor (pixel replication).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub scale: u32,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GridArgs {
+    /// The run whose checkpoint to use.
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Output PNG [default: grid.png in the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A picture file to show.
+    #[arg(value_name = "FILE", conflicts_with_all = ["run", "input"])]
+    pub file: Option<PathBuf>,
+    /// Show a run's output instead (with --input).
+    #[arg(long, value_name = "DIR", requires = "input")]
+    pub run: Option<PathBuf>,
+    /// Input vector for --run.
+    #[arg(long, value_name = "VECTOR", requires = "run")]
+    pub input: Option<String>,
+    /// Width in terminal columns [default: fit the terminal].
+    #[arg(long, value_name = "COLS")]
+    pub width: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Epochs timed per measurement.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub epochs: usize,
+    /// Measurements per network; the median is reported.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub repeats: usize,
+    /// Threads [default: chosen per network size].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `110` → (110, 110); `160x90` → (160, 90).
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("'{s}' is not a size: use 110 or WxH, e.g. 160x90"))
+    };
+    let (w, h) = match s.split_once(['x', 'X']) {
+        Some((w, h)) => (parse(w)?, parse(h)?),
+        None => {
+            let n = parse(s)?;
+            (n, n)
+        }
+    };
+    if w == 0 || h == 0 {
+        return Err(format!("size '{s}': each side must be at least 1 pixel"));
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse_as_one_number_or_width_by_height() {
+        assert_eq!(parse_size("110"), Ok((110, 110)));
+        assert_eq!(parse_size("160x90"), Ok((160, 90)));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("-5").is_err());
+        assert!(parse_size("10x").is_err());
+    }
+}
