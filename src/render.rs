@@ -6,4 +6,6 @@
 //! contact sheets to disk without ever overwriting by accident. The network, the terminal and
 //! the command line live elsewhere and call in here.
 
+pub mod color;
+pub mod halfblock;
 pub mod pixels;
