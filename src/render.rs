@@ -9,3 +9,4 @@
 pub mod color;
 pub mod halfblock;
 pub mod pixels;
+pub mod png;
