@@ -10,4 +10,5 @@ pub mod atomic;
 pub mod cli;
 pub mod data;
 pub mod net;
+pub mod render;
 pub mod train;

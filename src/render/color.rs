@@ -1,0 +1,192 @@
+//! Terminal colour: true colour when the terminal says it has it, otherwise the nearest of the
+//! 240 fixed colours of the 256-colour palette (the 6x6x6 cube and the 24-step grey ramp).
+//!
+//! Pure functions: the caller reads the environment and passes the value in. Palette entries
+//! 0-15 are never chosen, because each terminal theme redefines them.
+
+/// How cells are coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColorMode {
+    /// 24-bit RGB escapes.
+    TrueColor,
+    /// Indices 16-255 of the xterm 256-colour palette.
+    Ansi256,
+}
+
+/// The colour mode for a `COLORTERM` value: "truecolor" or "24bit" (any case, surrounding
+/// spaces ignored) mean `TrueColor`; anything else, or no value, means `Ansi256`.
+pub fn detect_from_env(colorterm: Option<&str>) -> ColorMode {
+    let value = colorterm.map(str::trim).unwrap_or_default();
+    if value.eq_ignore_ascii_case("truecolor") || value.eq_ignore_ascii_case("24bit") {
+        ColorMode::TrueColor
+    } else {
+        ColorMode::Ansi256
+    }
+}
+
+/// Channel levels of the 6x6x6 cube: index `16 + 36 r + 6 g + b` is `(CUBE[r], CUBE[g], CUBE[b])`.
+const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+
+/// First index of the grey ramp: index `232 + i` is grey `8 + 10 i`, for i in 0..24.
+const GREY_START: u8 = 232;
+
+/// The palette colour (16-255) that looks closest to `rgb`.
+///
+/// Candidates are the cube colours built from the two cube levels around each channel and all
+/// 24 ramp greys; the nearest by `redmean_distance` wins, the cube on a tie.
+pub fn nearest_ansi256(rgb: [u8; 3]) -> u8 {
+    let [r, g, b] = rgb.map(bracketing_levels);
+    let cube = r
+        .into_iter()
+        .flat_map(|r| {
+            g.into_iter()
+                .flat_map(move |g| b.into_iter().map(move |b| (r, g, b)))
+        })
+        .map(|(r, g, b)| 16 + 36 * r + 6 * g + b);
+    let greys = GREY_START..=u8::MAX;
+    cube.chain(greys)
+        .min_by_key(|&index| redmean_distance(rgb, palette_rgb(index)))
+        .expect("the candidate list is never empty")
+}
+
+/// The RGB value of palette entry `index`, or `None` for 0-15, whose colours depend on the
+/// terminal's theme.
+pub fn ansi256_rgb(index: u8) -> Option<[u8; 3]> {
+    (index >= 16).then(|| palette_rgb(index))
+}
+
+/// RGB of a palette entry in 16-255.
+fn palette_rgb(index: u8) -> [u8; 3] {
+    if index >= GREY_START {
+        let v = 8 + 10 * (index - GREY_START);
+        [v, v, v]
+    } else {
+        let i = usize::from(index - 16);
+        [CUBE[i / 36], CUBE[i / 6 % 6], CUBE[i % 6]]
+    }
+}
+
+/// Indices (0..6) of the cube levels just below and just above `v` (the same one twice when `v`
+/// is a level).
+fn bracketing_levels(v: u8) -> [u8; 2] {
+    let above = CUBE
+        .iter()
+        .position(|&level| level >= v)
+        .expect("CUBE ends at 255");
+    let below = if CUBE[above] == v { above } else { above - 1 };
+    [below as u8, above as u8]
+}
+
+/// The "redmean" colour distance (squared, scaled by 256): a cheap weighted Euclidean distance
+/// in sRGB that tracks perceived difference much better than the plain one,
+/// `(2 + r̄/256) Δr² + 4 Δg² + (2 + (255 − r̄)/256) Δb²` with `r̄` the mean of the two reds.
+fn redmean_distance(a: [u8; 3], b: [u8; 3]) -> u32 {
+    let r_mean = (u32::from(a[0]) + u32::from(b[0])) / 2;
+    let [dr, dg, db] = std::array::from_fn(|c| u32::from(a[c].abs_diff(b[c])));
+    (512 + r_mean) * dr * dr + 1024 * dg * dg + (512 + 255 - r_mean) * db * db
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain reference: the nearest of all 240 palette colours, by brute force.
+    fn nearest_by_brute_force(rgb: [u8; 3]) -> u32 {
+        (16..=255u8)
+            .map(|i| redmean_distance(rgb, palette_rgb(i)))
+            .min()
+            .unwrap()
+    }
+
+    #[test]
+    fn detects_truecolor_and_24bit_in_any_case() {
+        for value in ["truecolor", "24bit", "TrueColor", "24BIT", " truecolor\n"] {
+            assert_eq!(
+                detect_from_env(Some(value)),
+                ColorMode::TrueColor,
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn falls_back_to_256_colours_without_a_recognised_colorterm() {
+        for value in [
+            None,
+            Some(""),
+            Some("yes"),
+            Some("256color"),
+            Some("truecolour"),
+        ] {
+            assert_eq!(detect_from_env(value), ColorMode::Ansi256, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn exact_cube_colours_map_to_themselves() {
+        for index in 16..232u8 {
+            assert_eq!(nearest_ansi256(palette_rgb(index)), index);
+        }
+    }
+
+    #[test]
+    fn exact_ramp_greys_map_to_themselves() {
+        for index in GREY_START..=255 {
+            assert_eq!(nearest_ansi256(palette_rgb(index)), index);
+        }
+    }
+
+    #[test]
+    fn greys_between_cube_levels_go_to_the_grey_ramp() {
+        for v in [20, 50, 80, 110, 128, 150, 190, 230] {
+            let index = nearest_ansi256([v, v, v]);
+            assert!(index >= GREY_START, "grey {v} went to {index}");
+        }
+        assert_eq!(nearest_ansi256([128, 128, 128]), 244);
+    }
+
+    #[test]
+    fn black_and_white_go_to_the_cube_corners() {
+        assert_eq!(nearest_ansi256([0, 0, 0]), 16);
+        assert_eq!(nearest_ansi256([255, 255, 255]), 231);
+    }
+
+    #[test]
+    fn never_returns_a_theme_colour() {
+        for r in (0..=255).step_by(15) {
+            for g in (0..=255).step_by(15) {
+                for b in (0..=255).step_by(15) {
+                    assert!(nearest_ansi256([r, g, b]) >= 16);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_same_distance_as_a_brute_force_search() {
+        for r in (0..=255).step_by(5) {
+            for g in (0..=255).step_by(5) {
+                for b in (0..=255).step_by(5) {
+                    let rgb = [r, g, b];
+                    let got = redmean_distance(rgb, palette_rgb(nearest_ansi256(rgb)));
+                    assert_eq!(got, nearest_by_brute_force(rgb), "{rgb:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn saturated_colours_stay_in_their_hue() {
+        assert_eq!(nearest_ansi256([250, 10, 5]), 196); // red
+        assert_eq!(nearest_ansi256([5, 250, 10]), 46); // green
+        assert_eq!(nearest_ansi256([10, 5, 250]), 21); // blue
+    }
+
+    #[test]
+    fn theme_colours_have_no_fixed_rgb() {
+        assert_eq!(ansi256_rgb(15), None);
+        assert_eq!(ansi256_rgb(16), Some([0, 0, 0]));
+        assert_eq!(ansi256_rgb(196), Some([255, 0, 0]));
+        assert_eq!(ansi256_rgb(255), Some([238, 238, 238]));
+    }
+}
