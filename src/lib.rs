@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod cmd;
 pub mod data;
 pub mod net;
 pub mod render;

@@ -1,1 +1,38 @@
-fn main() {}
+//! The `nnimg` binary: parse the arguments, call the library, print any error as one line.
+
+use clap::Parser;
+use nnimg::cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Train(args)) => nnimg::cmd::train::run(args),
+        Some(other) => Err(anyhow::anyhow!("{other:?}: not available yet")),
+        None => Err(anyhow::anyhow!(
+            "the explorer is not available yet; use `nnimg train`"
+        )),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("nnimg: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line, without repeating a cause the message already has.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line.replace('\n', " ")
+}

@@ -9,6 +9,7 @@ pub mod config;
 pub mod metrics;
 pub mod run_dir;
 pub mod schedule;
+pub mod session;
 pub mod trainer;
 
 pub use config::{Order, Preset, TrainConfig};

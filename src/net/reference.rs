@@ -2,6 +2,9 @@
 //! row-major weights, the equations exactly as the README writes them. The fast paths are
 //! checked against it.
 
+// Index loops on purpose: they read like the equations, which is the point of a reference.
+#![allow(clippy::needless_range_loop)]
+
 use super::Network;
 
 /// Weights as f64 row-major `[out, in]` vectors, `w[l - 1]` being W_l.

@@ -117,9 +117,10 @@ impl Trainer {
         &self.samples
     }
 
-    /// Adds wall-clock seconds spent training (kept in the checkpoint for the metrics log).
-    pub fn add_seconds(&mut self, seconds: f64) {
-        self.state.seconds += seconds;
+    /// Records the training seconds of the whole run so far (kept in the checkpoint so the
+    /// metrics log's clock carries on after a resume).
+    pub fn set_seconds(&mut self, seconds: f64) {
+        self.state.seconds = seconds;
     }
 
     /// Runs one epoch: every sample once, in this epoch's order, one SGD step each; then the

@@ -1,0 +1,5 @@
+//! One function per subcommand: glue between the command line, the library and the terminal.
+//! Each returns `anyhow::Result`; `main` prints the error as one line and picks the exit code.
+
+pub mod setup;
+pub mod train;

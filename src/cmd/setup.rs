@@ -1,0 +1,161 @@
+//! Turning command-line settings into a training session: a new run (preset + flags + the
+//! training folder) or an existing one (resumed with its own settings). Shared by `train`
+//! and `explore`.
+
+use crate::cli::RunSettings;
+use crate::data::{Shape, load_samples};
+use crate::net::init::init_network;
+use crate::train::checkpoint;
+use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
+use crate::train::run_dir::RunDir;
+use crate::train::session::Session;
+use anyhow::{Result, anyhow, bail};
+use std::path::Path;
+
+/// Default size of the output picture, per side.
+pub const DEFAULT_SIDE: u32 = 110;
+/// Default window of the adaptive rate rule, in epochs.
+pub const DEFAULT_WINDOW: usize = 100;
+/// Default checkpoint interval, in epochs.
+pub const DEFAULT_CHECKPOINT_EVERY: usize = 100;
+/// Where new runs go when no --run is given.
+pub const RUNS_FOLDER: &str = "runs";
+
+/// Opens `run` for training: resumes it if it holds a run, else starts a new run there (or
+/// under `runs/` when `run` is None). Prints the loader's notes to stderr.
+pub fn open_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+    match run {
+        Some(path) if RunDir::exists_at(path) => resume_session(path, settings),
+        _ => new_session(run, settings),
+    }
+}
+
+fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
+    let fixed = fixed_settings_given(settings);
+    if !fixed.is_empty() {
+        bail!(
+            "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
+             or choose a new --run",
+            path.display(),
+            fixed.join(", ")
+        );
+    }
+    let mut run = RunDir::open(path)?;
+    run.lock_for_training()?;
+    Session::resume(run, settings.epochs)
+}
+
+/// Flags that describe a run's settings and so cannot change when it resumes.
+fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
+    let given = [
+        (s.data != Path::new("training_input"), "--data"),
+        (s.preset.is_some(), "--preset"),
+        (s.lr.is_some(), "--lr"),
+        (s.constant_lr, "--constant-lr"),
+        (s.window.is_some(), "--window"),
+        (s.layers.is_some(), "--layers"),
+        (s.seed.is_some(), "--seed"),
+        (s.order.is_some(), "--order"),
+        (s.init.is_some(), "--init"),
+        (s.color, "--color"),
+        (s.size.is_some(), "--size"),
+        (s.checkpoint_every.is_some(), "--checkpoint-every"),
+    ];
+    given
+        .iter()
+        .filter(|(g, _)| *g)
+        .map(|&(_, name)| name)
+        .collect()
+}
+
+/// Loads the data, resolves the settings, and only then creates the run folder: a bad
+/// training image or flag never leaves a half-started run behind.
+fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+    let preset = match &settings.preset {
+        Some(name) => Preset::named(name)?,
+        None => Preset::default_preset(),
+    };
+    let (width, height) = settings.size.unwrap_or((DEFAULT_SIDE, DEFAULT_SIDE));
+    let channels = if settings.color { 3 } else { 1 };
+    let shape = Shape {
+        width,
+        height,
+        channels,
+    };
+    if let Some(layers) = &settings.layers {
+        crate::train::config::validate_layers(layers)?;
+    }
+    let mut config = TrainConfig {
+        nnimg_version: env!("CARGO_PKG_VERSION").to_string(),
+        preset: preset.name.to_string(),
+        layers: Vec::new(),
+        width,
+        height,
+        color: settings.color,
+        epochs: settings.epochs.unwrap_or(preset.epochs),
+        learning_rate: settings.lr.unwrap_or(preset.learning_rate),
+        adaptive: preset.adaptive && !settings.constant_lr,
+        window: settings.window.unwrap_or(DEFAULT_WINDOW),
+        seed: settings.seed.unwrap_or(DEFAULT_SEED),
+        order: settings.order.unwrap_or(Order::Shuffle),
+        checkpoint_every: settings
+            .checkpoint_every
+            .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
+        data: settings.data.clone(),
+        init: settings.init.clone(),
+        samples: Vec::new(),
+    };
+    // Cheap checks first, so a bad flag is reported before the images are decoded.
+    config.layers = settings.layers.clone().unwrap_or_else(|| {
+        std::iter::once(1)
+            .chain(preset.hidden.iter().copied())
+            .chain(std::iter::once(shape.len()))
+            .collect()
+    });
+    config.validate()?;
+
+    let loaded = load_samples(&settings.data, shape)?;
+    for note in &loaded.notes {
+        eprintln!("nnimg: note: {note}");
+    }
+    let inputs = loaded.input_len();
+    match &settings.layers {
+        Some(layers) if layers[0] != inputs => bail!(
+            "--layers {}: the input layer has {} nodes but the stems in {} have {inputs} values",
+            layers
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            layers[0],
+            settings.data.display()
+        ),
+        Some(_) => {}
+        None => config.layers[0] = inputs,
+    }
+    config.samples = loaded.samples.iter().map(|s| s.stem.clone()).collect();
+    config.validate()?;
+
+    let net = match &settings.init {
+        Some(path) => {
+            let net = checkpoint::load_weights(path)?;
+            if net.layers() != config.layers.as_slice() {
+                return Err(anyhow!(
+                    "{}: has layers {:?} but this run needs {:?}",
+                    path.display(),
+                    net.layers(),
+                    config.layers
+                ));
+            }
+            net
+        }
+        None => init_network(&config.layers, config.seed),
+    };
+
+    let mut run = match run {
+        Some(path) => RunDir::create(path)?,
+        None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
+    };
+    run.lock_for_training()?;
+    Session::start(run, config, net, loaded.samples)
+}

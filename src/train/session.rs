@@ -1,0 +1,212 @@
+//! [`Session`]: a run directory being trained by this process — the trainer plus everything
+//! it writes: run.json, the metrics log, checkpoints and the last epoch's outputs.
+//!
+//! Used alike by the headless `train` command and the explorer's worker thread.
+
+use super::checkpoint;
+use super::config::TrainConfig;
+use super::metrics::{self, MetricsWriter};
+use super::run_dir::RunDir;
+use super::trainer::{EpochReport, TrainState, Trainer};
+use crate::data::{Sample, load_samples};
+use crate::net::Network;
+use crate::render::pixels::{ColorMap, output_to_image};
+use crate::render::png::write_png;
+use anyhow::{Context, Result, anyhow, bail};
+use std::fs;
+use std::time::Instant;
+
+/// A locked run directory and the trainer that writes it.
+pub struct Session {
+    run: RunDir,
+    config: TrainConfig,
+    trainer: Trainer,
+    metrics: MetricsWriter,
+    /// Epoch of the checkpoint on disk.
+    saved_epoch: usize,
+    /// Training seconds of earlier sessions of this run.
+    earlier_seconds: f64,
+    started: Instant,
+    diverged: bool,
+}
+
+impl Session {
+    /// Starts a new run in `run` (created and locked by the caller): writes run.json, the
+    /// metrics header and a checkpoint of the initial weights.
+    pub fn start(
+        run: RunDir,
+        config: TrainConfig,
+        net: Network,
+        samples: Vec<Sample>,
+    ) -> Result<Self> {
+        run.write_new_config(&config)?;
+        metrics::truncate_after(&run.metrics(), &config.samples, 0)?;
+        let state = TrainState::new(config.learning_rate);
+        checkpoint::save(&run.checkpoint(), &net, &state, &config.preset)?;
+        let trainer = Trainer::new(&config, net, samples, state);
+        Self::with_trainer(run, config, trainer)
+    }
+
+    /// Resumes the run in `run` (locked by the caller) from its checkpoint, optionally with a
+    /// new epoch total. The training folder must still hold the same samples; metrics rows
+    /// after the checkpoint are dropped.
+    pub fn resume(run: RunDir, epochs: Option<usize>) -> Result<Self> {
+        let mut config = run.read_config()?;
+        let loaded = load_samples(&config.data, config.shape())?;
+        let stems: Vec<String> = loaded.samples.iter().map(|s| s.stem.clone()).collect();
+        if stems != config.samples {
+            bail!(
+                "{}: the training images changed since the run started (run.json lists {}, the folder has {}); \
+                 restore them or start a new run",
+                config.data.display(),
+                config.samples.join(" "),
+                stems.join(" ")
+            );
+        }
+        let path = run.checkpoint();
+        let saved = checkpoint::load(&path)?;
+        if saved.net.layers() != config.layers.as_slice() {
+            bail!(
+                "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
+                path.display(),
+                saved.net.layers(),
+                config.layers
+            );
+        }
+        if saved.preset != config.preset {
+            bail!(
+                "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
+                path.display(),
+                saved.preset,
+                config.preset
+            );
+        }
+        if let Some(epochs) = epochs {
+            if epochs == 0 {
+                bail!("--epochs must be at least 1");
+            }
+            if epochs != config.epochs {
+                config.epochs = epochs;
+                run.update_config(&config)?;
+            }
+        }
+        metrics::truncate_after(&run.metrics(), &config.samples, saved.state.epoch)?;
+        let trainer = Trainer::new(&config, saved.net, loaded.samples, saved.state);
+        Self::with_trainer(run, config, trainer)
+    }
+
+    fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
+        fs::create_dir_all(run.outputs())
+            .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+        Ok(Session {
+            metrics: MetricsWriter::append_to(&run.metrics())?,
+            saved_epoch: trainer.state().epoch,
+            earlier_seconds: trainer.state().seconds,
+            started: Instant::now(),
+            diverged: false,
+            run,
+            config,
+            trainer,
+        })
+    }
+
+    pub fn run_dir(&self) -> &RunDir {
+        &self.run
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// Epochs completed so far (over all sessions of the run).
+    pub fn epoch(&self) -> usize {
+        self.trainer.state().epoch
+    }
+
+    /// True when the run has reached its epoch total.
+    pub fn is_done(&self) -> bool {
+        self.epoch() >= self.config.epochs
+    }
+
+    /// Training seconds of the whole run so far.
+    pub fn seconds(&self) -> f64 {
+        self.earlier_seconds + self.started.elapsed().as_secs_f64()
+    }
+
+    /// Runs one epoch, logs it, and checkpoints every `checkpoint_every` epochs. Divergence
+    /// is an error that keeps the last good checkpoint.
+    pub fn run_epoch(&mut self) -> Result<EpochReport> {
+        let report = self.trainer.run_epoch().map_err(|e| {
+            self.diverged = true;
+            anyhow!(
+                "{e}; the last good checkpoint (epoch {}) is kept in {}",
+                self.saved_epoch,
+                self.run.path().display()
+            )
+        })?;
+        self.metrics.append(&report, self.seconds())?;
+        if report.epoch % self.config.checkpoint_every == 0 {
+            self.save_checkpoint()?;
+        }
+        Ok(report)
+    }
+
+    /// Flushes the metrics and saves a checkpoint of the current weights (atomically).
+    pub fn save_checkpoint(&mut self) -> Result<()> {
+        if self.diverged {
+            bail!(
+                "training diverged; the last good checkpoint (epoch {}) is kept",
+                self.saved_epoch
+            );
+        }
+        self.metrics.flush()?;
+        self.trainer.set_seconds(self.seconds());
+        checkpoint::save(
+            &self.run.checkpoint(),
+            self.trainer.network(),
+            self.trainer.state(),
+            &self.config.preset,
+        )?;
+        self.saved_epoch = self.epoch();
+        Ok(())
+    }
+
+    /// Ends a session: saves a checkpoint if there is unsaved progress and writes
+    /// `outputs/<stem>.png` for every training sample. Does nothing after divergence.
+    pub fn finish(&mut self) -> Result<()> {
+        if self.diverged {
+            return Ok(());
+        }
+        if self.saved_epoch != self.epoch() {
+            self.save_checkpoint()?;
+        } else {
+            self.metrics.flush()?;
+        }
+        self.write_outputs()
+    }
+
+    /// Writes the network's output for each training sample to `outputs/<stem>.png`.
+    pub fn write_outputs(&self) -> Result<()> {
+        let net = self.trainer.network();
+        for sample in self.trainer.samples() {
+            let y = net.predict(&sample.input);
+            let image = output_to_image(
+                &y,
+                self.config.width,
+                self.config.height,
+                self.config.channels(),
+                ColorMap::Grey,
+            );
+            write_png(
+                &self.run.outputs().join(format!("{}.png", sample.stem)),
+                &image,
+                true,
+            )?;
+        }
+        Ok(())
+    }
+}
