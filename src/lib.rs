@@ -13,3 +13,4 @@ pub mod data;
 pub mod net;
 pub mod render;
 pub mod train;
+pub mod tui;

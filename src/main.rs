@@ -8,10 +8,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Train(args)) => nnimg::cmd::train::run(args),
+        Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
         Some(other) => Err(anyhow::anyhow!("{other:?}: not available yet")),
-        None => Err(anyhow::anyhow!(
-            "the explorer is not available yet; use `nnimg train`"
-        )),
+        // No subcommand: the explorer on training_input/ with the default preset.
+        None => match Cli::parse_from(["nnimg", "explore"]).command {
+            Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
+            _ => unreachable!("`nnimg explore` parses as the explore command"),
+        },
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@ pub mod run_dir;
 pub mod schedule;
 pub mod session;
 pub mod trainer;
+pub mod worker;
 
 pub use config::{Order, Preset, TrainConfig};
 pub use schedule::Halving;

@@ -1,0 +1,138 @@
+//! `nnimg explore` (and `nnimg` without arguments): opens the terminal explorer on a new run,
+//! on an existing run (paused, Space continues), or read-only on a run another process trains
+//! (`--watch`). Glue only: the explorer itself is `crate::tui`.
+
+use super::setup::open_session;
+use super::train::EXIT_INTERRUPTED;
+use crate::cli::{ColorModeArg, ExploreArgs};
+use crate::data::load_samples;
+use crate::render::color::{ColorMode, detect_from_env};
+use crate::train::metrics;
+use crate::train::run_dir::RunDir;
+use crate::train::worker::{Pacing, Worker};
+use crate::tui::app::{App, Mode, RunInfo};
+use crate::tui::event::{self, Event};
+use crate::tui::{self, Options, watch};
+use anyhow::{Result, bail};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Least time between two weight snapshots from the worker (each costs the UI a forward pass).
+const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
+
+pub fn run(args: ExploreArgs) -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
+    }
+    if args.fps == 0 {
+        bail!("--fps must be at least 1");
+    }
+    // Terminal capabilities are read once, before anything reads the keyboard.
+    let color_mode = match args.color_mode {
+        ColorModeArg::Truecolor => ColorMode::TrueColor,
+        ColorModeArg::Ansi256 => ColorMode::Ansi256,
+        ColorModeArg::Auto => detect_from_env(std::env::var("COLORTERM").ok().as_deref()),
+    };
+    let options = Options {
+        fps: args.fps,
+        samples_dir: args.samples.clone(),
+        export_scale: args.export_scale.max(1),
+    };
+    let (tx, rx) = mpsc::channel::<Event>();
+
+    let (app, worker) = match (&args.run, args.watch) {
+        (Some(path), true) => {
+            let run = RunDir::open(path)?;
+            let config = run.read_config()?;
+            // The training images help (targets beside the output); a run from another
+            // machine may not have them here.
+            let samples = match load_samples(&config.data, config.shape()) {
+                Ok(set) => set.samples,
+                Err(_) => Vec::new(),
+            };
+            let info = RunInfo {
+                name: run.name(),
+                path: run.path().to_path_buf(),
+                preset: config.preset.clone(),
+                layers: config.layers.clone(),
+                width: config.width,
+                height: config.height,
+                channels: config.channels(),
+                total_epochs: config.epochs,
+            };
+            let mut app = App::new(info, Mode::Watching, samples, color_mode);
+            if app.samples.is_empty() {
+                app.update(Event::Exported(Err(format!(
+                    "{}: training images not found here; targets are not shown",
+                    config.data.display()
+                ))));
+            }
+            let sink = tx.clone();
+            watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
+                sink.send(Event::Watch(u)).is_ok()
+            })?;
+            (app, None)
+        }
+        (run, _) => {
+            let resuming = run.as_deref().is_some_and(RunDir::exists_at);
+            let session = open_session(run.as_deref(), &args.settings)?;
+            let config = session.config();
+            let info = RunInfo {
+                name: session.run_dir().name(),
+                path: session.run_dir().path().to_path_buf(),
+                preset: config.preset.clone(),
+                layers: config.layers.clone(),
+                width: config.width,
+                height: config.height,
+                channels: config.channels(),
+                total_epochs: config.epochs,
+            };
+            let mut app = App::new(
+                info,
+                Mode::Starting,
+                session.trainer().samples().to_vec(),
+                color_mode,
+            );
+            if resuming {
+                let earlier = metrics::read(&session.run_dir().metrics())?;
+                app.add_rows(&earlier.rows);
+            }
+            let pacing = Pacing {
+                interval: Duration::from_secs(1) / args.fps,
+                weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
+            };
+            let sink = tx.clone();
+            let worker = Worker::spawn(session, resuming, pacing, move |r| {
+                sink.send(Event::Worker(r)).is_ok()
+            })?;
+            (app, Some(worker))
+        }
+    };
+    event::spawn_signal_thread(tx.clone())?;
+
+    let outcome = tui::run(app, tx, rx, worker, &options)?;
+    if let Some(training) = outcome.training {
+        let s = training?;
+        let path = s.run.display();
+        if s.epoch >= s.total_epochs {
+            eprintln!(
+                "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
+                s.epoch
+            );
+        } else {
+            eprintln!(
+                "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
+                s.epoch, s.total_epochs
+            );
+        }
+    }
+    Ok(match outcome.interrupted {
+        Some(why) => {
+            eprintln!("nnimg: {why}");
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+        None => ExitCode::SUCCESS,
+    })
+}

@@ -1,0 +1,139 @@
+//! PNG export from the explorer: the picture on screen (full resolution, the colour map on
+//! screen, optionally upscaled) and the contact sheet of every button combination. Files go
+//! into the samples folder under names from the input vector and the epoch, never over an
+//! existing file. Runs on a short-lived thread, so the UI stays responsive.
+
+use crate::data::format_stem;
+use crate::net::Network;
+use crate::net::sgd::Workspace;
+use crate::render::pixels::{ColorMap, output_to_image, upscale_nearest};
+use crate::render::png::{contact_sheet, write_png_unique};
+use anyhow::{Context, Result, bail};
+use image::RgbImage;
+use std::path::{Path, PathBuf};
+
+/// Most inputs for which the contact sheet of all 2^n combinations is drawn.
+pub const MAX_SHEET_INPUTS: usize = 10;
+
+/// Picture geometry and colouring shared by both exports.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub channels: usize,
+    pub map: ColorMap,
+}
+
+impl Picture {
+    fn render(&self, net: &Network, ws: &mut Workspace, input: &[f32]) -> RgbImage {
+        let y = net.forward(input, ws);
+        output_to_image(y, self.width, self.height, self.channels, self.map)
+    }
+}
+
+/// The file stem of an exported picture: `<input stem>-e<epoch>`, e.g. `10100000-e2400`.
+pub fn file_stem(input: &[f32], epoch: usize) -> String {
+    format!("{}-e{epoch}", format_stem(input))
+}
+
+/// Every 0/1 input of `n` values, in counting order with input 1 as the highest bit
+/// (00…0, 00…1, …, 11…1): the stems sort the same way.
+pub fn all_combinations(n: usize) -> Vec<Vec<f32>> {
+    (0..1usize << n)
+        .map(|k| (0..n).map(|i| ((k >> (n - 1 - i)) & 1) as f32).collect())
+        .collect()
+}
+
+/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times.
+pub fn export_png(
+    net: &Network,
+    input: &[f32],
+    picture: &Picture,
+    scale: u32,
+    dir: &Path,
+    epoch: usize,
+) -> Result<PathBuf> {
+    let mut ws = Workspace::new(net);
+    let mut img = picture.render(net, &mut ws, input);
+    if scale > 1 {
+        img = upscale_nearest(&img, scale);
+    }
+    create_dir(dir)?;
+    write_png_unique(dir, &file_stem(input, epoch), &img)
+}
+
+/// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`.
+pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) -> Result<PathBuf> {
+    let n = net.input_len();
+    if n > MAX_SHEET_INPUTS {
+        bail!(
+            "a grid of all combinations of {n} inputs would have 2^{n} pictures; at most {MAX_SHEET_INPUTS} inputs are supported"
+        );
+    }
+    let mut ws = Workspace::new(net);
+    let tiles: Vec<RgbImage> = all_combinations(n)
+        .iter()
+        .map(|input| picture.render(net, &mut ws, input))
+        .collect();
+    let columns = (tiles.len() as f64).sqrt().ceil() as u32;
+    let sheet = contact_sheet(&tiles, columns, 2, [40, 40, 40]);
+    create_dir(dir)?;
+    write_png_unique(dir, &format!("grid-e{epoch}"), &sheet)
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create the samples folder", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::init::init_network;
+
+    fn picture() -> Picture {
+        Picture {
+            width: 2,
+            height: 2,
+            channels: 1,
+            map: ColorMap::Grey,
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_input_and_the_epoch() {
+        assert_eq!(file_stem(&[1.0, 0.0, 1.0], 2400), "101-e2400");
+        assert_eq!(file_stem(&[0.5, 0.0], 7), "0.5_0-e7");
+    }
+
+    #[test]
+    fn combinations_count_up_with_input_one_highest() {
+        let c = all_combinations(2);
+        assert_eq!(
+            c,
+            [
+                vec![0.0, 0.0],
+                vec![0.0, 1.0],
+                vec![1.0, 0.0],
+                vec![1.0, 1.0]
+            ]
+        );
+    }
+
+    #[test]
+    fn exports_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let samples = dir.path().join("samples");
+        let net = init_network(&[2, 3, 4], 1);
+        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
+        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
+        assert_eq!(a.file_name().unwrap(), "10-e5.png");
+        assert_eq!(b.file_name().unwrap(), "10-e5-2.png");
+        let img = image::open(&a).unwrap();
+        assert_eq!((img.width(), img.height()), (6, 6));
+        let sheet = export_sheet(&net, &picture(), &samples, 5).unwrap();
+        let img = image::open(&sheet).unwrap();
+        // 4 tiles of 2x2 in 2 columns with 2-pixel gaps: 2*2 + 3*2 = 10.
+        assert_eq!((img.width(), img.height()), (10, 10));
+    }
+}

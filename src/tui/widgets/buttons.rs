@@ -1,0 +1,117 @@
+//! The input nodes as buttons: each shows its number, its weight as a bar and as a value;
+//! pressed (1) buttons are bright, the selected one is framed in reverse video. As many
+//! buttons as the network has inputs, wrapping onto more rows when they do not fit.
+
+use crate::tui::app::App;
+use crate::tui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+/// Narrowest button, in cells: "1▕▌▏.5 ".
+const MIN_BUTTON_WIDTH: u16 = 7;
+/// Widest button, in cells.
+const MAX_BUTTON_WIDTH: u16 = 24;
+
+/// Buttons per row and rows for `n` buttons in `inner_width` cells.
+pub fn grid(n: usize, inner_width: u16) -> (usize, usize) {
+    let per_row = usize::from((inner_width / MIN_BUTTON_WIDTH).max(1)).min(n.max(1));
+    (per_row, n.div_ceil(per_row).max(1))
+}
+
+/// Rows the panel needs (borders included) for `n` buttons in `width` cells.
+pub fn panel_height(n: usize, width: u16) -> u16 {
+    grid(n, width.saturating_sub(2)).1 as u16 + 2
+}
+
+/// A weight as shown on a button: "0", "1", or ".5"-style for fractions.
+pub fn weight_label(w: f32) -> String {
+    if w <= 0.0 {
+        "0".into()
+    } else if w >= 1.0 {
+        "1".into()
+    } else {
+        format!("{w:.1}").trim_start_matches('0').to_string()
+    }
+}
+
+/// One button in `width` cells: "3 ▕████      ▏0.4".
+pub fn button_text(index: usize, weight: f32, width: usize) -> String {
+    let label = (index + 1).to_string();
+    let value = weight_label(weight);
+    let bar_width = width.saturating_sub(label.len() + value.len() + 4);
+    let bar = super::sample_errors::bar(f64::from(weight), bar_width);
+    format!("{label}▕{bar}▏{value:<2}")
+}
+
+pub struct Buttons<'a>(pub &'a App);
+
+impl Widget for Buttons<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let title = Line::from(vec![
+            Span::styled(" inputs ", theme::title()),
+            Span::styled(
+                "1-9 toggle · ←→ select · +/- weight · 0 clear · r random · t training ",
+                theme::dim(),
+            ),
+        ]);
+        let block = Block::bordered().border_style(theme::border()).title(title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let n = app.buttons.len();
+        if n == 0 || inner.is_empty() {
+            return;
+        }
+        let (per_row, _) = grid(n, inner.width);
+        let width = (inner.width / per_row as u16).clamp(MIN_BUTTON_WIDTH, MAX_BUTTON_WIDTH);
+        for (i, &w) in app.buttons.iter().enumerate() {
+            let x = inner.x + (i % per_row) as u16 * width;
+            let y = inner.y + (i / per_row) as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let mut style = if w >= 1.0 {
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+            } else if w > 0.0 {
+                Style::new().fg(Color::Cyan)
+            } else {
+                theme::dim()
+            };
+            if i == app.cursor {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            let text = button_text(i, w, usize::from(width) - 1);
+            buf.set_stringn(x, y, text, usize::from(width) - 1, style);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_read_short() {
+        assert_eq!(weight_label(0.0), "0");
+        assert_eq!(weight_label(1.0), "1");
+        assert_eq!(weight_label(0.5), ".5");
+    }
+
+    #[test]
+    fn a_button_is_exactly_as_wide_as_asked() {
+        let text = button_text(2, 0.5, 12);
+        assert_eq!(text, "3▕██▌  ▏.5");
+        assert_eq!(text.chars().count(), 10);
+        assert_eq!(button_text(0, 1.0, 8).chars().count(), 7);
+    }
+
+    #[test]
+    fn buttons_wrap_when_the_panel_is_narrow() {
+        assert_eq!(grid(8, 200), (8, 1));
+        assert_eq!(grid(8, 30), (4, 2));
+        assert_eq!(panel_height(8, 80), 3);
+    }
+}

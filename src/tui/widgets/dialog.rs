@@ -1,0 +1,45 @@
+//! The quit dialog: stop training and keep exploring, quit (saving), or cancel; one key.
+
+use crate::tui::app::App;
+use crate::tui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+pub struct QuitDialog<'a>(pub &'a App);
+
+impl Widget for QuitDialog<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let option = |k: &'static str, what: String| {
+            Line::from(vec![
+                Span::styled(format!("  {k:<9}"), theme::key()),
+                Span::raw(what),
+            ])
+        };
+        let mut lines = vec![Line::raw("")];
+        if app.mode.owns_training() {
+            lines.push(option(
+                "s",
+                "stop training, save, keep exploring".to_string(),
+            ));
+            lines.push(option("q Enter", "save and quit".to_string()));
+        } else {
+            lines.push(option("q Enter", "quit".to_string()));
+        }
+        lines.push(option("Esc", "cancel".to_string()));
+        lines.push(Line::raw(""));
+        let height = lines.len() as u16 + 2;
+        let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
+        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+        Clear.render(popup, buf);
+        Paragraph::new(lines)
+            .block(
+                Block::bordered()
+                    .border_style(theme::accent())
+                    .title(Line::styled(" quit? ", theme::title())),
+            )
+            .render(popup, buf);
+    }
+}

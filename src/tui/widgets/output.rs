@@ -1,0 +1,185 @@
+//! The output pane: the network's output for the current buttons as half-block art (each cell
+//! `▀` with the upper pixel as foreground and the lower pixel as background), in true colour
+//! or the nearest 256-palette colours, area-scaled down to fit and never cropped; the title
+//! says when it is scaled. When the buttons equal a training input, its target is drawn
+//! beside the output.
+
+use crate::render::color::{ColorMode, nearest_ansi256};
+use crate::render::halfblock::{UPPER_HALF, cell_rows, to_cells};
+use crate::render::pixels::{fit_within, output_to_image, scale_area};
+use crate::tui::app::App;
+use crate::tui::theme;
+use image::RgbImage;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+/// A pixel colour as the terminal will show it.
+pub fn terminal_color(rgb: [u8; 3], mode: ColorMode) -> Color {
+    match mode {
+        ColorMode::TrueColor => Color::Rgb(rgb[0], rgb[1], rgb[2]),
+        ColorMode::Ansi256 => Color::Indexed(nearest_ansi256(rgb)),
+    }
+}
+
+/// `img` scaled (area-averaged, aspect kept, never enlarged) to fit `cols` x `rows` cells of
+/// two pixels each.
+pub fn fit_to_cells(img: &RgbImage, cols: u16, rows: u16) -> RgbImage {
+    let (w, h) = fit_within(
+        img.width(),
+        img.height(),
+        u32::from(cols),
+        2 * u32::from(rows),
+    );
+    if (w, h) == img.dimensions() {
+        img.clone()
+    } else {
+        scale_area(img, w, h)
+    }
+}
+
+/// Draws `img` as half-blocks centred in `area` (scaled to fit first).
+pub fn draw_image(img: &RgbImage, area: Rect, mode: ColorMode, buf: &mut Buffer) -> (u32, u32) {
+    let img = fit_to_cells(img, area.width, area.height);
+    let (w, h) = img.dimensions();
+    let rows = cell_rows(h);
+    let x0 = area.x + (area.width - w as u16) / 2;
+    let y0 = area.y + (area.height - rows as u16) / 2;
+    for (i, cell) in to_cells(&img).iter().enumerate() {
+        let (col, row) = (i as u32 % w, i as u32 / w);
+        if let Some(c) = buf.cell_mut((x0 + col as u16, y0 + row as u16)) {
+            c.set_symbol(UPPER_HALF)
+                .set_fg(terminal_color(cell.upper, mode))
+                .set_bg(terminal_color(cell.lower, mode));
+        }
+    }
+    (w, h)
+}
+
+/// The pixel size of the pictures in a pane of `inner` cells, with or without a target
+/// beside: what the layout uses to size the pane.
+pub fn picture_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
+    fit_within(width, height, u32::from(cols), 2 * u32::from(rows))
+}
+
+pub struct OutputPane<'a>(pub &'a App);
+
+impl OutputPane<'_> {
+    fn image(app: &App, y: &[f32]) -> Option<RgbImage> {
+        let run = &app.run;
+        let len = run.width as usize * run.height as usize * run.channels;
+        (y.len() == len)
+            .then(|| output_to_image(y, run.width, run.height, run.channels, app.color_map))
+    }
+}
+
+impl Widget for OutputPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let stem = crate::data::format_stem(&app.buttons);
+        let map = if app.run.channels == 1 {
+            app.color_map.name()
+        } else {
+            "rgb"
+        };
+        let target = app
+            .matching_sample()
+            .and_then(|i| Some((i, Self::image(app, &app.samples[i].target)?)));
+        let block = Block::bordered().border_style(theme::border());
+        let inner = block.inner(area);
+        let (pic_area, target_area) = match target {
+            Some(_) => {
+                let [a, _, b] = Layout::horizontal([
+                    Constraint::Fill(1),
+                    Constraint::Length(1),
+                    Constraint::Fill(1),
+                ])
+                .areas(inner);
+                (a, Some(b))
+            }
+            None => (inner, None),
+        };
+        let mut footer = Vec::new();
+        let mut size_note = String::new();
+        if let Some(img) = Self::image(app, &app.output) {
+            let (w, h) = draw_image(&img, pic_area, app.color_mode, buf);
+            if (w, h) != img.dimensions() {
+                size_note = format!(" · scaled to {w}×{h} of {}×{}", img.width(), img.height());
+            } else {
+                size_note = format!(" · {w}×{h}");
+            }
+        } else {
+            Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
+        }
+        if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
+            draw_image(img, t_area, app.color_mode, buf);
+            footer.push(Span::styled(
+                format!(" left: output · right: target {} ", app.samples[*i].stem),
+                theme::dim(),
+            ));
+        }
+        let mode = match app.color_mode {
+            ColorMode::TrueColor => "24-bit",
+            ColorMode::Ansi256 => "256 colours",
+        };
+        let title = Line::from(vec![
+            Span::styled(" output ", theme::title()),
+            Span::styled(stem, theme::accent()),
+            Span::styled(
+                format!(
+                    " · epoch {} · {map} (c){size_note} · {mode} ",
+                    app.weights_epoch
+                ),
+                theme::dim(),
+            ),
+        ]);
+        block
+            .title(title)
+            .title_bottom(Line::from(footer))
+            .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    #[test]
+    fn true_colour_keeps_the_pixel_and_256_approximates_it() {
+        assert_eq!(
+            terminal_color([1, 2, 3], ColorMode::TrueColor),
+            Color::Rgb(1, 2, 3)
+        );
+        assert_eq!(
+            terminal_color([255, 0, 0], ColorMode::Ansi256),
+            Color::Indexed(196)
+        );
+    }
+
+    #[test]
+    fn a_large_picture_is_scaled_to_fit_and_a_small_one_is_not_enlarged() {
+        let img = RgbImage::from_pixel(110, 110, Rgb([9, 9, 9]));
+        assert_eq!(fit_to_cells(&img, 40, 10).dimensions(), (20, 20));
+        assert_eq!(fit_to_cells(&img, 200, 100).dimensions(), (110, 110));
+    }
+
+    #[test]
+    fn draws_upper_and_lower_pixels_into_one_cell() {
+        let img = RgbImage::from_fn(2, 2, |_, y| {
+            if y == 0 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
+        });
+        let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
+        draw_image(&img, buf.area, ColorMode::TrueColor, &mut buf);
+        let cell = &buf[(0, 0)];
+        assert_eq!(cell.symbol(), UPPER_HALF);
+        assert_eq!(cell.fg, Color::Rgb(255, 0, 0));
+        assert_eq!(cell.bg, Color::Rgb(0, 0, 255));
+    }
+}

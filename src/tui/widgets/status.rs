@@ -1,0 +1,44 @@
+//! The bottom line: what the last key did (or what went wrong), else the main keys.
+
+use crate::tui::app::{App, Mode};
+use crate::tui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub struct StatusLine<'a>(pub &'a App);
+
+impl Widget for StatusLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let line = match &app.status {
+            Some(s) if s.is_error => Line::from(Span::styled(format!(" {}", s.text), theme::bad())),
+            Some(s) => Line::from(Span::styled(format!(" {}", s.text), theme::good())),
+            None => {
+                let pause = match app.mode {
+                    Mode::Training => "pause",
+                    Mode::Paused => "continue training",
+                    _ => "",
+                };
+                let mut hints = vec![("?", "help")];
+                if !pause.is_empty() {
+                    hints.push(("space", pause));
+                }
+                hints.extend([
+                    ("1-8", "buttons"),
+                    ("t", "training inputs"),
+                    ("e", "export PNG"),
+                    ("q", "quit"),
+                ]);
+                let mut spans = vec![Span::raw(" ")];
+                for (k, what) in hints {
+                    spans.push(Span::styled(k, theme::key()));
+                    spans.push(Span::styled(format!(" {what}  "), theme::dim()));
+                }
+                Line::from(spans)
+            }
+        };
+        line.render(area, buf);
+    }
+}
