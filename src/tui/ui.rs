@@ -18,7 +18,7 @@ use super::widgets::dialog::QuitDialog;
 use super::widgets::error_chart::ErrorChart;
 use super::widgets::header::{EpochGauge, Header};
 use super::widgets::help::Help;
-use super::widgets::output::{OutputPane, picture_size};
+use super::widgets::output::{OutputPane, display_size};
 use super::widgets::rate_chart::RateChart;
 use super::widgets::sample_errors::SampleErrors;
 use super::widgets::status::StatusLine;
@@ -30,13 +30,16 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 18;
 
+/// Narrowest the output pane gets (its title needs some room).
+const MIN_PANE_WIDTH: u16 = 30;
+
 /// Narrowest the dashboard column gets next to the output pane.
 const MIN_DASHBOARD_WIDTH: u16 = 40;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            too_small(area, buf);
+            too_small(self, area, buf);
             return;
         }
         let buttons_h = panel_height(self.buttons.len(), area.width);
@@ -55,13 +58,15 @@ impl Widget for &App {
 
         // The pane is as wide as the picture at the body's height, leaving the dashboard
         // at least its minimum; it does not change when a target appears beside it.
-        let (pic_w, _) = picture_size(
+        let (pic_w, _) = display_size(
             self.run.width,
             self.run.height,
             body.width,
             body.height.saturating_sub(2),
         );
-        let pane_w = (pic_w as u16 + 2).min(body.width.saturating_sub(MIN_DASHBOARD_WIDTH));
+        let pane_w = (pic_w as u16 + 2)
+            .max(MIN_PANE_WIDTH)
+            .min(body.width.saturating_sub(MIN_DASHBOARD_WIDTH));
         let [dashboard, pane] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane_w)]).areas(body);
         OutputPane(self).render(pane, buf);
@@ -89,8 +94,8 @@ impl Widget for &App {
     }
 }
 
-fn too_small(area: Rect, buf: &mut Buffer) {
-    let text = vec![
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut text = vec![
         Line::styled("nnimg: this terminal is too small", theme::title()),
         Line::raw(format!(
             "it is {}×{}; the explorer needs at least {MIN_WIDTH}×{MIN_HEIGHT}",
@@ -98,6 +103,12 @@ fn too_small(area: Rect, buf: &mut Buffer) {
         )),
         Line::raw("enlarge the window (q quits)"),
     ];
+    if app.overlay == Overlay::Quit {
+        text.push(Line::styled(
+            "quit? q: save and quit · Esc: cancel",
+            theme::key(),
+        ));
+    }
     let height = (text.len() as u16).min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;
     Paragraph::new(text)

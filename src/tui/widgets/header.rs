@@ -30,28 +30,61 @@ impl Widget for Header<'_> {
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };
-        let sep = || Span::styled("  ", Style::new());
-        let line = Line::from(vec![
-            Span::styled(" nnimg ", Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(app.run.name.clone(), theme::accent()),
-            sep(),
-            Span::raw(format!("{layers} ({})", app.run.preset)),
-            sep(),
-            Span::styled(
-                format!("epoch {}/{}", app.epoch(), app.run.total_epochs),
-                theme::title(),
+        let lr = app
+            .learning_rate
+            .map_or(String::new(), |lr| format!("lr {lr}"));
+        // (priority, spans): when the line is too long the lowest priorities go first.
+        let segments: Vec<(u8, Vec<Span>)> = vec![
+            (9, vec![Span::styled(" nnimg", theme::title())]),
+            (8, vec![Span::styled(app.run.name.clone(), theme::accent())]),
+            (2, vec![Span::raw(format!("{layers} ({})", app.run.preset))]),
+            (
+                9,
+                vec![Span::styled(
+                    format!("epoch {}/{}", app.epoch(), app.run.total_epochs),
+                    theme::title(),
+                )],
             ),
-            sep(),
-            Span::raw(rate),
-            sep(),
-            Span::raw(format!("⏱ {}", theme::duration(app.seconds))),
-            sep(),
-            Span::raw(eta),
-            sep(),
-            state_badge(app.mode),
-        ]);
-        line.render(area, buf);
+            (6, vec![Span::raw(rate)]),
+            (4, vec![Span::raw(lr)]),
+            (
+                3,
+                vec![Span::raw(format!(
+                    "elapsed {}",
+                    theme::duration(app.seconds)
+                ))],
+            ),
+            (5, vec![Span::raw(eta)]),
+            (10, vec![state_badge(app.mode)]),
+        ];
+        fit_line(segments, area.width).render(area, buf);
     }
+}
+
+/// The segments that fit in `width` (two spaces apart), dropping the lowest priorities first.
+fn fit_line(mut segments: Vec<(u8, Vec<Span<'_>>)>, width: u16) -> Line<'_> {
+    segments.retain(|(_, spans)| spans.iter().any(|s| !s.content.is_empty()));
+    let len = |segs: &[(u8, Vec<Span>)]| -> usize {
+        segs.iter()
+            .map(|(_, spans)| spans.iter().map(Span::width).sum::<usize>() + 2)
+            .sum()
+    };
+    while len(&segments) > usize::from(width) && segments.len() > 1 {
+        let lowest = segments
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (p, _))| *p)
+            .map_or(0, |(i, _)| i);
+        segments.remove(lowest);
+    }
+    let mut line = Vec::new();
+    for (i, (_, spans)) in segments.into_iter().enumerate() {
+        if i > 0 {
+            line.push(Span::raw("  "));
+        }
+        line.extend(spans);
+    }
+    Line::from(line)
 }
 
 fn state_badge(mode: Mode) -> Span<'static> {

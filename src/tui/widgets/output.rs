@@ -6,7 +6,7 @@
 
 use crate::render::color::{ColorMode, nearest_ansi256};
 use crate::render::halfblock::{UPPER_HALF, cell_rows, to_cells};
-use crate::render::pixels::{fit_within, output_to_image, scale_area};
+use crate::render::pixels::{fit_within, output_to_image, scale_area, upscale_nearest};
 use crate::tui::app::App;
 use crate::tui::theme;
 use image::RgbImage;
@@ -24,17 +24,25 @@ pub fn terminal_color(rgb: [u8; 3], mode: ColorMode) -> Color {
     }
 }
 
-/// `img` scaled (area-averaged, aspect kept, never enlarged) to fit `cols` x `rows` cells of
-/// two pixels each.
+/// The size `img` is shown at in `cols` x `rows` cells of two pixels each: shrunk with its
+/// aspect kept when it does not fit, enlarged a whole number of times when it fits at least
+/// twice (so a tiny picture is not a speck), else as it is.
+pub fn display_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
+    let (max_w, max_h) = (u32::from(cols), 2 * u32::from(rows));
+    if width == 0 || height == 0 || width > max_w || height > max_h {
+        return fit_within(width, height, max_w, max_h);
+    }
+    let k = (max_w / width).min(max_h / height).max(1);
+    (width * k, height * k)
+}
+
+/// `img` at its `display_size`: area-averaged when shrunk, pixels repeated when enlarged.
 pub fn fit_to_cells(img: &RgbImage, cols: u16, rows: u16) -> RgbImage {
-    let (w, h) = fit_within(
-        img.width(),
-        img.height(),
-        u32::from(cols),
-        2 * u32::from(rows),
-    );
+    let (w, h) = display_size(img.width(), img.height(), cols, rows);
     if (w, h) == img.dimensions() {
         img.clone()
+    } else if w > img.width() {
+        upscale_nearest(img, w / img.width())
     } else {
         scale_area(img, w, h)
     }
@@ -56,12 +64,6 @@ pub fn draw_image(img: &RgbImage, area: Rect, mode: ColorMode, buf: &mut Buffer)
         }
     }
     (w, h)
-}
-
-/// The pixel size of the pictures in a pane of `inner` cells, with or without a target
-/// beside: what the layout uses to size the pane.
-pub fn picture_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
-    fit_within(width, height, u32::from(cols), 2 * u32::from(rows))
 }
 
 pub struct OutputPane<'a>(pub &'a App);
@@ -103,12 +105,16 @@ impl Widget for OutputPane<'_> {
         };
         let mut footer = Vec::new();
         let mut size_note = String::new();
+        let mut short_note = String::new();
         if let Some(img) = Self::image(app, &app.output) {
             let (w, h) = draw_image(&img, pic_area, app.color_mode, buf);
-            if (w, h) != img.dimensions() {
-                size_note = format!(" · scaled to {w}×{h} of {}×{}", img.width(), img.height());
+            let (full_w, full_h) = img.dimensions();
+            if (w, h) != (full_w, full_h) {
+                size_note = format!(" · shown {w}×{h} of {full_w}×{full_h}");
+                short_note = format!(" · {w}×{h} of {full_w}×{full_h}");
             } else {
                 size_note = format!(" · {w}×{h}");
+                short_note.clone_from(&size_note);
             }
         } else {
             Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
@@ -116,7 +122,7 @@ impl Widget for OutputPane<'_> {
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
             draw_image(img, t_area, app.color_mode, buf);
             footer.push(Span::styled(
-                format!(" left: output · right: target {} ", app.samples[*i].stem),
+                format!(" right: target {} ", app.samples[*i].stem),
                 theme::dim(),
             ));
         }
@@ -124,17 +130,26 @@ impl Widget for OutputPane<'_> {
             ColorMode::TrueColor => "24-bit",
             ColorMode::Ansi256 => "256 colours",
         };
-        let title = Line::from(vec![
+        let details = format!(
+            " · epoch {} · {map} (c){size_note} · {mode} ",
+            app.weights_epoch
+        );
+        let mut title = vec![
             Span::styled(" output ", theme::title()),
             Span::styled(stem, theme::accent()),
-            Span::styled(
-                format!(
-                    " · epoch {} · {map} (c){size_note} · {mode} ",
-                    app.weights_epoch
-                ),
-                theme::dim(),
-            ),
-        ]);
+        ];
+        let room = usize::from(area.width.saturating_sub(2));
+        if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
+            title.push(Span::styled(details, theme::dim()));
+        } else {
+            // Too narrow for one line: the details go to the bottom border, unless the
+            // target's name is there.
+            title.push(Span::raw(" "));
+            if footer.is_empty() {
+                footer.push(Span::styled(format!(" {map}{short_note} "), theme::dim()));
+            }
+        }
+        let title = Line::from(title);
         block
             .title(title)
             .title_bottom(Line::from(footer))
@@ -160,10 +175,12 @@ mod tests {
     }
 
     #[test]
-    fn a_large_picture_is_scaled_to_fit_and_a_small_one_is_not_enlarged() {
+    fn a_large_picture_is_shrunk_to_fit_and_a_tiny_one_enlarged_whole_times() {
         let img = RgbImage::from_pixel(110, 110, Rgb([9, 9, 9]));
         assert_eq!(fit_to_cells(&img, 40, 10).dimensions(), (20, 20));
         assert_eq!(fit_to_cells(&img, 200, 100).dimensions(), (110, 110));
+        let tiny = RgbImage::from_pixel(8, 8, Rgb([9, 9, 9]));
+        assert_eq!(fit_to_cells(&tiny, 30, 10).dimensions(), (16, 16));
     }
 
     #[test]

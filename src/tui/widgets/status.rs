@@ -31,6 +31,12 @@ impl Widget for StatusLine<'_> {
                     ("e", "export PNG"),
                     ("q", "quit"),
                 ]);
+                // Keep what fits; "? help" comes first, so it always does.
+                let mut width = 1;
+                hints.retain(|(k, what)| {
+                    width += k.len() + what.chars().count() + 3;
+                    width <= usize::from(area.width)
+                });
                 let mut spans = vec![Span::raw(" ")];
                 for (k, what) in hints {
                     spans.push(Span::styled(k, theme::key()));

@@ -1,0 +1,148 @@
+//! Whole explorer screens rendered with ratatui's TestBackend at 80x24 and 200x70 and
+//! compared with reviewed insta snapshots (text only; colours are checked in the unit tests
+//! of `tui::widgets::output`).
+#![allow(clippy::unwrap_used)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use nnimg::data::Sample;
+use nnimg::net::init::init_network;
+use nnimg::render::color::ColorMode;
+use nnimg::train::worker::{Progress, Report, WorkerState};
+use nnimg::tui::app::{App, Mode, RunInfo};
+use nnimg::tui::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+
+const SIDE: u32 = 110;
+
+/// An app as it looks after 3000 epochs of a made-up run: errors falling with noise and a
+/// spike, the rate halved twice, weights from a seeded initialisation.
+fn demo_app() -> App {
+    let layers = vec![8, 6, (SIDE * SIDE) as usize];
+    let samples: Vec<Sample> = (0..8)
+        .map(|i| {
+            let mut input = vec![0.0; 8];
+            input[i] = 1.0;
+            Sample {
+                stem: input
+                    .iter()
+                    .map(|&v| if v == 1.0 { '1' } else { '0' })
+                    .collect(),
+                input,
+                target: (0..SIDE * SIDE)
+                    .map(|p| ((p % SIDE + p / SIDE) as usize).is_multiple_of(i + 2) as u8 as f32)
+                    .collect(),
+            }
+        })
+        .collect();
+    let run = RunInfo {
+        name: "v0.1.6.1-1".into(),
+        path: "runs/v0.1.6.1-1".into(),
+        preset: "v0.1.6.1".into(),
+        layers: layers.clone(),
+        width: SIDE,
+        height: SIDE,
+        channels: 1,
+        total_epochs: 10_000,
+    };
+    let mut app = App::new(run, Mode::Starting, samples, ColorMode::Ansi256);
+    app.update(Event::Worker(Report::State(WorkerState::Training)));
+    let mut epoch = 1;
+    for (batch, seconds) in [(1500, 1.0), (1500, 2.0)] {
+        let errors: Vec<f64> = (epoch..epoch + batch)
+            .map(|e| {
+                let spike = if e == 1234 { 5.0 } else { 1.0 };
+                spike * (0.1 * (-(e as f64) / 700.0).exp() + 0.002 + 0.0005 * (e as f64).sin())
+            })
+            .collect();
+        let learning_rates = (epoch..epoch + batch)
+            .map(|e| match e {
+                ..=800 => 0.1,
+                801..=2100 => 0.05,
+                _ => 0.025,
+            })
+            .collect();
+        app.update(Event::Worker(Report::Progress(Progress {
+            first_epoch: epoch,
+            errors,
+            learning_rates,
+            sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.0)).collect(),
+            // The rate after the batch: the one its next epoch uses.
+            next_learning_rate: if epoch + batch <= 2100 { 0.05 } else { 0.025 },
+            seconds,
+        })));
+        epoch += batch;
+    }
+    app.update(Event::Worker(Report::Weights(Arc::new(init_network(
+        &layers, 3,
+    )))));
+    app
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn training_dashboard_200x70() {
+    insta::assert_snapshot!(screen(&demo_app(), 200, 70));
+}
+
+#[test]
+fn training_dashboard_80x24() {
+    insta::assert_snapshot!(screen(&demo_app(), 80, 24));
+}
+
+#[test]
+fn a_training_input_shows_its_target_beside_the_output_200x70() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('t'));
+    press(&mut app, KeyCode::Char('w'));
+    press(&mut app, KeyCode::Char('a'));
+    insta::assert_snapshot!(screen(&app, 200, 70));
+}
+
+#[test]
+fn half_pressed_buttons_80x24() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Right);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('+'));
+    }
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn help_overlay_lists_every_key_80x24() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('?'));
+    let text = screen(&app, 80, 24);
+    for binding in nnimg::tui::app::KEYS {
+        assert!(text.contains(binding.help), "{} missing", binding.help);
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn quit_dialog_80x24() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('q'));
+    insta::assert_snapshot!(screen(&app, 80, 24));
+}
+
+#[test]
+fn a_small_terminal_says_how_large_it_must_be() {
+    let text = screen(&demo_app(), 50, 12);
+    assert!(text.contains("at least 60×18"), "{text}");
+    insta::assert_snapshot!(text);
+}
