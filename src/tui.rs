@@ -63,8 +63,16 @@ pub fn run(
     let looped = event::spawn_input_thread(tx.clone())
         .context("cannot start the input thread")
         .and_then(|()| event_loop(&mut terminal, &mut app, &tx, &rx, &mut worker, options));
-    ratatui::restore();
+    let restored = ratatui::try_restore();
     let (stopped, interrupted) = looped?;
+    // After SIGHUP the terminal is gone and cannot be restored; that is not worth a word.
+    if let Err(e) = restored
+        && !interrupted
+            .as_deref()
+            .is_some_and(|why| why.contains("SIGHUP"))
+    {
+        eprintln!("nnimg: cannot restore the terminal: {e}; type `reset` to fix it");
+    }
     let training = match worker {
         Some(w) => Some(w.stop()),
         None => stopped,

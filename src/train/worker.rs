@@ -194,7 +194,8 @@ struct Loop<F> {
     pacing: Pacing,
     batch: Progress,
     last_flush: Instant,
-    last_weights: Option<Instant>,
+    /// When the last weights went out, and of which epoch.
+    last_weights: Option<(Instant, usize)>,
     sink_gone: bool,
 }
 
@@ -308,16 +309,17 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
             self.taken.store(false, Ordering::Release);
             self.send(Report::Progress(batch));
         }
-        let weights_due = self
-            .last_weights
-            .is_none_or(|t| t.elapsed() >= self.pacing.weights_interval);
-        if force || weights_due {
+        // Weights only when they changed: an idle worker sends nothing.
+        let weights_due = self.last_weights.is_none_or(|(t, epoch)| {
+            epoch != self.session.epoch() && (force || t.elapsed() >= self.pacing.weights_interval)
+        });
+        if weights_due {
             self.send_weights();
         }
     }
 
     fn send_weights(&mut self) {
-        self.last_weights = Some(Instant::now());
+        self.last_weights = Some((Instant::now(), self.session.epoch()));
         let net = Arc::new(self.session.trainer().network().clone());
         self.send(Report::Weights(net));
     }
