@@ -157,7 +157,19 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
     };
     run.lock_for_training()?;
-    Session::start(run, config, net, loaded.samples)
+    let path = run.path().to_path_buf();
+    Session::start(run, config, net, loaded.samples).inspect_err(|_| remove_half_started_run(&path))
+}
+
+/// After a failed start (a full disk, say), removes what the start wrote, so no
+/// half-started run is left behind. The folder was new or empty, so nothing else is lost.
+fn remove_half_started_run(path: &Path) {
+    use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+        let _ = std::fs::remove_file(path.join(file));
+    }
+    let _ = std::fs::remove_dir(path.join(OUTPUTS));
+    let _ = std::fs::remove_dir(path);
 }
 
 /// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
