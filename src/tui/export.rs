@@ -3,6 +3,7 @@
 //! into the samples folder under names from the input vector and the epoch, never over an
 //! existing file. Runs on a short-lived thread, so the UI stays responsive.
 
+use crate::cmd::grid::{MAX_BUTTONS, columns, combination};
 use crate::data::format_stem;
 use crate::net::Network;
 use crate::net::sgd::Workspace;
@@ -11,9 +12,6 @@ use crate::render::png::{contact_sheet, write_png_unique};
 use anyhow::{Context, Result, bail};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
-
-/// Most inputs for which the contact sheet of all 2^n combinations is drawn.
-pub const MAX_SHEET_INPUTS: usize = 10;
 
 /// Picture geometry and colouring shared by both exports.
 #[derive(Clone, Debug)]
@@ -36,14 +34,6 @@ pub fn file_stem(input: &[f32], epoch: usize) -> String {
     format!("{}-e{epoch}", format_stem(input))
 }
 
-/// Every 0/1 input of `n` values, in counting order with input 1 as the highest bit
-/// (00…0, 00…1, …, 11…1): the stems sort the same way.
-pub fn all_combinations(n: usize) -> Vec<Vec<f32>> {
-    (0..1usize << n)
-        .map(|k| (0..n).map(|i| ((k >> (n - 1 - i)) & 1) as f32).collect())
-        .collect()
-}
-
 /// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times.
 pub fn export_png(
     net: &Network,
@@ -62,21 +52,20 @@ pub fn export_png(
     write_png_unique(dir, &file_stem(input, epoch), &img)
 }
 
-/// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`.
+/// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`,
+/// in the same order and layout as `nnimg grid`.
 pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) -> Result<PathBuf> {
     let n = net.input_len();
-    if n > MAX_SHEET_INPUTS {
+    if n > MAX_BUTTONS {
         bail!(
-            "a grid of all combinations of {n} inputs would have 2^{n} pictures; at most {MAX_SHEET_INPUTS} inputs are supported"
+            "the network has {n} inputs; a grid covers at most {MAX_BUTTONS} buttons (2^{MAX_BUTTONS} pictures)"
         );
     }
     let mut ws = Workspace::new(net);
-    let tiles: Vec<RgbImage> = all_combinations(n)
-        .iter()
-        .map(|input| picture.render(net, &mut ws, input))
+    let tiles: Vec<RgbImage> = (0..1usize << n)
+        .map(|k| picture.render(net, &mut ws, &combination(k, n)))
         .collect();
-    let columns = (tiles.len() as f64).sqrt().ceil() as u32;
-    let sheet = contact_sheet(&tiles, columns, 2, [40, 40, 40]);
+    let sheet = contact_sheet(&tiles, columns(n), 2, [40, 40, 40]);
     create_dir(dir)?;
     write_png_unique(dir, &format!("grid-e{epoch}"), &sheet)
 }
@@ -107,20 +96,6 @@ mod tests {
     }
 
     #[test]
-    fn combinations_count_up_with_input_one_highest() {
-        let c = all_combinations(2);
-        assert_eq!(
-            c,
-            [
-                vec![0.0, 0.0],
-                vec![0.0, 1.0],
-                vec![1.0, 0.0],
-                vec![1.0, 1.0]
-            ]
-        );
-    }
-
-    #[test]
     fn exports_never_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         let samples = dir.path().join("samples");
@@ -133,7 +108,7 @@ mod tests {
         assert_eq!((img.width(), img.height()), (6, 6));
         let sheet = export_sheet(&net, &picture(), &samples, 5).unwrap();
         let img = image::open(&sheet).unwrap();
-        // 4 tiles of 2x2 in 2 columns with 2-pixel gaps: 2*2 + 3*2 = 10.
+        // 4 tiles of 2x2 in 2 columns and rows with 2-pixel gaps: 2*2 + 3*2 = 10.
         assert_eq!((img.width(), img.height()), (10, 10));
     }
 }
