@@ -7,7 +7,7 @@ use super::checkpoint;
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
 use super::run_dir::RunDir;
-use super::trainer::{EpochReport, TrainState, Trainer};
+use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
 use crate::render::pixels::{ColorMap, output_to_image};
@@ -140,14 +140,7 @@ impl Session {
     /// Runs one epoch, logs it, and checkpoints every `checkpoint_every` epochs. Divergence
     /// is an error that keeps the last good checkpoint.
     pub fn run_epoch(&mut self) -> Result<EpochReport> {
-        let report = self.trainer.run_epoch().map_err(|e| {
-            self.diverged = true;
-            anyhow!(
-                "{e}; the last good checkpoint (epoch {}) is kept in {}",
-                self.saved_epoch,
-                self.run.path().display()
-            )
-        })?;
+        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.save_checkpoint()?;
@@ -155,13 +148,27 @@ impl Session {
         Ok(report)
     }
 
-    /// Flushes the metrics and saves a checkpoint of the current weights (atomically).
+    /// Marks the session as diverged; the error names the run and the checkpoint kept.
+    fn diverge(&mut self, e: TrainError) -> anyhow::Error {
+        self.diverged = true;
+        anyhow!(
+            "{}: {e}; the last good checkpoint (epoch {}) is kept",
+            self.run.path().display(),
+            self.saved_epoch,
+        )
+    }
+
+    /// Flushes the metrics and saves a checkpoint of the current weights (atomically), after
+    /// checking that they are not diverged: a diverged network never replaces a good one.
     pub fn save_checkpoint(&mut self) -> Result<()> {
         if self.diverged {
             bail!(
                 "training diverged; the last good checkpoint (epoch {}) is kept",
                 self.saved_epoch
             );
+        }
+        if let Err(e) = self.trainer.check_health() {
+            return Err(self.diverge(e));
         }
         self.metrics.flush()?;
         self.trainer.set_seconds(self.seconds());
