@@ -108,6 +108,7 @@ impl RunDir {
         match file.try_lock() {
             Ok(()) => {
                 self.lock = Some(file);
+                self.remove_temporaries();
                 Ok(())
             }
             Err(TryLockError::WouldBlock) => bail!(
@@ -117,6 +118,21 @@ impl RunDir {
             ),
             Err(TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+            }
+        }
+    }
+
+    /// Removes temporaries that a killed process left in the run folder and `outputs/`.
+    /// Only called with the training lock held, so no live process is writing them.
+    fn remove_temporaries(&self) {
+        for dir in [self.path.clone(), self.outputs()] {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_name().to_str().is_some_and(is_temporary) {
+                    let _ = fs::remove_file(entry.path());
+                }
             }
         }
     }
@@ -182,6 +198,12 @@ impl RunDir {
     }
 }
 
+/// True for the hidden temporary names nnimg writes before a rename or link:
+/// `.NAME.tmp-PID` (crate::atomic) and `.NAME.PID-N.tmp` (render::png).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && (name.contains(".tmp-") || name.ends_with(".tmp"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +218,26 @@ mod tests {
             fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
             "x"
         );
+    }
+
+    #[test]
+    fn taking_the_lock_removes_temporaries_of_killed_processes() {
+        // Every kill -9 during a checkpoint write used to leave one more
+        // .checkpoint.safetensors.tmp-PID behind, for ever.
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = RunDir::create(&dir.path().join("r")).unwrap();
+        fs::create_dir(run.outputs()).unwrap();
+        let stale = [
+            run.path().join(".checkpoint.safetensors.tmp-4242"),
+            run.outputs().join(".001.png.4242-1.tmp"),
+        ];
+        for p in &stale {
+            fs::write(p, "half").unwrap();
+        }
+        fs::write(run.outputs().join("001.png"), "keep").unwrap();
+        run.lock_for_training().unwrap();
+        assert!(stale.iter().all(|p| !p.exists()));
+        assert!(run.outputs().join("001.png").exists());
     }
 
     #[test]
