@@ -24,15 +24,21 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the folder for a new run at `path`. An existing empty folder is accepted; an
-    /// existing folder with anything in it is refused, so no run is ever clobbered.
+    /// Creates the folder for a new run at `path`. An existing empty folder is accepted, and
+    /// so is one holding only a lock file and temporaries (a start killed before it wrote
+    /// run.json); an existing folder with anything else in it is refused, so no run is ever
+    /// clobbered.
     pub fn create(path: &Path) -> Result<Self> {
         match fs::create_dir(path) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let mut entries = fs::read_dir(path)
+                let entries = fs::read_dir(path)
                     .with_context(|| format!("{}: exists and cannot be read", path.display()))?;
-                if entries.next().is_some() {
+                let mut names = entries.map(|e| e.map(|e| e.file_name()));
+                let is_leftover = |name: &std::ffi::OsStr| {
+                    name == LOCK || name.to_str().is_some_and(is_temporary)
+                };
+                if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
                     bail!(
                         "{}: already exists and is not empty; choose another --run",
                         path.display()
@@ -218,6 +224,22 @@ mod tests {
             fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
             "x"
         );
+    }
+
+    #[test]
+    fn a_folder_left_by_a_start_killed_before_run_json_can_be_created_again() {
+        // A kill between taking the lock and writing run.json used to leave a folder that
+        // neither a new run (not empty) nor a resume (no run.json) would accept.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join(LOCK), "").unwrap();
+        fs::write(path.join(".run.json.tmp-123"), "{").unwrap();
+        let mut run = RunDir::create(&path).unwrap();
+        run.lock_for_training().unwrap();
+        assert!(!path.join(".run.json.tmp-123").exists());
+        fs::write(path.join("notes.txt"), "mine").unwrap();
+        assert!(RunDir::create(&path).is_err());
     }
 
     #[test]
