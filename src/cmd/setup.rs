@@ -4,12 +4,10 @@
 
 use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
-use crate::net::init::init_network;
-use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
-use crate::train::session::Session;
-use anyhow::{Result, anyhow, bail};
+use crate::train::session::{Session, initial_network};
+use anyhow::{Result, bail};
 use std::path::Path;
 
 /// Default size of the output picture, per side.
@@ -136,21 +134,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
     config.samples = loaded.samples.iter().map(|s| s.stem.clone()).collect();
     config.validate()?;
 
-    let net = match &settings.init {
-        Some(path) => {
-            let net = checkpoint::load_weights(path)?;
-            if net.layers() != config.layers.as_slice() {
-                return Err(anyhow!(
-                    "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
-                    net.layers(),
-                    config.layers
-                ));
-            }
-            net
-        }
-        None => init_network(&config.layers, config.seed),
-    };
+    let net = initial_network(&config)?;
 
     let mut run = match run {
         Some(path) => RunDir::create(path)?,

@@ -10,6 +10,7 @@ use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
+use crate::net::init::init_network;
 use crate::render::pixels::{ColorMap, output_to_image};
 use crate::render::png::write_png;
 use anyhow::{Context, Result, anyhow, bail};
@@ -28,6 +29,40 @@ pub struct Session {
     earlier_seconds: f64,
     started: Instant,
     diverged: bool,
+}
+
+/// The weights a new run starts from: the `init` file of `config` (its layers must match),
+/// or the seeded initialisation.
+pub fn initial_network(config: &TrainConfig) -> Result<Network> {
+    match &config.init {
+        Some(path) => {
+            let net = checkpoint::load_weights(path)?;
+            if net.layers() != config.layers.as_slice() {
+                bail!(
+                    "{}: has layers {:?} but this run needs {:?}",
+                    path.display(),
+                    net.layers(),
+                    config.layers
+                );
+            }
+            Ok(net)
+        }
+        None => Ok(init_network(&config.layers, config.seed)),
+    }
+}
+
+/// True when the run has no checkpoint and no metrics rows: a start interrupted before its
+/// first checkpoint, which nothing has trained yet.
+fn is_unstarted(run: &RunDir) -> Result<bool> {
+    match fs::symlink_metadata(run.checkpoint()) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        _ => return Ok(false),
+    }
+    match fs::read_to_string(run.metrics()) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Ok(text) => Ok(metrics::parse(&text).is_ok_and(|m| m.rows.is_empty())),
+        Err(_) => Ok(false),
+    }
 }
 
 impl Session {
@@ -64,7 +99,20 @@ impl Session {
             );
         }
         let path = run.checkpoint();
-        let saved = checkpoint::load(&path)?;
+        let saved = if is_unstarted(&run)? {
+            // The first start was killed between writing run.json and the first checkpoint:
+            // epoch 0 follows from run.json alone, so write it now.
+            let net = initial_network(&config)?;
+            let state = TrainState::new(config.learning_rate);
+            checkpoint::save(&path, &net, &state, &config.preset)?;
+            checkpoint::Checkpoint {
+                net,
+                state,
+                preset: config.preset.clone(),
+            }
+        } else {
+            checkpoint::load(&path)?
+        };
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
