@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Replaces `path` with `bytes` atomically (temporary file, fsync, rename, fsync folder).
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temporary_path(path);
-    write_synced(&tmp, bytes)
+    write_synced(&tmp, path, bytes)
         .and_then(|()| {
             fs::rename(&tmp, path).with_context(|| format!("{}: cannot replace", path.display()))
         })
@@ -30,7 +30,7 @@ pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
         bail!("{}: already exists; not overwriting it", path.display());
     }
     let tmp = temporary_path(path);
-    let linked = write_synced(&tmp, bytes).and_then(|()| match fs::hard_link(&tmp, path) {
+    let linked = write_synced(&tmp, path, bytes).and_then(|()| match fs::hard_link(&tmp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::AlreadyExists => {
             bail!("{}: already exists; not overwriting it", path.display())
@@ -52,12 +52,13 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes and syncs `tmp`; errors name `path`, the file the user knows about.
+fn write_synced(tmp: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .open(path)
+        .open(tmp)
         .with_context(|| format!("{}: cannot create", path.display()))?;
     file.write_all(bytes)
         .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -103,7 +104,10 @@ mod tests {
     fn a_failed_write_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-folder").join("a.bin");
-        assert!(replace_file(&path, b"x").is_err());
+        let e = format!("{:#}", replace_file(&path, b"x").unwrap_err());
         assert!(!path.exists());
+        // Errors used to name the hidden temporary (.a.bin.tmp-PID), e.g. on a full disk.
+        assert!(e.starts_with(&format!("{}: ", path.display())), "{e}");
+        assert!(!e.contains(".tmp-"), "{e}");
     }
 }
