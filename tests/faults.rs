@@ -204,3 +204,165 @@ fn a_run_json_without_a_checkpoint_resumes_from_epoch_0_unless_epochs_were_logge
     );
     assert_eq!(fs::read_to_string(run.join("metrics.csv")).unwrap(), before);
 }
+
+/// Fills the file system under `dir` with 4 KiB files until it is full; returns them.
+fn fill(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for i in 0.. {
+        let path = dir.join(format!("filler-{i}"));
+        if fs::write(&path, [0u8; 4096]).is_err() {
+            let _ = fs::remove_file(&path);
+            return files;
+        }
+        files.push(path);
+    }
+    unreachable!()
+}
+
+#[test]
+fn a_full_disk_gives_a_clear_error_and_keeps_the_last_checkpoint() {
+    let Some(tmpfs) = Tmpfs::mount("size=1m") else {
+        return;
+    };
+    let fx = Fixture::new();
+    let run = tmpfs.path().join("run");
+    // A 3→200→64 net: a 54 KB checkpoint (14 pages), so some trials fail inside it.
+    let mut cmd = fx.nnimg(&["train", "--size", "8", "--layers", "3,200,64"]);
+    cmd.arg("--data").arg(&fx.data).arg("--run").arg(&run);
+    run_ok(cmd.args(["--epochs", "3", "--checkpoint-every", "1"]));
+
+    let mut failures: Vec<String> = Vec::new();
+    let mut trials = 0;
+    for free_pages in 0..40 {
+        let filler = fill(tmpfs.path());
+        for f in filler.iter().take(free_pages) {
+            fs::remove_file(f).unwrap();
+        }
+        let before = load_checkpoint(&run);
+        let before_bytes = fs::read(run.join("checkpoint.safetensors")).unwrap();
+        let total = (before.state.epoch + 20).to_string();
+        let out = output(fx.resume(&run, &["--epochs", &total]));
+        trials += 1;
+        for f in &filler {
+            let _ = fs::remove_file(f);
+        }
+        if out.status.success() {
+            break;
+        }
+        let line = assert_error(&out, 1, &["No space left on device"]);
+        assert!(
+            line.starts_with(&format!("nnimg: {}/", run.display())),
+            "{line}"
+        );
+        // The checkpoint is the old one or a complete newer one, never torn.
+        let after = load_checkpoint(&run);
+        assert!(after.state.epoch >= before.state.epoch);
+        if line.contains("checkpoint.safetensors") {
+            assert_eq!(
+                fs::read(run.join("checkpoint.safetensors")).unwrap(),
+                before_bytes
+            );
+        }
+        assert_eq!(temporaries(&run), Vec::<PathBuf>::new(), "{line}");
+        read_metrics(&run);
+        let file = line
+            .trim_start_matches(&format!("nnimg: {}/", run.display()))
+            .split(':')
+            .next()
+            .unwrap()
+            .to_string();
+        if !failures.contains(&file) {
+            failures.push(file);
+        }
+    }
+    // With room again, the run carries on.
+    let total = (load_checkpoint(&run).state.epoch + 2).to_string();
+    run_ok(fx.resume(&run, &["--epochs", &total]));
+    println!("full disk: {trials} trials with 0.. free pages; failed cleanly writing {failures:?}");
+    assert!(
+        failures.iter().any(|f| f.contains("checkpoint")),
+        "no trial failed in a checkpoint write: {failures:?}"
+    );
+}
+
+#[test]
+fn read_only_and_missing_folders_give_a_clear_error_naming_the_path() {
+    let fx = Fixture::new();
+    // Missing training folder, and a file where the folder should be.
+    let missing = fx.path("no-such-folder");
+    let mut cmd = fx.nnimg(&["train", "--size", "8", "--layers", "3,6,64", "--data"]);
+    cmd.arg(&missing).arg("--run").arg(fx.path("r1"));
+    fails_with(
+        &mut cmd,
+        &[&format!(
+            "{}: cannot read the training folder",
+            missing.display()
+        )],
+    );
+    assert!(!fx.path("r1").exists(), "a failed start left a run folder");
+    let file = fx.data.join("001.png");
+    let mut cmd = fx.nnimg(&["train", "--size", "8", "--layers", "3,6,64", "--data"]);
+    cmd.arg(&file).arg("--run").arg(fx.path("r2"));
+    fails_with(
+        &mut cmd,
+        &[&format!(
+            "{}: cannot read the training folder",
+            file.display()
+        )],
+    );
+    // A file where the run folder should be.
+    let mut cmd = fx.new_run(&file, &[]);
+    fails_with(
+        &mut cmd,
+        &[&file.display().to_string(), "exists and cannot be read"],
+    );
+    // A run whose training folder has gone.
+    let run = fx.path("run");
+    let moved = fx.path("moved");
+    run_ok(fx.new_run(&run, &["--epochs", "3"]));
+    fs::rename(&fx.data, &moved).unwrap();
+    fails_with(
+        fx.resume(&run, &["--epochs", "6"]),
+        &[&format!(
+            "{}: cannot read the training folder",
+            fx.data.display()
+        )],
+    );
+    fs::rename(&moved, &fx.data).unwrap();
+
+    let Some(tmpfs) = Tmpfs::mount("size=1m") else {
+        return;
+    };
+    let run = tmpfs.path().join("run");
+    run_ok(fx.new_run(&run, &["--epochs", "3"]));
+    let bytes = fs::read(run.join("checkpoint.safetensors")).unwrap();
+    tmpfs.remount("ro");
+    fails_with(
+        fx.resume(&run, &["--epochs", "6"]),
+        &[&run.display().to_string(), "Read-only file system"],
+    );
+    let new = tmpfs.path().join("new");
+    fails_with(
+        fx.new_run(&new, &[]),
+        &[
+            &format!("{}: cannot create the run folder", new.display()),
+            "Read-only",
+        ],
+    );
+    // A read-only training folder is fine: it is only read.
+    let data = tmpfs.path().join("data");
+    tmpfs.remount("rw");
+    write_training_set(&data, &STEMS);
+    tmpfs.remount("ro");
+    let mut cmd = fx.nnimg(&[
+        "train", "--size", "8", "--layers", "3,6,64", "--epochs", "2",
+    ]);
+    cmd.arg("--data")
+        .arg(&data)
+        .arg("--run")
+        .arg(fx.path("from-ro"));
+    run_ok(&mut cmd);
+    tmpfs.remount("rw");
+    assert_eq!(fs::read(run.join("checkpoint.safetensors")).unwrap(), bytes);
+    run_ok(fx.resume(&run, &["--epochs", "6"]));
+}
