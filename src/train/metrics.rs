@@ -142,7 +142,8 @@ pub fn read(path: &Path) -> Result<Metrics> {
 
 /// Rewrites `path` (atomically) to hold the header for `stems` and the rows up to and
 /// including `epoch`: what a resume from a checkpoint at `epoch` needs. A missing file gets
-/// just the header; a file whose header names other samples is an error.
+/// just the header; a file whose header names other samples, or whose rows end before
+/// `epoch`, is an error.
 pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
@@ -162,6 +163,16 @@ pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()>
             bail!(
                 "{}: the header names other samples than run.json; move the file away to start a new log",
                 path.display()
+            );
+        }
+        if let Some(last) = old.rows.last()
+            && last.epoch < epoch
+        {
+            bail!(
+                "{}: ends at epoch {} but the checkpoint is at epoch {epoch}; rows are missing, so the log \
+                 cannot go on without a gap; move the file away to start a new log after epoch {epoch}",
+                path.display(),
+                last.epoch
             );
         }
         let kept_lines = text
@@ -384,6 +395,22 @@ mod tests {
             m.rows.iter().map(|r| r.epoch).collect::<Vec<_>>(),
             [1, 2, 3]
         );
+    }
+
+    #[test]
+    fn truncation_refuses_a_log_that_ends_before_the_checkpoint() {
+        // Such a log used to be kept and continued after the checkpoint, and the gap made
+        // the next parse fail ("epoch 11 follows epoch 3").
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_with_rows(dir.path(), 3);
+        let before = fs::read_to_string(&path).unwrap();
+        let e = format!("{:#}", truncate_after(&path, &stems(), 10).unwrap_err());
+        assert!(
+            e.contains("ends at epoch 3 but the checkpoint is at epoch 10"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), before);
+        truncate_after(&path, &stems(), 3).unwrap();
     }
 
     #[test]
