@@ -225,6 +225,16 @@ impl MetricsWriter {
             .flush()
             .with_context(|| format!("{}: cannot write", self.path.display()))
     }
+
+    /// Writes buffered rows and waits until they are on disk: called before a checkpoint is
+    /// saved, so that after a crash the log never ends before the checkpoint.
+    pub fn sync(&mut self) -> Result<()> {
+        self.flush()?;
+        self.out
+            .get_ref()
+            .sync_data()
+            .with_context(|| format!("{}: cannot write to disk", self.path.display()))
+    }
 }
 
 /// Follows a `metrics.csv` that another process appends to: each `poll` returns the complete

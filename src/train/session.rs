@@ -218,7 +218,7 @@ impl Session {
         if let Err(e) = self.trainer.check_health() {
             return Err(self.diverge(e));
         }
-        self.metrics.flush()?;
+        self.metrics.sync()?;
         self.trainer.set_seconds(self.seconds());
         checkpoint::save(
             &self.run.checkpoint(),
