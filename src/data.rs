@@ -229,6 +229,10 @@ pub fn decode_image(path: &Path) -> Result<DynamicImage> {
     if meta.is_dir() {
         bail!("{}: is a folder, not an image", path.display());
     }
+    if !meta.is_file() {
+        // A named pipe or device would block or stream for ever once opened.
+        bail!("{}: is not a regular file", path.display());
+    }
     let mut reader = ImageReader::open(path)
         .with_context(|| format!("{}: cannot open", path.display()))?
         .with_guessed_format()
@@ -400,6 +404,20 @@ mod tests {
         fs::write(dir.path().join("10.png"), "not a png").unwrap();
         let e = error_of(dir.path());
         assert!(e.contains("10.png: not a readable image"), "{e}");
+    }
+
+    #[test]
+    fn rejects_a_named_pipe_instead_of_hanging_on_it() {
+        // A FIFO named like an image used to block the loader for ever in open().
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        let fifo = dir.path().join("01.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("note: mkfifo is not available; skipping");
+            return;
+        }
+        assert!(error_of(dir.path()).contains("01.png: is not a regular file"));
     }
 
     #[test]
