@@ -69,6 +69,9 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
 /// Loads the data, resolves the settings, and only then creates the run folder: a bad
 /// training image or flag never leaves a half-started run behind.
 fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+    if let Some(path) = run {
+        RunDir::check_new(path)?;
+    }
     let preset = match &settings.preset {
         Some(name) => Preset::named(name)?,
         None => Preset::default_preset(),

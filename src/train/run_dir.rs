@@ -24,27 +24,12 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the folder for a new run at `path`. An existing empty folder is accepted, and
-    /// so is one holding only a lock file and temporaries (a start killed before it wrote
-    /// run.json); an existing folder with anything else in it is refused, so no run is ever
-    /// clobbered.
+    /// Creates the folder for a new run at `path`; see [`RunDir::check_new`] for what may
+    /// already be there.
     pub fn create(path: &Path) -> Result<Self> {
         match fs::create_dir(path) {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let entries = fs::read_dir(path)
-                    .with_context(|| format!("{}: exists and cannot be read", path.display()))?;
-                let mut names = entries.map(|e| e.map(|e| e.file_name()));
-                let is_leftover = |name: &std::ffi::OsStr| {
-                    name == LOCK || name.to_str().is_some_and(is_temporary)
-                };
-                if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
-                    bail!(
-                        "{}: already exists and is not empty; choose another --run",
-                        path.display()
-                    );
-                }
-            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Self::check_new(path)?,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 fs::create_dir_all(path)
                     .with_context(|| format!("{}: cannot create the run folder", path.display()))?;
@@ -58,6 +43,30 @@ impl RunDir {
             path: path.to_path_buf(),
             lock: None,
         })
+    }
+
+    /// Checks that a new run may be created at `path`: nothing is there, or an empty folder,
+    /// or one holding only a lock file and temporaries (a start killed before it wrote
+    /// run.json). A folder with anything else in it is refused, so no run is ever clobbered.
+    pub fn check_new(path: &Path) -> Result<()> {
+        let entries = match fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("{}: exists and cannot be read", path.display()));
+            }
+        };
+        let is_leftover =
+            |name: &std::ffi::OsStr| name == LOCK || name.to_str().is_some_and(is_temporary);
+        let mut names = entries.map(|e| e.map(|e| e.file_name()));
+        if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
+            bail!(
+                "{}: already exists and is not empty, and has no {RUN_JSON} to resume from; choose another --run",
+                path.display()
+            );
+        }
+        Ok(())
     }
 
     /// Creates `parent/NAME-1`, or `-2`, … whichever is free first.
