@@ -426,4 +426,40 @@ mod tests {
         assert!(error_of(dir.path()).contains("no training images"));
         assert!(error_of(&dir.path().join("nope")).contains("cannot read the training folder"));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn any_string_parses_or_is_refused_without_panicking(stem in any::<String>()) {
+                if let Ok(values) = parse_stem(&stem) {
+                    prop_assert!(!values.is_empty() && values.len() <= MAX_INPUTS);
+                    prop_assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+                }
+            }
+
+            #[test]
+            fn stem_like_strings_parse_or_are_refused_without_panicking(
+                stem in "[01._eEinfaNI+-]{0,40}"
+            ) {
+                let _ = parse_stem(&stem);
+            }
+
+            #[test]
+            fn formatted_stems_parse_back(
+                input in proptest::collection::vec(0u16..=1000, 1..12)
+            ) {
+                let input: Vec<f32> = input.iter().map(|&v| f32::from(v) / 1000.0).collect();
+                let back = parse_stem(&format_stem(&input)).unwrap();
+                prop_assert_eq!(back.len(), input.len());
+                for (a, b) in back.iter().zip(&input) {
+                    prop_assert!((a - b).abs() < 1e-3);
+                }
+            }
+        }
+    }
 }

@@ -464,4 +464,57 @@ mod tests {
         assert!(u.restarted);
         assert_eq!(u.rows.iter().map(|r| r.epoch).collect::<Vec<_>>(), [1]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn arbitrary_text_parses_or_is_refused_without_panicking(text in any::<String>()) {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn csv_like_text_parses_or_is_refused_without_panicking(
+                rows in proptest::collection::vec("[0-9.,eE+-]{0,30}", 0..6),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
+                for r in rows {
+                    text.push_str(&r);
+                    text.push('\n');
+                }
+                let _ = parse(&text);
+                let end = cut.index(text.len() + 1);
+                if text.is_char_boundary(end) {
+                    let _ = parse(&text[..end]);
+                }
+            }
+
+            #[test]
+            fn written_rows_read_back_exactly(
+                errors in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 1..20)
+            ) {
+                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
+                for (i, (a, b)) in errors.iter().enumerate() {
+                    let r = EpochReport {
+                        epoch: i + 1,
+                        error: (a + b) / 2.0,
+                        learning_rate: 0.1,
+                        sample_errors: vec![*a, *b],
+                        halving: None,
+                    };
+                    text += &(format_row(&r, i as f64) + "\n");
+                }
+                let m = parse(&text).unwrap();
+                prop_assert_eq!(m.rows.len(), errors.len());
+                for (row, (a, b)) in m.rows.iter().zip(&errors) {
+                    prop_assert_eq!(&row.sample_errors, &vec![*a, *b]);
+                }
+            }
+        }
+    }
 }
