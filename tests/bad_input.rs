@@ -872,3 +872,125 @@ fn bad_command_line_values_give_one_line() {
         unparsable.len()
     );
 }
+
+#[test]
+fn render_show_and_grid_refuse_bad_inputs_runs_and_outputs_in_one_line() {
+    let fx = Fixture::new();
+    let run = fx.path("run");
+    run_ok(fx.new_run(&run, &["--epochs", "3"]));
+    let r = run.display().to_string();
+    let existing = fx.path("taken.png");
+    fs::write(&existing, "mine").unwrap();
+    let (missing_dir_out, existing_s) = (
+        fx.path("no-such-folder/out.png").display().to_string(),
+        existing.display().to_string(),
+    );
+    let fake = fx.path("fake.png");
+    fs::write(&fake, "not a png").unwrap();
+    let fake_s = fake.display().to_string();
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["render", "--run", &r, "--input", "10"],
+            "--input '10': has 2 values, the network has 3 inputs".into(),
+        ),
+        (
+            vec!["render", "--run", &r, "--input", "1010"],
+            "--input '1010': has 4 values, the network has 3 inputs".into(),
+        ),
+        (
+            vec!["render", "--run", &r, "--input", "abc"],
+            "--input: stem 'abc' is not an input vector".into(),
+        ),
+        (
+            vec!["render", "--run", &r, "--input", "NaN_0_0"],
+            "--input: stem 'NaN_0_0' has the value NaN".into(),
+        ),
+        (
+            vec!["render", "--run", &r, "--input", "2_0_0"],
+            "every value must be a finite number within 0..=1".into(),
+        ),
+        (
+            vec!["render", "--run", &r, "--input", "100", "--scale", "0"],
+            "--scale 0: use a factor from 1 to 64".into(),
+        ),
+        (
+            vec![
+                "render",
+                "--run",
+                &r,
+                "--input",
+                "100",
+                "--out",
+                &existing_s,
+            ],
+            format!("{existing_s}: already exists; use --force to overwrite it"),
+        ),
+        (
+            vec![
+                "render",
+                "--run",
+                &r,
+                "--input",
+                "100",
+                "--out",
+                &missing_dir_out,
+            ],
+            format!("{missing_dir_out}: cannot write"),
+        ),
+        (
+            vec!["render", "--run", "no-such-run", "--input", "100"],
+            "no-such-run: no such run folder".into(),
+        ),
+        (
+            vec!["show", "--run", &r, "--input", "10"],
+            "--input '10': has 2 values, the network has 3 inputs".into(),
+        ),
+        (
+            vec!["show", &fake_s],
+            format!("{fake_s}: not a readable image"),
+        ),
+        (
+            vec!["show", "no-such.png"],
+            "no-such.png: cannot read".into(),
+        ),
+        (
+            vec!["grid", "--run", "no-such-run"],
+            "no-such-run: no such run folder".into(),
+        ),
+    ];
+    for (args, problem) in &cases {
+        fails_with(fx.nnimg(args), &[problem]);
+    }
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "mine");
+
+    // A corrupt checkpoint, for each command that reads one.
+    fs::write(run.join("checkpoint.safetensors"), "garbage").unwrap();
+    let ckpt = run.join("checkpoint.safetensors").display().to_string();
+    for args in [
+        vec!["render", "--run", &r, "--input", "100"],
+        vec!["show", "--run", &r, "--input", "100"],
+        vec!["grid", "--run", &r],
+    ] {
+        fails_with(
+            fx.nnimg(&args),
+            &[&format!("{ckpt}: not a safetensors file")],
+        );
+    }
+
+    // More than 10 buttons is too many for a grid.
+    let data = fx.path("eleven");
+    write_training_set(&data, &["10000000000", "01000000000"]);
+    let wide = fx.path("wide");
+    let mut cmd = fx.nnimg(&[
+        "train", "--size", "8", "--layers", "11,4,64", "--epochs", "2",
+    ]);
+    run_ok(cmd.arg("--data").arg(&data).arg("--run").arg(&wide));
+    fails_with(
+        fx.nnimg(&["grid", "--run", &wide.display().to_string()]),
+        &["the network has 11 inputs; a grid covers at most 10 buttons"],
+    );
+    println!(
+        "render/show/grid: {} bad cases, each one clear line",
+        cases.len() + 4
+    );
+}
