@@ -136,7 +136,10 @@ mod tests {
     fn a_failed_write_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing-folder").join("a.bin");
-        assert!(replace_file(&path, b"x").is_err());
+        let e = format!("{:#}", replace_file(&path, b"x").unwrap_err());
         assert!(!path.exists());
+        // Errors used to name the hidden temporary (e.g. on a full disk), not the file.
+        assert!(e.starts_with(&format!("{}: ", path.display())), "{e}");
+        assert!(!e.contains(".a.bin."), "{e}");
     }
 }

@@ -229,6 +229,10 @@ pub fn decode_image(path: &Path) -> Result<DynamicImage> {
     if meta.is_dir() {
         bail!("{}: is a folder, not an image", path.display());
     }
+    if !meta.is_file() {
+        // A named pipe or device would block or stream for ever once opened.
+        bail!("{}: is not a regular file", path.display());
+    }
     let mut reader = ImageReader::open(path)
         .with_context(|| format!("{}: cannot open", path.display()))?
         .with_guessed_format()
@@ -403,9 +407,59 @@ mod tests {
     }
 
     #[test]
+    fn rejects_a_named_pipe_instead_of_hanging_on_it() {
+        // A FIFO named like an image used to block the loader for ever in open().
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        let fifo = dir.path().join("01.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("note: mkfifo is not available; skipping");
+            return;
+        }
+        assert!(error_of(dir.path()).contains("01.png: is not a regular file"));
+    }
+
+    #[test]
     fn rejects_an_empty_and_a_missing_folder() {
         let dir = tempfile::tempdir().unwrap();
         assert!(error_of(dir.path()).contains("no training images"));
         assert!(error_of(&dir.path().join("nope")).contains("cannot read the training folder"));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn any_string_parses_or_is_refused_without_panicking(stem in any::<String>()) {
+                if let Ok(values) = parse_stem(&stem) {
+                    prop_assert!(!values.is_empty() && values.len() <= MAX_INPUTS);
+                    prop_assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+                }
+            }
+
+            #[test]
+            fn stem_like_strings_parse_or_are_refused_without_panicking(
+                stem in "[01._eEinfaNI+-]{0,40}"
+            ) {
+                let _ = parse_stem(&stem);
+            }
+
+            #[test]
+            fn formatted_stems_parse_back(
+                input in proptest::collection::vec(0u16..=1000, 1..12)
+            ) {
+                let input: Vec<f32> = input.iter().map(|&v| f32::from(v) / 1000.0).collect();
+                let back = parse_stem(&format_stem(&input)).unwrap();
+                prop_assert_eq!(back.len(), input.len());
+                for (a, b) in back.iter().zip(&input) {
+                    prop_assert!((a - b).abs() < 1e-3);
+                }
+            }
+        }
     }
 }

@@ -4,11 +4,10 @@
 
 use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
-use crate::net::init::init_network;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
-use crate::train::session::Session;
+use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
 use std::path::Path;
 
@@ -71,6 +70,9 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
 /// Loads the data, resolves the settings, and only then creates the run folder: a bad
 /// training image or flag never leaves a half-started run behind.
 fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+    if let Some(path) = run {
+        RunDir::check_new(path)?;
+    }
     let preset = match &settings.preset {
         Some(name) => Preset::named(name)?,
         None => Preset::default_preset(),
@@ -136,21 +138,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
     config.samples = loaded.samples.iter().map(|s| s.stem.clone()).collect();
     config.validate()?;
 
-    let net = match &settings.init {
-        Some(path) => {
-            let net = checkpoint::load_weights(path)?;
-            if net.layers() != config.layers.as_slice() {
-                return Err(anyhow!(
-                    "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
-                    net.layers(),
-                    config.layers
-                ));
-            }
-            net
-        }
-        None => init_network(&config.layers, config.seed),
-    };
+    let net = initial_network(&config)?;
 
     let mut run = match run {
         Some(path) => RunDir::create(path)?,

@@ -374,4 +374,45 @@ mod tests {
         assert_eq!(net.layers(), [2, 3]);
         assert_eq!(net.weights()[0].to_rows(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn valid_bytes() -> Vec<u8> {
+            to_bytes(&init_network(&[3, 4, 2], 5), &state(), "p").unwrap()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn arbitrary_bytes_are_refused_without_panicking(
+                bytes in proptest::collection::vec(any::<u8>(), 0..512)
+            ) {
+                prop_assert!(from_bytes(&bytes).is_err());
+            }
+
+            #[test]
+            fn a_plausible_header_with_arbitrary_json_never_panics(json in "\\PC{0,200}") {
+                let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+                bytes.extend(json.as_bytes());
+                let _ = from_bytes(&bytes);
+            }
+
+            #[test]
+            fn a_checkpoint_with_flipped_or_cut_bytes_never_panics(
+                flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let mut bytes = valid_bytes();
+                for (at, value) in flips {
+                    let i = at.index(bytes.len());
+                    bytes[i] ^= value;
+                }
+                let _ = from_bytes(&bytes);
+                let _ = from_bytes(&bytes[..cut.index(bytes.len())]);
+            }
+        }
+    }
 }

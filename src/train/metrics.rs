@@ -142,7 +142,8 @@ pub fn read(path: &Path) -> Result<Metrics> {
 
 /// Rewrites `path` (atomically) to hold the header for `stems` and the rows up to and
 /// including `epoch`: what a resume from a checkpoint at `epoch` needs. A missing file gets
-/// just the header; a file whose header names other samples is an error.
+/// just the header; a file whose header names other samples, or whose rows end before
+/// `epoch`, is an error.
 pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()> {
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
@@ -162,6 +163,16 @@ pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()>
             bail!(
                 "{}: the header names other samples than run.json; move the file away to start a new log",
                 path.display()
+            );
+        }
+        if let Some(last) = old.rows.last()
+            && last.epoch < epoch
+        {
+            bail!(
+                "{}: ends at epoch {} but the checkpoint is at epoch {epoch}; rows are missing, so the log \
+                 cannot go on without a gap; move the file away to start a new log after epoch {epoch}",
+                path.display(),
+                last.epoch
             );
         }
         let kept_lines = text
@@ -213,6 +224,16 @@ impl MetricsWriter {
         self.out
             .flush()
             .with_context(|| format!("{}: cannot write", self.path.display()))
+    }
+
+    /// Writes buffered rows and waits until they are on disk: called before a checkpoint is
+    /// saved, so that after a crash the log never ends before the checkpoint.
+    pub fn sync(&mut self) -> Result<()> {
+        self.flush()?;
+        self.out
+            .get_ref()
+            .sync_data()
+            .with_context(|| format!("{}: cannot write to disk", self.path.display()))
     }
 }
 
@@ -387,6 +408,22 @@ mod tests {
     }
 
     #[test]
+    fn truncation_refuses_a_log_that_ends_before_the_checkpoint() {
+        // Such a log used to be kept and continued after the checkpoint, and the gap made
+        // the next parse fail ("epoch 11 follows epoch 3").
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_with_rows(dir.path(), 3);
+        let before = fs::read_to_string(&path).unwrap();
+        let e = format!("{:#}", truncate_after(&path, &stems(), 10).unwrap_err());
+        assert!(
+            e.contains("ends at epoch 3 but the checkpoint is at epoch 10"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), before);
+        truncate_after(&path, &stems(), 3).unwrap();
+    }
+
+    #[test]
     fn truncation_creates_a_missing_file_and_refuses_other_samples() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("metrics.csv");
@@ -426,5 +463,58 @@ mod tests {
         let u = follower.poll().unwrap();
         assert!(u.restarted);
         assert_eq!(u.rows.iter().map(|r| r.epoch).collect::<Vec<_>>(), [1]);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn arbitrary_text_parses_or_is_refused_without_panicking(text in any::<String>()) {
+                let _ = parse(&text);
+            }
+
+            #[test]
+            fn csv_like_text_parses_or_is_refused_without_panicking(
+                rows in proptest::collection::vec("[0-9.,eE+-]{0,30}", 0..6),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
+                for r in rows {
+                    text.push_str(&r);
+                    text.push('\n');
+                }
+                let _ = parse(&text);
+                let end = cut.index(text.len() + 1);
+                if text.is_char_boundary(end) {
+                    let _ = parse(&text[..end]);
+                }
+            }
+
+            #[test]
+            fn written_rows_read_back_exactly(
+                errors in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 1..20)
+            ) {
+                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
+                for (i, (a, b)) in errors.iter().enumerate() {
+                    let r = EpochReport {
+                        epoch: i + 1,
+                        error: (a + b) / 2.0,
+                        learning_rate: 0.1,
+                        sample_errors: vec![*a, *b],
+                        halving: None,
+                    };
+                    text += &(format_row(&r, i as f64) + "\n");
+                }
+                let m = parse(&text).unwrap();
+                prop_assert_eq!(m.rows.len(), errors.len());
+                for (row, (a, b)) in m.rows.iter().zip(&errors) {
+                    prop_assert_eq!(&row.sample_errors, &vec![*a, *b]);
+                }
+            }
+        }
     }
 }

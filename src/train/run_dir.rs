@@ -24,21 +24,12 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the folder for a new run at `path`. An existing empty folder is accepted; an
-    /// existing folder with anything in it is refused, so no run is ever clobbered.
+    /// Creates the folder for a new run at `path`; see [`RunDir::check_new`] for what may
+    /// already be there.
     pub fn create(path: &Path) -> Result<Self> {
         match fs::create_dir(path) {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let mut entries = fs::read_dir(path)
-                    .with_context(|| format!("{}: exists and cannot be read", path.display()))?;
-                if entries.next().is_some() {
-                    bail!(
-                        "{}: already exists and is not empty; choose another --run",
-                        path.display()
-                    );
-                }
-            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Self::check_new(path)?,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 fs::create_dir_all(path)
                     .with_context(|| format!("{}: cannot create the run folder", path.display()))?;
@@ -52,6 +43,30 @@ impl RunDir {
             path: path.to_path_buf(),
             lock: None,
         })
+    }
+
+    /// Checks that a new run may be created at `path`: nothing is there, or an empty folder,
+    /// or one holding only a lock file and temporaries (a start killed before it wrote
+    /// run.json). A folder with anything else in it is refused, so no run is ever clobbered.
+    pub fn check_new(path: &Path) -> Result<()> {
+        let entries = match fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("{}: exists and cannot be read", path.display()));
+            }
+        };
+        let is_leftover =
+            |name: &std::ffi::OsStr| name == LOCK || name.to_str().is_some_and(is_temporary);
+        let mut names = entries.map(|e| e.map(|e| e.file_name()));
+        if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
+            bail!(
+                "{}: already exists and is not empty, and has no {RUN_JSON} to resume from; choose another --run",
+                path.display()
+            );
+        }
+        Ok(())
     }
 
     /// Creates `parent/NAME-1`, or `-2`, … whichever is free first.
@@ -108,6 +123,7 @@ impl RunDir {
         match file.try_lock() {
             Ok(()) => {
                 self.lock = Some(file);
+                self.remove_temporaries();
                 Ok(())
             }
             Err(TryLockError::WouldBlock) => bail!(
@@ -117,6 +133,21 @@ impl RunDir {
             ),
             Err(TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+            }
+        }
+    }
+
+    /// Removes temporaries that a killed process left in the run folder and `outputs/`.
+    /// Only called with the training lock held, so no live process is writing them.
+    fn remove_temporaries(&self) {
+        for dir in [self.path.clone(), self.outputs()] {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_name().to_str().is_some_and(is_temporary) {
+                    let _ = fs::remove_file(entry.path());
+                }
             }
         }
     }
@@ -182,6 +213,12 @@ impl RunDir {
     }
 }
 
+/// True for the hidden temporary names nnimg writes before a rename or link:
+/// `.NAME.tmp-PID` (crate::atomic) and `.NAME.PID-N.tmp` (render::png).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && (name.contains(".tmp-") || name.ends_with(".tmp"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +233,42 @@ mod tests {
             fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
             "x"
         );
+    }
+
+    #[test]
+    fn a_folder_left_by_a_start_killed_before_run_json_can_be_created_again() {
+        // A kill between taking the lock and writing run.json used to leave a folder that
+        // neither a new run (not empty) nor a resume (no run.json) would accept.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join(LOCK), "").unwrap();
+        fs::write(path.join(".run.json.tmp-123"), "{").unwrap();
+        let mut run = RunDir::create(&path).unwrap();
+        run.lock_for_training().unwrap();
+        assert!(!path.join(".run.json.tmp-123").exists());
+        fs::write(path.join("notes.txt"), "mine").unwrap();
+        assert!(RunDir::create(&path).is_err());
+    }
+
+    #[test]
+    fn taking_the_lock_removes_temporaries_of_killed_processes() {
+        // Every kill -9 during a checkpoint write used to leave one more
+        // .checkpoint.safetensors.tmp-PID behind, for ever.
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = RunDir::create(&dir.path().join("r")).unwrap();
+        fs::create_dir(run.outputs()).unwrap();
+        let stale = [
+            run.path().join(".checkpoint.safetensors.tmp-4242"),
+            run.outputs().join(".001.png.4242-1.tmp"),
+        ];
+        for p in &stale {
+            fs::write(p, "half").unwrap();
+        }
+        fs::write(run.outputs().join("001.png"), "keep").unwrap();
+        run.lock_for_training().unwrap();
+        assert!(stale.iter().all(|p| !p.exists()));
+        assert!(run.outputs().join("001.png").exists());
     }
 
     #[test]

@@ -7,9 +7,10 @@ use super::checkpoint;
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
 use super::run_dir::RunDir;
-use super::trainer::{EpochReport, TrainState, Trainer};
+use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
+use crate::net::init::init_network;
 use crate::render::pixels::{ColorMap, output_to_image};
 use crate::render::png::write_png;
 use anyhow::{Context, Result, anyhow, bail};
@@ -28,6 +29,40 @@ pub struct Session {
     earlier_seconds: f64,
     started: Instant,
     diverged: bool,
+}
+
+/// The weights a new run starts from: the `init` file of `config` (its layers must match),
+/// or the seeded initialisation.
+pub fn initial_network(config: &TrainConfig) -> Result<Network> {
+    match &config.init {
+        Some(path) => {
+            let net = checkpoint::load_weights(path)?;
+            if net.layers() != config.layers.as_slice() {
+                bail!(
+                    "{}: has layers {:?} but this run needs {:?}",
+                    path.display(),
+                    net.layers(),
+                    config.layers
+                );
+            }
+            Ok(net)
+        }
+        None => Ok(init_network(&config.layers, config.seed)),
+    }
+}
+
+/// True when the run has no checkpoint and no metrics rows: a start interrupted before its
+/// first checkpoint, which nothing has trained yet.
+fn is_unstarted(run: &RunDir) -> Result<bool> {
+    match fs::symlink_metadata(run.checkpoint()) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        _ => return Ok(false),
+    }
+    match fs::read_to_string(run.metrics()) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Ok(text) => Ok(metrics::parse(&text).is_ok_and(|m| m.rows.is_empty())),
+        Err(_) => Ok(false),
+    }
 }
 
 impl Session {
@@ -64,7 +99,20 @@ impl Session {
             );
         }
         let path = run.checkpoint();
-        let saved = checkpoint::load(&path)?;
+        let saved = if is_unstarted(&run)? {
+            // The first start was killed between writing run.json and the first checkpoint:
+            // epoch 0 follows from run.json alone, so write it now.
+            let net = initial_network(&config)?;
+            let state = TrainState::new(config.learning_rate);
+            checkpoint::save(&path, &net, &state, &config.preset)?;
+            checkpoint::Checkpoint {
+                net,
+                state,
+                preset: config.preset.clone(),
+            }
+        } else {
+            checkpoint::load(&path)?
+        };
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
@@ -140,14 +188,7 @@ impl Session {
     /// Runs one epoch, logs it, and checkpoints every `checkpoint_every` epochs. Divergence
     /// is an error that keeps the last good checkpoint.
     pub fn run_epoch(&mut self) -> Result<EpochReport> {
-        let report = self.trainer.run_epoch().map_err(|e| {
-            self.diverged = true;
-            anyhow!(
-                "{e}; the last good checkpoint (epoch {}) is kept in {}",
-                self.saved_epoch,
-                self.run.path().display()
-            )
-        })?;
+        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.save_checkpoint()?;
@@ -155,7 +196,18 @@ impl Session {
         Ok(report)
     }
 
-    /// Flushes the metrics and saves a checkpoint of the current weights (atomically).
+    /// Marks the session as diverged; the error names the run and the checkpoint kept.
+    fn diverge(&mut self, e: TrainError) -> anyhow::Error {
+        self.diverged = true;
+        anyhow!(
+            "{}: {e}; the last good checkpoint (epoch {}) is kept",
+            self.run.path().display(),
+            self.saved_epoch,
+        )
+    }
+
+    /// Flushes the metrics and saves a checkpoint of the current weights (atomically), after
+    /// checking that they are not diverged: a diverged network never replaces a good one.
     pub fn save_checkpoint(&mut self) -> Result<()> {
         if self.diverged {
             bail!(
@@ -163,7 +215,10 @@ impl Session {
                 self.saved_epoch
             );
         }
-        self.metrics.flush()?;
+        if let Err(e) = self.trainer.check_health() {
+            return Err(self.diverge(e));
+        }
+        self.metrics.sync()?;
         self.trainer.set_seconds(self.seconds());
         checkpoint::save(
             &self.run.checkpoint(),
