@@ -1,5 +1,6 @@
 //! One function per subcommand: glue between the command line, the library and the terminal.
 //! Each returns `anyhow::Result`; `main` prints the error as one line and picks the exit code.
 
+pub mod bench;
 pub mod setup;
 pub mod train;

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Train(args)) => nnimg::cmd::train::run(args),
+        Some(Command::Bench(args)) => nnimg::cmd::bench::run(args),
         Some(other) => Err(anyhow::anyhow!("{other:?}: not available yet")),
         None => Err(anyhow::anyhow!(
             "the explorer is not available yet; use `nnimg train`"
