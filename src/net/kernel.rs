@@ -143,6 +143,44 @@ impl Kernel {
     }
 }
 
+/// The order in which one sample's output sweep visits the tiles of each block.
+///
+/// W_L is larger than the L2 caches, and a sweep that starts where the previous one ended
+/// finds that end still cached (about a fifth less time on a 2-core machine with 2 MB of L2
+/// per core), so the trainer alternates. The order changes how a block's partial sums are
+/// rounded, so it is part of what makes a run reproducible: the trainer derives it from the
+/// sample's position in the epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RowOrder {
+    #[default]
+    Ascending,
+    Descending,
+}
+
+impl RowOrder {
+    /// Ascending for even positions, descending for odd ones.
+    pub fn alternating(position: usize) -> RowOrder {
+        if position.is_multiple_of(2) {
+            RowOrder::Ascending
+        } else {
+            RowOrder::Descending
+        }
+    }
+
+    /// The tiles (or blocks) of `tiles` in this order.
+    pub fn tiles(self, tiles: Range<usize>) -> impl Iterator<Item = usize> {
+        let descending = self == RowOrder::Descending;
+        let (start, n) = (tiles.start, tiles.len());
+        (0..n).map(move |i| {
+            if descending {
+                start + n - 1 - i
+            } else {
+                start + i
+            }
+        })
+    }
+}
+
 /// The output layer of one SGD step as raw parts, so that threads can sweep disjoint rows.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct OutputLayer {
@@ -159,6 +197,8 @@ pub(crate) struct OutputLayer {
     pub lr: f32,
     /// Whether to compute W_Lᵀd (not needed when the layer below is the input).
     pub backprop: bool,
+    /// The order of the tiles within each block.
+    pub order: RowOrder,
 }
 
 // SAFETY: the pointers are only dereferenced under `sweep_output`'s contract (disjoint rows
@@ -279,8 +319,11 @@ mod tests {
             y: std::ptr::null_mut(),
             lr: 0.1,
             backprop: true,
+            order: RowOrder::Ascending,
         };
         let tiles: Vec<usize> = (0..BLOCKS).flat_map(|b| layer.block_tiles(b)).collect();
         assert_eq!(tiles, (0..757).collect::<Vec<_>>());
+        let down: Vec<usize> = RowOrder::Descending.tiles(3..7).collect();
+        assert_eq!(down, [6, 5, 4, 3]);
     }
 }

@@ -8,7 +8,7 @@
 //! of row i need only that row, so one sweep over W_L does all four (the old row is read
 //! before it is written). Hidden layers get the same fused backward sweep.
 
-use super::kernel::{BLOCKS, Kernel, OutputLayer};
+use super::kernel::{BLOCKS, Kernel, OutputLayer, RowOrder};
 use super::network::{Network, activation_len};
 
 /// Buffers for one network's forward and backward passes, made once and reused, so the
@@ -82,18 +82,35 @@ impl Workspace {
 /// Returns the sample's error, the per-pixel mean of (y − t)² measured on the forward pass
 /// before the update. `x.len()` must be the input size and `t.len()` the output size.
 pub fn step(net: &mut Network, ws: &mut Workspace, x: &[f32], t: &[f32], lr: f32) -> f64 {
-    step_with(net, ws, x, t, lr, |kernel, layer, partial_g, partial_sq| {
-        let stride = layer.stride;
-        for (b, (g, sq)) in partial_g
-            .chunks_exact_mut(stride)
-            .zip(partial_sq.iter_mut())
-            .enumerate()
-        {
-            // SAFETY: `step_with` made `layer` from live, exclusively borrowed buffers of
-            // the right shapes, and nothing else touches them during this call.
-            *sq = unsafe { kernel.sweep_output(layer, layer.block_tiles(b), g) };
-        }
-    })
+    step_in_order(net, ws, x, t, lr, RowOrder::Ascending)
+}
+
+/// [`step`] with the output rows swept in `order` (see [`RowOrder`]).
+pub fn step_in_order(
+    net: &mut Network,
+    ws: &mut Workspace,
+    x: &[f32],
+    t: &[f32],
+    lr: f32,
+    order: RowOrder,
+) -> f64 {
+    step_with(
+        net,
+        ws,
+        x,
+        t,
+        lr,
+        order,
+        |kernel, layer, partial_g, partial_sq| {
+            let stride = layer.stride;
+            for b in order.tiles(0..BLOCKS) {
+                let g = &mut partial_g[b * stride..(b + 1) * stride];
+                // SAFETY: `step_with` made `layer` from live, exclusively borrowed buffers of
+                // the right shapes, and nothing else touches them during this call.
+                partial_sq[b] = unsafe { kernel.sweep_output(layer, layer.block_tiles(b), g) };
+            }
+        },
+    )
 }
 
 /// The step with the output sweep left to `sweep_output`, which must fill, for every block b
@@ -105,6 +122,7 @@ pub(crate) fn step_with(
     x: &[f32],
     t: &[f32],
     lr: f32,
+    order: RowOrder,
     sweep_output: impl FnOnce(Kernel, &OutputLayer, &mut [f32], &mut [f64; BLOCKS]),
 ) -> f64 {
     assert!(x.len() == net.input_len() && t.len() == net.output_len());
@@ -129,6 +147,7 @@ pub(crate) fn step_with(
         y: above[0].as_mut_ptr(),
         lr,
         backprop: depth > 1,
+        order,
     };
     sweep_output(kernel, &layer, &mut ws.partial_g, &mut ws.partial_sq);
     let sum_sq: f64 = ws.partial_sq.iter().sum();

@@ -5,6 +5,7 @@ use super::config::{Order, TrainConfig};
 use super::schedule::{Halving, should_halve};
 use crate::data::Sample;
 use crate::net::Network;
+use crate::net::kernel::RowOrder;
 use crate::net::parallel::{Team, default_threads};
 use crate::net::sgd::Workspace;
 use rand::SeedableRng;
@@ -149,11 +150,19 @@ impl Trainer {
         let lr = self.state.learning_rate;
         self.arrange_visit(epoch);
         let mut sum = 0.0f64;
-        for &k in &self.visit {
+        for (position, &k) in self.visit.iter().enumerate() {
             let s = &self.samples[k];
-            let e = self
-                .team
-                .step(&mut self.net, &mut self.workspace, &s.input, &s.target, lr);
+            // Alternate the output sweep's direction (cache reuse); derived from the position
+            // in the epoch so that a resumed run repeats it exactly.
+            let order = RowOrder::alternating(position);
+            let e = self.team.step(
+                &mut self.net,
+                &mut self.workspace,
+                &s.input,
+                &s.target,
+                lr,
+                order,
+            );
             self.sample_errors[k] = e;
             sum += e;
         }

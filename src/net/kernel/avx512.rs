@@ -4,7 +4,7 @@
 //!
 //! Every function here needs AVX-512F; [`super::Kernel`] calls them only after detecting it.
 
-use super::{OutputLayer, TILE};
+use super::{OutputLayer, RowOrder, TILE};
 use crate::net::Matrix;
 use std::arch::x86_64::*;
 use std::ops::Range;
@@ -150,11 +150,16 @@ unsafe fn sweep<const C: usize, const BACKPROP: bool>(
     let mut g = [_mm512_setzero_ps(); C];
     let mut sum_sq = _mm512_setzero_pd();
     let neg_lr = _mm512_set1_ps(-l.lr);
-    for tile in tiles {
+    // Prefetch in the direction of the sweep.
+    let ahead = match l.order {
+        RowOrder::Ascending => (PREFETCH_TILES * TILE * l.stride) as isize,
+        RowOrder::Descending => -((PREFETCH_TILES * TILE * l.stride) as isize),
+    };
+    for tile in l.order.tiles(tiles) {
         let r0 = tile * TILE;
         let n = (l.rows - r0).min(TILE);
         // SAFETY: the tile's rows, targets and outputs are ours alone (caller's contract).
-        let sq = unsafe { tile_step::<C, BACKPROP>(l, r0, n, &h, &mut g, neg_lr) };
+        let sq = unsafe { tile_step::<C, BACKPROP>(l, r0, n, &h, &mut g, neg_lr, ahead) };
         sum_sq = add_squares(sum_sq, sq);
     }
     if BACKPROP {
@@ -182,6 +187,7 @@ unsafe fn tile_step<const C: usize, const BACKPROP: bool>(
     h: &[__m512; C],
     g: &mut [__m512; C],
     neg_lr: __m512,
+    ahead: isize,
 ) -> __m512 {
     let mask = lane_mask(n);
     // SAFETY: rows r0..r0 + n exist; t and y are read and written only in the n lanes.
@@ -204,7 +210,7 @@ unsafe fn tile_step<const C: usize, const BACKPROP: bool>(
             // Ask for the same row PREFETCH_TILES tiles ahead while this one is in registers:
             // the sweep runs from L3 (or memory), whose latency the prefetchers alone hide
             // poorly at this rate. Prefetching past the end is harmless (it cannot fault).
-            let ahead = row.wrapping_add(PREFETCH_TILES * TILE * l.stride);
+            let ahead = row.wrapping_offset(ahead);
             for c in 0..C {
                 _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(16 * c).cast());
             }

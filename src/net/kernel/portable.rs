@@ -74,29 +74,31 @@ fn update_row(row: &mut [f32], d: f32, lr: f32, h: &[f32], g: Option<&mut [f32]>
 /// See [`super::Kernel::sweep_output`].
 pub unsafe fn sweep_output(layer: &OutputLayer, tiles: Range<usize>, g: &mut [f32]) -> f64 {
     let stride = layer.stride;
-    let first = (tiles.start * TILE).min(layer.rows);
-    let end = (tiles.end * TILE).min(layer.rows);
-    let n = end - first;
-    // SAFETY: the caller guarantees exclusive access to rows first..end of W, t and y, and
-    // that the pointers are valid for `rows` rows of `stride` floats and `stride` inputs.
-    let (w, h, t, y) = unsafe {
-        (
-            std::slice::from_raw_parts_mut(layer.w.add(first * stride), n * stride),
-            std::slice::from_raw_parts(layer.h, stride),
-            std::slice::from_raw_parts(layer.t.add(first), n),
-            std::slice::from_raw_parts_mut(layer.y.add(first), n),
-        )
-    };
+    // SAFETY: the caller guarantees that h holds `stride` floats.
+    let h = unsafe { std::slice::from_raw_parts(layer.h, stride) };
     let g = &mut g[..stride];
     g.fill(0.0);
     let mut sum_sq = 0.0f64;
-    for ((row, &t), y) in w.chunks_exact_mut(stride).zip(t).zip(y) {
-        let yi = sigmoid(dot(row, h));
-        let diff = yi - t;
-        let d = diff * yi * (1.0 - yi);
-        *y = yi;
-        sum_sq += f64::from(diff * diff);
-        update_row(row, d, layer.lr, h, layer.backprop.then_some(&mut *g));
+    for tile in layer.order.tiles(tiles) {
+        let first = tile * TILE;
+        let n = (layer.rows - first).min(TILE);
+        // SAFETY: the caller guarantees exclusive access to this tile's rows of W, t and y,
+        // and that the pointers are valid for `rows` rows of `stride` floats.
+        let (w, t, y) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(layer.w.add(first * stride), n * stride),
+                std::slice::from_raw_parts(layer.t.add(first), n),
+                std::slice::from_raw_parts_mut(layer.y.add(first), n),
+            )
+        };
+        for ((row, &t), y) in w.chunks_exact_mut(stride).zip(t).zip(y) {
+            let yi = sigmoid(dot(row, h));
+            let diff = yi - t;
+            let d = diff * yi * (1.0 - yi);
+            *y = yi;
+            sum_sq += f64::from(diff * diff);
+            update_row(row, d, layer.lr, h, layer.backprop.then_some(&mut *g));
+        }
     }
     sum_sq
 }
