@@ -1,68 +1,101 @@
 //! Files written whole or not at all.
 //!
-//! Both functions write into a temporary file beside the destination (same folder, so the
+//! Both functions write into a [`TempFile`] beside the destination (same folder, so the
 //! final step is a rename or link within one file system), fsync it, and only then make it
 //! visible. A crash or a full disk leaves the old file (or no file), never a torn one; the
 //! temporary file is removed on error.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Replaces `path` with `bytes` atomically (temporary file, fsync, rename, fsync folder).
+/// Errors name `path`.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temporary_path(path);
-    write_synced(&tmp, bytes)
-        .and_then(|()| {
-            fs::rename(&tmp, path).with_context(|| format!("{}: cannot replace", path.display()))
-        })
-        .inspect_err(|_| {
-            let _ = fs::remove_file(&tmp);
+    let context = || format!("{}: cannot write", path.display());
+    let tmp = TempFile::write_beside(path, bytes).with_context(context)?;
+    tmp.replace(path).with_context(context)?;
+    sync_folder(path);
+    Ok(())
+}
+
+/// Creates `path` with `bytes`, failing if anything is already there; never overwrites.
+/// Errors name `path`; an existing file gives an `io::Error` of kind `AlreadyExists`
+/// underneath (reachable with `downcast_ref`).
+pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = TempFile::write_beside(path, bytes)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.link_new(path)
+        .with_context(|| match fs::symlink_metadata(path) {
+            Ok(_) => format!("{}: already exists; not overwriting it", path.display()),
+            Err(_) => format!("{}: cannot write", path.display()),
         })?;
     sync_folder(path);
     Ok(())
 }
 
-/// Creates `path` with `bytes`, failing if it already exists; never overwrites.
-pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if path.exists() {
-        bail!("{}: already exists; not overwriting it", path.display());
-    }
-    let tmp = temporary_path(path);
-    let linked = write_synced(&tmp, bytes).and_then(|()| match fs::hard_link(&tmp, path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-            bail!("{}: already exists; not overwriting it", path.display())
+/// A finished, synced temp file beside its target, removed on drop if it is still there.
+pub struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// Writes `bytes` to a new hidden file `.<name>.<pid>-<n>.tmp` in `target`'s folder: the
+    /// same filesystem, so it can be renamed or linked into place.
+    pub fn write_beside(target: &Path, bytes: &[u8]) -> io::Result<TempFile> {
+        // Unique within this process; the pid separates processes, and create_new catches
+        // leftovers from a dead process that had the same pid.
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name = target.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name")
+        })?;
+        loop {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let tmp_name = format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id());
+            let path = target.with_file_name(tmp_name);
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    // From here on, dropping `tmp` cleans up if writing fails.
+                    let tmp = TempFile { path };
+                    file.write_all(bytes)?;
+                    file.sync_all()?;
+                    return Ok(tmp);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
         }
-        Err(e) => Err(e).with_context(|| format!("{}: cannot create", path.display())),
-    });
-    let _ = fs::remove_file(&tmp);
-    linked?;
-    sync_folder(path);
-    Ok(())
+    }
+
+    /// Atomically puts the file at `path`, replacing whatever is there.
+    pub fn replace(&self, path: &Path) -> io::Result<()> {
+        fs::rename(&self.path, path)
+    }
+
+    /// Puts a copy of the file at `path` only if nothing is there (`AlreadyExists` otherwise).
+    pub fn link_new(&self, path: &Path) -> io::Result<()> {
+        match fs::hard_link(&self.path, path) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                // No hard links on this filesystem (FAT, some network shares): claim the name
+                // with create_new, then rename over our own empty placeholder.
+                OpenOptions::new().write(true).create_new(true).open(path)?;
+                fs::rename(&self.path, path).inspect_err(|_| {
+                    let _ = fs::remove_file(path);
+                })
+            }
+            linked => linked,
+        }
+    }
 }
 
-/// `.NAME.tmp-PID` beside `path`: hidden, and distinct per process.
-fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("{}: cannot write to disk", path.display()))
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        // After a rename the file is gone and this fails harmlessly; after a hard link it
+        // removes the extra name. A failure leaves only a hidden .tmp file, never a bad PNG.
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// Makes a rename durable; failures are ignored (some file systems cannot fsync folders).

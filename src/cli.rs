@@ -1,5 +1,6 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::render::pixels::ColorMap;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -138,6 +139,9 @@ pub struct RenderArgs {
     /// Upscale by this factor (pixel replication).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub scale: u32,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -151,6 +155,9 @@ pub struct GridArgs {
     /// Output PNG [default: grid.png in the current folder].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -170,6 +177,9 @@ pub struct ShowArgs {
     /// Width in terminal columns [default: fit the terminal].
     #[arg(long, value_name = "COLS")]
     pub width: Option<u32>,
+    /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +193,14 @@ pub struct BenchArgs {
     /// Threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// A colour map by name (any case).
+pub fn parse_colormap(s: &str) -> Result<ColorMap, String> {
+    ColorMap::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = ColorMap::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown colour map '{s}'; use one of {}", names.join(", "))
+    })
 }
 
 /// `110` → (110, 110); `160x90` → (160, 90).

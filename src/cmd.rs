@@ -2,5 +2,8 @@
 //! Each returns `anyhow::Result`; `main` prints the error as one line and picks the exit code.
 
 pub mod bench;
+pub mod grid;
+pub mod render;
 pub mod setup;
+pub mod show;
 pub mod train;

@@ -9,6 +9,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Train(args)) => nnimg::cmd::train::run(args),
         Some(Command::Bench(args)) => nnimg::cmd::bench::run(args),
+        Some(Command::Render(args)) => nnimg::cmd::render::run(args),
+        Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
+        Some(Command::Show(args)) => nnimg::cmd::show::run(args),
         Some(other) => Err(anyhow::anyhow!("{other:?}: not available yet")),
         None => Err(anyhow::anyhow!(
             "the explorer is not available yet; use `nnimg train`"

@@ -162,5 +162,73 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
     };
     run.lock_for_training()?;
-    Session::start(run, config, net, loaded.samples)
+    let path = run.path().to_path_buf();
+    Session::start(run, config, net, loaded.samples).inspect_err(|_| remove_half_started_run(&path))
+}
+
+/// After a failed start (a full disk, say), removes what the start wrote, so no
+/// half-started run is left behind. The folder was new or empty, so nothing else is lost.
+fn remove_half_started_run(path: &Path) {
+    use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+        let _ = std::fs::remove_file(path.join(file));
+    }
+    let _ = std::fs::remove_dir(path.join(OUTPUTS));
+    let _ = std::fs::remove_dir(path);
+}
+
+/// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
+/// trained by another process can be rendered too).
+pub struct TrainedRun {
+    pub config: TrainConfig,
+    pub checkpoint: checkpoint::Checkpoint,
+}
+
+impl TrainedRun {
+    /// Opens `dir` and loads its checkpoint, checking it belongs to the run.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let run = RunDir::open(dir)?;
+        let config = run.read_config()?;
+        let checkpoint = checkpoint::load(&run.checkpoint())?;
+        if checkpoint.net.layers() != config.layers.as_slice() {
+            bail!(
+                "{}: layers {:?} do not match run.json's {:?}",
+                run.checkpoint().display(),
+                checkpoint.net.layers(),
+                config.layers
+            );
+        }
+        Ok(TrainedRun { config, checkpoint })
+    }
+
+    /// Parses an `--input` vector and checks it fits the network's input layer.
+    pub fn parse_input(&self, text: &str) -> Result<Vec<f32>> {
+        let input = crate::data::parse_stem(text).map_err(|e| anyhow!("--input: {e}"))?;
+        let n = self.checkpoint.net.input_len();
+        if input.len() != n {
+            bail!(
+                "--input '{text}': has {} values, the network has {n} inputs",
+                input.len()
+            );
+        }
+        Ok(input)
+    }
+
+    /// The network's output for `input` as a picture, greyscale outputs through `map`.
+    pub fn render(&self, input: &[f32], map: crate::render::pixels::ColorMap) -> image::RgbImage {
+        let y = self.checkpoint.net.predict(input);
+        let c = &self.config;
+        crate::render::pixels::output_to_image(&y, c.width, c.height, c.channels(), map)
+    }
+}
+
+/// Writes a PNG the user asked for; an existing file is kept unless `force`.
+pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<()> {
+    if !force && std::fs::symlink_metadata(out).is_ok() {
+        bail!(
+            "{}: already exists; use --force to overwrite it",
+            out.display()
+        );
+    }
+    crate::render::png::write_png(out, image, force)
 }

@@ -31,7 +31,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let epoch = session.epoch();
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
-        let error = error.map_or(String::new(), |e| format!(", error {e:.6}"));
+        let error = error.map_or(String::new(), |e| format!(", error {e:.4e}"));
         eprintln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
         Ok(ExitCode::SUCCESS)
     } else {
@@ -123,7 +123,7 @@ impl Progress {
                     self.last_draw = Instant::now();
                     bar.set_position(report.epoch as u64);
                     bar.set_message(format!(
-                        "error {:.6}  lr {}",
+                        "error {:.4e}  lr {}",
                         report.error, report.learning_rate
                     ));
                 }
@@ -135,7 +135,7 @@ impl Progress {
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
                     eprintln!(
-                        "epoch {}/{}  error {:.6}  lr {}  {:.0} epochs/s  ETA {:.0}s",
+                        "epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
                         report.epoch,
                         session.config().epochs,
                         report.error,

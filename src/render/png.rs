@@ -6,10 +6,11 @@
 //! So a reader never sees a half-written PNG, and an existing file is never replaced by
 //! accident. Deciding names from the network's inputs is the caller's job.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::atomic::{TempFile, create_new_file, replace_file};
 
 use anyhow::{Context, Result, bail};
 use image::codecs::png::PngEncoder;
@@ -26,15 +27,12 @@ const MAX_NUMBER: u32 = 100_000;
 /// partly written file ever appears at `path`. Errors name `path`; an empty image cannot be
 /// encoded and is an error too.
 pub fn write_png(path: &Path, img: &RgbImage, overwrite: bool) -> Result<()> {
-    let context = || format!("{}: cannot write PNG", path.display());
-    let bytes = encode_png(img).with_context(context)?;
-    let tmp = TempFile::write_beside(path, &bytes).with_context(context)?;
-    let placed = if overwrite {
-        tmp.replace(path)
+    let bytes = encode_png(img).with_context(|| format!("{}: cannot write PNG", path.display()))?;
+    if overwrite {
+        replace_file(path, &bytes)
     } else {
-        tmp.link_new(path)
-    };
-    placed.with_context(context)
+        create_new_file(path, &bytes)
+    }
 }
 
 /// Writes `img` as a new PNG in `dir` under the first free name of `stem.png`, `stem-2.png`,
@@ -135,68 +133,6 @@ fn encode_png(img: &RgbImage) -> image::ImageResult<Vec<u8>> {
         ExtendedColorType::Rgb8,
     )?;
     Ok(bytes)
-}
-
-/// A finished, synced temp file beside its target, removed on drop if it is still there.
-struct TempFile {
-    path: PathBuf,
-}
-
-impl TempFile {
-    /// Writes `bytes` to a new hidden file `.<name>.<pid>-<n>.tmp` in `target`'s folder: the
-    /// same filesystem, so it can be renamed or linked into place.
-    fn write_beside(target: &Path, bytes: &[u8]) -> io::Result<TempFile> {
-        // Unique within this process; the pid separates processes, and create_new catches
-        // leftovers from a dead process that had the same pid.
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = target.file_name().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name")
-        })?;
-        loop {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let tmp_name = format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id());
-            let path = target.with_file_name(tmp_name);
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    // From here on, dropping `tmp` cleans up if writing fails.
-                    let tmp = TempFile { path };
-                    file.write_all(bytes)?;
-                    file.sync_all()?;
-                    return Ok(tmp);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Atomically puts the file at `path`, replacing whatever is there.
-    fn replace(&self, path: &Path) -> io::Result<()> {
-        fs::rename(&self.path, path)
-    }
-
-    /// Puts a copy of the file at `path` only if nothing is there (`AlreadyExists` otherwise).
-    fn link_new(&self, path: &Path) -> io::Result<()> {
-        match fs::hard_link(&self.path, path) {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
-                // No hard links on this filesystem (FAT, some network shares): claim the name
-                // with create_new, then rename over our own empty placeholder.
-                OpenOptions::new().write(true).create_new(true).open(path)?;
-                fs::rename(&self.path, path).inspect_err(|_| {
-                    let _ = fs::remove_file(path);
-                })
-            }
-            linked => linked,
-        }
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        // After a rename the file is gone and this fails harmlessly; after a hard link it
-        // removes the extra name. A failure leaves only a hidden .tmp file, never a bad PNG.
-        let _ = fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]

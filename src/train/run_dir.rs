@@ -13,7 +13,7 @@ pub const RUN_JSON: &str = "run.json";
 pub const METRICS_CSV: &str = "metrics.csv";
 pub const CHECKPOINT: &str = "checkpoint.safetensors";
 pub const OUTPUTS: &str = "outputs";
-const LOCK: &str = "train.lock";
+pub const LOCK: &str = "train.lock";
 
 /// A run directory on disk.
 #[derive(Debug)]

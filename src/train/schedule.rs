@@ -18,7 +18,11 @@ pub struct Halving {
 /// `recent` holds the epoch errors up to and including `epoch`, newest last; only its last
 /// 2·window values are read, so a caller may keep just those.
 pub fn should_halve(epoch: usize, recent: &[f64], window: usize) -> bool {
-    if window == 0 || !epoch.is_multiple_of(window) || epoch < 2 * window || recent.len() < 2 * window {
+    if window == 0
+        || !epoch.is_multiple_of(window)
+        || epoch < 2 * window
+        || recent.len() < 2 * window
+    {
         return false;
     }
     let last = &recent[recent.len() - window..];
