@@ -9,10 +9,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Train(args)) => nnimg::cmd::train::run(args),
         Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
+        Some(Command::Bench(args)) => nnimg::cmd::bench::run(args),
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
-        Some(other) => Err(anyhow::anyhow!("{other:?}: not available yet")),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),

@@ -23,10 +23,15 @@ pub const RUNS_FOLDER: &str = "runs";
 /// Opens `run` for training: resumes it if it holds a run, else starts a new run there (or
 /// under `runs/` when `run` is None). Prints the loader's notes to stderr.
 pub fn open_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
-    match run {
+    if settings.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let mut session = match run {
         Some(path) if RunDir::exists_at(path) => resume_session(path, settings),
         _ => new_session(run, settings),
-    }
+    }?;
+    session.set_threads(settings.threads);
+    Ok(session)
 }
 
 fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {

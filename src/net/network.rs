@@ -5,11 +5,15 @@ use super::sgd::Workspace;
 
 /// The logistic sigmoid σ(z) = 1 / (1 + e^(−z)).
 ///
-/// Saturates to exactly 0 below −88 (where e^(−z) overflows f32) and to 1 above 88; never
-/// returns NaN for a non-NaN input.
+/// Exactly 0 below −88 (where e^(−z) nears the f32 limit and σ would be a slow subnormal)
+/// and 1 above 88; never NaN for a non-NaN input; NaN for NaN.
 #[inline]
 pub fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+    if z < -88.0 {
+        0.0
+    } else {
+        1.0 / (1.0 + (-z).exp())
+    }
 }
 
 /// A fully connected network without biases: h_l = σ(W_l h_{l−1}), h_0 = x.
@@ -93,9 +97,10 @@ impl Network {
     /// `x.len()` must be `input_len()`; the workspace must have been made for this network.
     pub fn forward<'w>(&self, x: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
         ws.set_input(x);
+        let kernel = ws.kernel();
         for (l, w) in self.weights.iter().enumerate() {
             let (below, above) = ws.h.split_at_mut(l + 1);
-            layer_forward(w, &below[l], &mut above[0]);
+            kernel.forward_layer(w, &below[l], &mut above[0]);
         }
         ws.output()
     }
@@ -105,19 +110,6 @@ impl Network {
         let mut ws = Workspace::new(self);
         self.forward(x, &mut ws).to_vec()
     }
-}
-
-/// h_out[i] = σ(W[i] · h_in) for every row i. `h_in` is padded to `W.stride()` with zeros.
-fn layer_forward(w: &Matrix, h_in: &[f32], h_out: &mut [f32]) {
-    for (i, out) in h_out.iter_mut().take(w.rows()).enumerate() {
-        *out = sigmoid(dot(w.row(i), h_in));
-    }
-}
-
-/// Σ a_i b_i over equal-length slices.
-#[inline]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
 /// Length of the zero-padded buffer that holds a layer of `n` activations.
@@ -132,6 +124,8 @@ mod tests {
     #[test]
     fn sigmoid_saturates_without_nan() {
         assert_eq!(sigmoid(-1000.0), 0.0);
+        assert_eq!(sigmoid(-88.5), 0.0);
+        assert!(sigmoid(f32::NAN).is_nan());
         assert_eq!(sigmoid(1000.0), 1.0);
         assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
         assert!((sigmoid(0.0) - 0.5).abs() < 1e-7);

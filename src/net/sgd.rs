@@ -8,7 +8,8 @@
 //! of row i need only that row, so one sweep over W_L does all four (the old row is read
 //! before it is written). Hidden layers get the same fused backward sweep.
 
-use super::network::{Network, activation_len, dot, sigmoid};
+use super::kernel::{BLOCKS, Kernel, OutputLayer, RowOrder};
+use super::network::{Network, activation_len};
 
 /// Buffers for one network's forward and backward passes, made once and reused, so the
 /// per-sample loop never allocates. All vectors are zero-padded to the row stride.
@@ -22,29 +23,48 @@ pub struct Workspace {
     g: Vec<f32>,
     /// The back-propagated error being accumulated for the layer below.
     g_next: Vec<f32>,
+    /// Each output block's share of W_Lᵀ d: `BLOCKS` vectors of W_L's stride.
+    partial_g: Vec<f32>,
+    /// Each output block's Σ (y − t)².
+    partial_sq: [f64; BLOCKS],
     /// Number of output values (the output buffer is longer by its padding).
     output_len: usize,
+    kernel: Kernel,
 }
 
 impl Workspace {
+    /// A workspace for `net` that uses the fastest kernel of this CPU.
     pub fn new(net: &Network) -> Self {
+        Self::with_kernel(net, Kernel::detect())
+    }
+
+    /// A workspace for `net` that runs `kernel` (tests and benchmarks compare kernels).
+    pub fn with_kernel(net: &Network, kernel: Kernel) -> Self {
         let widest = net
             .layers()
             .iter()
             .map(|&n| activation_len(n))
             .max()
             .unwrap_or(0);
+        let layers = net.layers();
+        let output_stride = activation_len(layers[layers.len() - 2]);
         Workspace {
-            h: net
-                .layers()
+            h: layers
                 .iter()
                 .map(|&n| vec![0.0; activation_len(n)])
                 .collect(),
             d: vec![0.0; widest],
             g: vec![0.0; widest],
             g_next: vec![0.0; widest],
+            partial_g: vec![0.0; BLOCKS * output_stride],
+            partial_sq: [0.0; BLOCKS],
             output_len: net.output_len(),
+            kernel,
         }
+    }
+
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     pub(crate) fn set_input(&mut self, x: &[f32]) {
@@ -57,60 +77,103 @@ impl Workspace {
     }
 }
 
-/// One SGD step on the sample (x, t) with learning rate `lr`.
+/// One SGD step on the sample (x, t) with learning rate `lr`, on the calling thread.
 ///
 /// Returns the sample's error, the per-pixel mean of (y − t)² measured on the forward pass
 /// before the update. `x.len()` must be the input size and `t.len()` the output size.
 pub fn step(net: &mut Network, ws: &mut Workspace, x: &[f32], t: &[f32], lr: f32) -> f64 {
+    step_in_order(net, ws, x, t, lr, RowOrder::Ascending)
+}
+
+/// [`step`] with the output rows swept in `order` (see [`RowOrder`]).
+pub fn step_in_order(
+    net: &mut Network,
+    ws: &mut Workspace,
+    x: &[f32],
+    t: &[f32],
+    lr: f32,
+    order: RowOrder,
+) -> f64 {
+    step_with(
+        net,
+        ws,
+        x,
+        t,
+        lr,
+        order,
+        |kernel, layer, partial_g, partial_sq| {
+            let stride = layer.stride;
+            for b in order.tiles(0..BLOCKS) {
+                let g = &mut partial_g[b * stride..(b + 1) * stride];
+                // SAFETY: `step_with` made `layer` from live, exclusively borrowed buffers of
+                // the right shapes, and nothing else touches them during this call.
+                partial_sq[b] = unsafe { kernel.sweep_output(layer, layer.block_tiles(b), g) };
+            }
+        },
+    )
+}
+
+/// The step with the output sweep left to `sweep_output`, which must fill, for every block b
+/// of [`OutputLayer::block_tiles`], `partial_g[b·stride..]` and `partial_sq[b]` (running
+/// [`Kernel::sweep_output`] on them, from any thread) before it returns.
+pub(crate) fn step_with(
+    net: &mut Network,
+    ws: &mut Workspace,
+    x: &[f32],
+    t: &[f32],
+    lr: f32,
+    order: RowOrder,
+    sweep_output: impl FnOnce(Kernel, &OutputLayer, &mut [f32], &mut [f64; BLOCKS]),
+) -> f64 {
+    assert!(x.len() == net.input_len() && t.len() == net.output_len());
+    assert!(ws.h.len() == net.layers().len() && ws.output_len == net.output_len());
     let depth = net.weights().len();
+    let kernel = ws.kernel;
     ws.set_input(x);
     for l in 0..depth - 1 {
         let (below, above) = ws.h.split_at_mut(l + 1);
-        let w = &net.weights()[l];
-        for (i, out) in above[0].iter_mut().take(w.rows()).enumerate() {
-            *out = sigmoid(dot(w.row(i), &below[l]));
-        }
+        kernel.forward_layer(&net.weights()[l], &below[l], &mut above[0]);
     }
 
-    let error = output_layer_step(net, ws, t, lr);
+    let (below, above) = ws.h.split_at_mut(depth);
+    let w = &mut net.weights_mut()[depth - 1];
+    assert!(below[depth - 1].len() == w.stride() && above[0].len() >= w.rows());
+    let layer = OutputLayer {
+        w: w.as_mut_slice().as_mut_ptr(),
+        rows: w.rows(),
+        stride: w.stride(),
+        h: below[depth - 1].as_ptr(),
+        t: t.as_ptr(),
+        y: above[0].as_mut_ptr(),
+        lr,
+        backprop: depth > 1,
+        order,
+    };
+    sweep_output(kernel, &layer, &mut ws.partial_g, &mut ws.partial_sq);
+    let sum_sq: f64 = ws.partial_sq.iter().sum();
+
+    // g = W_Lᵀ d: the blocks' partial sums added in block order, whoever computed them.
+    let stride = layer.stride;
+    let g = &mut ws.g_next[..stride];
+    g.copy_from_slice(&ws.partial_g[..stride]);
+    for partial in ws.partial_g.chunks_exact(stride).skip(1) {
+        for (g, p) in g.iter_mut().zip(partial) {
+            *g += p;
+        }
+    }
 
     for l in (0..depth - 1).rev() {
         std::mem::swap(&mut ws.g, &mut ws.g_next);
         let n = net.layers()[l + 1];
         hidden_deltas(&ws.g[..n], &ws.h[l + 1][..n], &mut ws.d[..n]);
         let back_propagate = l > 0;
-        fused_backward(
+        kernel.backward_layer(
             &mut net.weights_mut()[l],
             &ws.d[..n],
             &ws.h[l],
             lr,
-            back_propagate.then_some(&mut ws.g_next),
+            back_propagate.then_some(&mut ws.g_next[..]),
         );
-    }
-    error
-}
-
-/// The output layer in one sweep: y = σ(W_L h), d = (y − t)·y(1 − y), g_next = W_Lᵀ d with the
-/// old rows, W_L −= lr · d ⊗ h. Returns mean (y − t)².
-fn output_layer_step(net: &mut Network, ws: &mut Workspace, t: &[f32], lr: f32) -> f64 {
-    let depth = net.weights().len();
-    let (below, above) = ws.h.split_at_mut(depth);
-    let h = &below[depth - 1];
-    let y = &mut above[0];
-    let w = &mut net.weights_mut()[depth - 1];
-    let g = &mut ws.g_next;
-    g.fill(0.0);
-    let mut sum_sq = 0.0f64;
-    for (i, &t) in t.iter().enumerate().take(w.rows()) {
-        let row = w.row_mut(i);
-        let yi = sigmoid(dot(row, h));
-        let d = (yi - t) * yi * (1.0 - yi);
-        y[i] = yi;
-        sum_sq += f64::from((yi - t) * (yi - t));
-        for ((g, w), &h) in g.iter_mut().zip(row.iter_mut()).zip(h) {
-            *g += d * *w;
-            *w -= lr * d * h;
-        }
     }
     sum_sq / t.len() as f64
 }
@@ -119,28 +182,6 @@ fn output_layer_step(net: &mut Network, ws: &mut Workspace, t: &[f32], lr: f32) 
 fn hidden_deltas(g: &[f32], h: &[f32], d: &mut [f32]) {
     for ((d, &g), &h) in d.iter_mut().zip(g).zip(h) {
         *d = g * h * (1.0 - h);
-    }
-}
-
-/// One sweep over W: optionally g += Wᵀ d with the old rows, then W −= lr · d ⊗ h.
-fn fused_backward(w: &mut super::Matrix, d: &[f32], h: &[f32], lr: f32, g: Option<&mut Vec<f32>>) {
-    match g {
-        Some(g) => {
-            g.fill(0.0);
-            for (i, &d) in d.iter().enumerate() {
-                for ((g, w), &h) in g.iter_mut().zip(w.row_mut(i).iter_mut()).zip(h) {
-                    *g += d * *w;
-                    *w -= lr * d * h;
-                }
-            }
-        }
-        None => {
-            for (i, &d) in d.iter().enumerate() {
-                for (w, &h) in w.row_mut(i).iter_mut().zip(h) {
-                    *w -= lr * d * h;
-                }
-            }
-        }
     }
 }
 
@@ -158,6 +199,12 @@ mod tests {
 
     #[test]
     fn backprop_matches_central_differences_on_every_weight() {
+        for kernel in Kernel::available() {
+            check_gradient(kernel);
+        }
+    }
+
+    fn check_gradient(kernel: Kernel) {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         // Large initial weights so that no gradient is tiny and the check is sharp.
         let mut net = init_network(&[3, 4, 5], 11);
@@ -172,7 +219,7 @@ mod tests {
         let numeric = numeric_gradient(&before, &x, &t, 1e-5);
 
         let lr = 1.0;
-        let mut ws = Workspace::new(&net);
+        let mut ws = Workspace::with_kernel(&net, kernel);
         step(&mut net, &mut ws, &x, &t, lr);
         let after = RefNet::from_network(&net);
 
@@ -184,7 +231,8 @@ mod tests {
                 let relative = (g_numeric - g_backprop).abs() / scale;
                 assert!(
                     relative < 1e-3,
-                    "layer {} weight {k}: numeric {g_numeric}, backprop {g_backprop}",
+                    "{}: layer {} weight {k}: numeric {g_numeric}, backprop {g_backprop}",
+                    kernel.name(),
                     l + 1
                 );
                 checked += 1;
@@ -207,19 +255,39 @@ mod tests {
 
     #[test]
     fn stays_with_the_f64_reference_over_many_steps() {
+        for kernel in Kernel::available() {
+            // 40 outputs: two full tiles and a partial one, spread over the blocks.
+            follow_reference(kernel, &[8, 20, 17, 40]);
+            // Two layers: the output sweep without back-propagation.
+            follow_reference(kernel, &[8, 37]);
+            // Rows of 9 vectors (130 inputs): wider than the AVX-512 kernel holds.
+            follow_reference(kernel, &[8, 130, 20]);
+        }
+    }
+
+    fn follow_reference(kernel: Kernel, layers: &[usize]) {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
-        let layers = [8, 20, 17, 40];
-        let mut net = init_network(&layers, 2);
+        let (inputs, outputs) = (layers[0], layers[layers.len() - 1]);
+        let mut net = init_network(layers, 2);
         let mut reference = RefNet::from_network(&net);
         let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..6)
-            .map(|_| (random_vector(&mut rng, 8), random_vector(&mut rng, 40)))
+            .map(|_| {
+                (
+                    random_vector(&mut rng, inputs),
+                    random_vector(&mut rng, outputs),
+                )
+            })
             .collect();
-        let mut ws = Workspace::new(&net);
+        let mut ws = Workspace::with_kernel(&net, kernel);
         for _ in 0..100 {
             for (x, t) in &samples {
                 let e = step(&mut net, &mut ws, x, t, 0.1);
                 let e_ref = reference.step(x, t, 0.1);
-                assert!((e - e_ref).abs() < 1e-4 * e_ref.max(1e-3));
+                assert!(
+                    (e - e_ref).abs() < 1e-4 * e_ref.max(1e-3),
+                    "{} {layers:?}: error {e}, reference {e_ref}",
+                    kernel.name()
+                );
             }
         }
         let fast = RefNet::from_network(&net);
@@ -230,15 +298,25 @@ mod tests {
             .zip(reference.w.iter().flatten())
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
-        assert!(worst < 1e-3, "largest weight difference {worst}");
+        assert!(
+            worst < 1e-3,
+            "{} {layers:?}: largest weight difference {worst}",
+            kernel.name()
+        );
+        // The padding of every row is still zero.
+        for w in net.weights() {
+            for r in 0..w.rows() {
+                assert!(w.row(r)[w.cols()..].iter().all(|&p| p == 0.0));
+            }
+        }
     }
 
     #[test]
     fn forward_equals_the_output_of_a_step() {
         let mut rng = ChaCha8Rng::seed_from_u64(4);
-        let mut net = init_network(&[4, 6, 9], 3);
+        let mut net = init_network(&[4, 6, 19], 3);
         let x = random_vector(&mut rng, 4);
-        let t = random_vector(&mut rng, 9);
+        let t = random_vector(&mut rng, 19);
         let predicted = net.predict(&x);
         let mut ws = Workspace::new(&net);
         step(&mut net, &mut ws, &x, &t, 0.1);

@@ -166,6 +166,11 @@ impl Session {
         &self.config
     }
 
+    /// Threads per training step: `Some(n)` from `--threads`, None for the default.
+    pub fn set_threads(&mut self, threads: Option<usize>) {
+        self.trainer.set_threads(threads);
+    }
+
     pub fn trainer(&self) -> &Trainer {
         &self.trainer
     }

@@ -5,7 +5,9 @@ use super::config::{Order, TrainConfig};
 use super::schedule::{Halving, should_halve};
 use crate::data::Sample;
 use crate::net::Network;
-use crate::net::sgd::{self, Workspace};
+use crate::net::kernel::RowOrder;
+use crate::net::parallel::{Team, default_threads};
+use crate::net::sgd::Workspace;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -83,6 +85,8 @@ pub enum TrainError {
 pub struct Trainer {
     net: Network,
     workspace: Workspace,
+    /// The threads that share each step; the weights do not depend on how many.
+    team: Team,
     samples: Vec<Sample>,
     order: Order,
     seed: u64,
@@ -110,6 +114,7 @@ impl Trainer {
         );
         Trainer {
             workspace: Workspace::new(&net),
+            team: Team::new(default_threads(&net)),
             net,
             order: config.order,
             seed: config.seed,
@@ -120,6 +125,20 @@ impl Trainer {
             sample_errors: vec![0.0; samples.len()],
             samples,
         }
+    }
+
+    /// Uses `threads` threads per step (clamped to 1..=8), or the default for the network's
+    /// size when None. The results are the same bits either way; only the speed changes.
+    pub fn set_threads(&mut self, threads: Option<usize>) {
+        let threads = threads.unwrap_or_else(|| default_threads(&self.net));
+        if threads != self.team.threads() {
+            self.team = Team::new(threads);
+        }
+    }
+
+    /// Threads used per step.
+    pub fn threads(&self) -> usize {
+        self.team.threads()
     }
 
     pub fn network(&self) -> &Network {
@@ -148,9 +167,19 @@ impl Trainer {
         let lr = self.state.learning_rate;
         self.arrange_visit(epoch);
         let mut sum = 0.0f64;
-        for &k in &self.visit {
+        for (position, &k) in self.visit.iter().enumerate() {
             let s = &self.samples[k];
-            let e = sgd::step(&mut self.net, &mut self.workspace, &s.input, &s.target, lr);
+            // Alternate the output sweep's direction (cache reuse); derived from the position
+            // in the epoch so that a resumed run repeats it exactly.
+            let order = RowOrder::alternating(position);
+            let e = self.team.step(
+                &mut self.net,
+                &mut self.workspace,
+                &s.input,
+                &s.target,
+                lr,
+                order,
+            );
             self.sample_errors[k] = e;
             sum += e;
         }
@@ -297,6 +326,30 @@ mod tests {
             assert_eq!(a.run_epoch(), b.run_epoch());
         }
         assert_eq!(a.network(), b.network());
+    }
+
+    #[test]
+    fn one_and_two_threads_give_the_same_weights() {
+        let c = TrainConfig {
+            layers: vec![2, 5, 70],
+            ..tiny_config(Order::Shuffle)
+        };
+        let samples: Vec<Sample> = tiny_samples()
+            .into_iter()
+            .map(|s| Sample {
+                target: s.target.iter().cycle().take(70).copied().collect(),
+                ..s
+            })
+            .collect();
+        let run = |threads| {
+            let net = init_network(&c.layers, c.seed);
+            let mut t = Trainer::new(&c, net, samples.clone(), TrainState::new(0.5));
+            t.set_threads(Some(threads));
+            assert_eq!(t.threads(), threads);
+            let reports: Vec<_> = (0..30).map(|_| t.run_epoch().unwrap()).collect();
+            (reports, t.network().clone())
+        };
+        assert_eq!(run(1), run(2));
     }
 
     #[test]
