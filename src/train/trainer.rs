@@ -75,7 +75,7 @@ pub enum TrainError {
     )]
     NotFinite { epoch: usize },
     #[error(
-        "training diverged by epoch {epoch}: {percent:.0}% of the output values are stuck at exactly 0 or 1 \
+        "training diverged by epoch {epoch}: {percent:.0}% of the output values are stuck at exactly 0 or 1, far from their targets \
          (saturated sigmoids learn nothing more); try a smaller --lr"
     )]
     Saturated { epoch: usize, percent: f64 },
@@ -216,7 +216,8 @@ impl Trainer {
     }
 
     /// Checks that the network can still learn: every weight finite and at most
-    /// [`MAX_SATURATED_SHARE`] of the outputs saturated. Costs one forward pass per sample,
+    /// [`MAX_SATURATED_SHARE`] of the outputs saturated at the wrong end (exactly 0 or 1 and
+    /// more than 0.5 away from the target). Costs one forward pass per sample,
     /// so it runs before each checkpoint rather than every epoch.
     pub fn check_health(&self) -> Result<(), TrainError> {
         let epoch = self.state.epoch;
@@ -226,7 +227,10 @@ impl Trainer {
         let (mut saturated, mut total) = (0usize, 0usize);
         for s in &self.samples {
             let y = self.net.predict(&s.input);
-            saturated += y.iter().filter(|&&y| y == 0.0 || y == 1.0).count();
+            // Stuck at the wrong end: a saturated output that matches its target (a black or
+            // white pixel learned very well) is not divergence.
+            let stuck = |(&y, &t): (&f32, &f32)| (y == 0.0 || y == 1.0) && (y - t).abs() > 0.5;
+            saturated += y.iter().zip(&s.target).filter(|&p| stuck(p)).count();
             total += y.len();
         }
         let share = saturated as f64 / total.max(1) as f64;
