@@ -52,16 +52,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 Ok(set) => set.samples,
                 Err(_) => Vec::new(),
             };
-            let info = RunInfo {
-                name: run.name(),
-                path: run.path().to_path_buf(),
-                preset: config.preset.clone(),
-                layers: config.layers.clone(),
-                width: config.width,
-                height: config.height,
-                channels: config.channels(),
-                total_epochs: config.epochs,
-            };
+            let info = RunInfo::new(&run, &config);
             let mut app = App::new(info, Mode::Watching, samples, color_mode);
             if app.samples.is_empty() {
                 app.update(Event::Exported(Err(format!(
@@ -79,16 +70,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
             let session = open_session(run.as_deref(), &args.settings)?;
             let config = session.config();
-            let info = RunInfo {
-                name: session.run_dir().name(),
-                path: session.run_dir().path().to_path_buf(),
-                preset: config.preset.clone(),
-                layers: config.layers.clone(),
-                width: config.width,
-                height: config.height,
-                channels: config.channels(),
-                total_epochs: config.epochs,
-            };
+            let info = RunInfo::new(session.run_dir(), config);
             let mut app = App::new(
                 info,
                 Mode::Starting,

@@ -12,7 +12,9 @@ use crate::net::Network;
 use crate::net::sgd::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::train::TrainConfig;
 use crate::train::metrics::MetricsRow;
+use crate::train::run_dir::RunDir;
 use crate::train::schedule::Halving;
 use crate::train::worker::{Command, Progress, Report, WorkerState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -283,6 +285,22 @@ pub struct RunInfo {
     /// 1 for greyscale, 3 for colour.
     pub channels: usize,
     pub total_epochs: usize,
+}
+
+impl RunInfo {
+    /// What the header shows of the run in `run` with settings `config`.
+    pub fn new(run: &RunDir, config: &TrainConfig) -> Self {
+        RunInfo {
+            name: run.name(),
+            path: run.path().to_path_buf(),
+            preset: config.preset.clone(),
+            layers: config.layers.clone(),
+            width: config.width,
+            height: config.height,
+            channels: config.channels(),
+            total_epochs: config.epochs,
+        }
+    }
 }
 
 /// The error and learning rate of every epoch seen so far.
