@@ -211,3 +211,24 @@ fn a_huge_learning_rate_stops_with_a_clear_error_and_keeps_the_last_good_checkpo
         assert!(kept < 500, "--lr {lr}: trained to the end");
     }
 }
+
+#[test]
+fn a_run_started_with_a_relative_data_folder_resumes_from_another_folder() {
+    let fx = Fixture::new();
+    let run = fx.path("run");
+    // The fixture's commands run inside its folder, where the data folder is "data".
+    let relative = fx.data.file_name().unwrap().to_str().unwrap().to_string();
+    let mut start = fx.nnimg(&[
+        "train", "--epochs", "3", "--data", &relative, "--run", "run",
+    ]);
+    start.args(TINY);
+    run_ok(&mut start);
+    assert!(read_config(&run).data.is_absolute());
+
+    let elsewhere = fx.path("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let mut resume = fx.nnimg(&["train", "--epochs", "5", "--run"]);
+    resume.arg(&run).current_dir(&elsewhere);
+    let stderr = run_ok(&mut resume);
+    assert!(stderr.contains("trained to epoch 5"), "{stderr}");
+}

@@ -108,7 +108,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
-        data: settings.data.clone(),
+        // Absolute, so that the run can be resumed or explored from any working directory.
+        data: std::path::absolute(&settings.data)
+            .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,
         init: settings.init.clone(),
         samples: Vec::new(),
     };
