@@ -1,11 +1,18 @@
 //! The `nnimg` binary: parse the arguments, call the library, print any error as one line.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help and --version
+        Err(e) => {
+            eprintln!("nnimg: {}", usage_error_line(&e));
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Some(Command::Train(args)) => nnimg::cmd::train::run(args),
         Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
@@ -41,4 +48,32 @@ fn one_line(e: &anyhow::Error) -> String {
         }
     }
     line.replace('\n', " ")
+}
+
+/// clap's message for a bad command line on one line, like every other error: its first
+/// paragraph (the problem, with any list of missing flags or possible values), its tips (a
+/// similar flag, say), and where help is. The usage paragraph is left out.
+fn usage_error_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let problem: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let mut line = problem.join(" ");
+    if let Some(rest) = line.strip_prefix("error: ") {
+        line = rest.to_string();
+    }
+    for tip in text.lines().filter_map(|l| l.trim().strip_prefix("tip: ")) {
+        line.push_str(&format!(" ({tip})"));
+    }
+    // Point at the subcommand's own help when the command line names one.
+    let subcommand = std::env::args()
+        .nth(1)
+        .filter(|a| Cli::command().find_subcommand(a).is_some());
+    match subcommand {
+        Some(name) => line.push_str(&format!("; see nnimg {name} --help")),
+        None => line.push_str("; see nnimg --help"),
+    }
+    line
 }

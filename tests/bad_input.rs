@@ -832,7 +832,7 @@ fn bad_command_line_values_give_one_line() {
         fails_with(new(flags), &[problem]);
         assert!(!run.exists(), "{flags:?} left a run folder");
     }
-    // Refused by the argument parser: exit 2, clap's message naming the flag.
+    // Refused by the argument parser: exit 2, clap's message naming the flag, on one line.
     let unparsable: Vec<Vec<&str>> = vec![
         vec!["--epochs", "-5"],
         vec!["--epochs=-5"],
@@ -853,7 +853,12 @@ fn bad_command_line_values_give_one_line() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_no_panic(&stderr);
         assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{flags:?}: {stderr}");
+        assert!(stderr.starts_with("nnimg: "), "{flags:?}: {stderr}");
+        let named = flags
+            .iter()
+            .any(|f| stderr.contains(f.split('=').next().unwrap()));
+        assert!(named, "{flags:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{flags:?}: {stderr}");
         assert!(!run.exists());
     }
     // On resume: a zero total, and settings that a run fixes.
