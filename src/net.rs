@@ -4,6 +4,7 @@
 //! Nothing in here touches files or the terminal, and only `parallel` starts threads (to
 //! share one step's output layer); `train` drives it and `cmd` wires it to the outside world.
 
+pub mod columns;
 pub mod init;
 pub mod kernel;
 pub mod matrix;
