@@ -12,15 +12,20 @@
 //! as the row-major output sweep, each with its own error sums added in block order, so a
 //! future split over threads would not change the result.
 
-use super::kernel::{BLOCKS, ColumnEpoch, Kernel};
+use super::kernel::{BLOCKS, ColumnEpoch, Kernel, thread_blocks};
+use super::parallel::Team;
 use super::{Matrix, Network};
+use std::sync::Mutex;
+
+/// Only a sweep that panicked poisons a block's sums, and that panic ends the training.
+const UNPOISONED: &str = "a panicked sweep ends the training";
 
 /// Most inputs a network may have for the column path: with more, a row of W fills a vector
 /// or more, and the row-major kernels waste no lanes.
 pub const MAX_INPUTS: usize = 16;
 
 /// A single-layer network and its training samples, laid out for the column sweep.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ColumnSgd {
     /// Wᵀ: `[inputs, outputs]`.
     w_t: Matrix,
@@ -28,8 +33,8 @@ pub struct ColumnSgd {
     targets: Matrix,
     /// Per sample: (j, x_j) for every input with x_j ≠ 0, j ascending.
     active: Vec<Vec<(usize, f32)>>,
-    /// Per block b and visit position p, Σ (y − t)²: `partial_sq[b · visits + p]`.
-    partial_sq: Vec<f64>,
+    /// Per block b (whichever thread sweeps it) and visit position p: Σ (y − t)².
+    partial_sq: Vec<Mutex<Vec<f64>>>,
     kernel: Kernel,
 }
 
@@ -86,7 +91,7 @@ impl ColumnSgd {
             w_t,
             targets: Matrix::from_rows(active.len(), outputs, &t_rows),
             active,
-            partial_sq: Vec::new(),
+            partial_sq: (0..BLOCKS).map(|_| Mutex::new(Vec::new())).collect(),
             kernel,
         }
     }
@@ -108,32 +113,43 @@ impl ColumnSgd {
     }
 
     /// One SGD step per sample, for the samples (indices into those given to `new`) in the
-    /// order of `visit`, all at learning rate `lr`. Sets `errors[p]` to the error of the
-    /// sample at position p: its per-pixel mean of (y − t)², measured before its update.
+    /// order of `visit`, all at learning rate `lr`, the outputs shared by `team`'s threads.
+    /// Sets `errors[p]` to the error of the sample at position p: its per-pixel mean of
+    /// (y − t)², measured before its update. The same bits for any number of threads.
     ///
     /// Panics if `errors.len() != visit.len()` or an index is out of range.
-    pub fn epoch(&mut self, visit: &[usize], lr: f32, errors: &mut [f64]) {
+    pub fn epoch(&mut self, team: &Team, visit: &[usize], lr: f32, errors: &mut [f64]) {
         assert_eq!(errors.len(), visit.len(), "one error per visit");
         let visits = visit.len();
-        // Grows once, on the first epoch; never in the per-sample loop.
-        self.partial_sq.resize(BLOCKS * visits, 0.0);
-        let mut epoch = ColumnEpoch {
-            w_t: &mut self.w_t,
-            targets: &self.targets,
-            active: &self.active,
-            visit,
-            lr,
-        };
+        for sums in &mut self.partial_sq {
+            // Grows on the first epoch only; never in the per-sample loop.
+            sums.get_mut().expect(UNPOISONED).resize(visits, 0.0);
+        }
+        let epoch = ColumnEpoch::new(&mut self.w_t, &self.targets, &self.active, visit, lr);
+        let (kernel, partial_sq) = (self.kernel, &self.partial_sq);
         let tiles = epoch.tiles();
-        for (b, sums) in self.partial_sq.chunks_exact_mut(visits.max(1)).enumerate() {
-            let block = b * tiles / BLOCKS..(b + 1) * tiles / BLOCKS;
-            self.kernel
-                .sweep_columns(&mut epoch, block, &mut sums[..visits]);
+        // One meeting of the threads per epoch: each sweeps its blocks for every sample.
+        team.run_each(&|k| {
+            for b in thread_blocks(k, team.threads()) {
+                let mut sums = partial_sq[b].lock().expect(UNPOISONED);
+                let block = b * tiles / BLOCKS..(b + 1) * tiles / BLOCKS;
+                // SAFETY: blocks are disjoint tile ranges and each goes to one thread only.
+                unsafe { kernel.sweep_columns(&epoch, block, &mut sums) };
+            }
+        });
+        // The blocks' sums added in block order, whoever computed them.
+        errors.fill(0.0);
+        for sums in &mut self.partial_sq {
+            for (error, &sum_sq) in errors
+                .iter_mut()
+                .zip(sums.get_mut().expect(UNPOISONED).iter())
+            {
+                *error += sum_sq;
+            }
         }
         let outputs = self.w_t.cols() as f64;
-        for (p, error) in errors.iter_mut().enumerate() {
-            let sum_sq: f64 = (0..BLOCKS).map(|b| self.partial_sq[b * visits + p]).sum();
-            *error = sum_sq / outputs;
+        for error in errors {
+            *error /= outputs;
         }
     }
 }
@@ -208,15 +224,17 @@ mod tests {
     #[test]
     fn stays_with_the_f64_reference_over_many_steps() {
         // 37 outputs: two full tiles and a partial one; 16 outputs: exactly one tile;
-        // 200 outputs: more tiles than blocks, unevenly spread.
-        for layers in [[8, 37], [16, 16], [3, 200], [1, 5]] {
+        // 200 outputs: 13 tiles, more than the blocks, unevenly spread; 700 outputs: blocks
+        // of several groups of tiles and a remainder.
+        for layers in [[8, 37], [16, 16], [3, 200], [1, 5], [8, 700]] {
             for kernel in Kernel::available() {
-                follow_reference(kernel, &layers);
+                follow_reference(kernel, &layers, &Team::new(1));
             }
         }
+        follow_reference(Kernel::detect(), &[8, 700], &Team::new(2));
     }
 
-    fn follow_reference(kernel: Kernel, layers: &[usize]) {
+    fn follow_reference(kernel: Kernel, layers: &[usize], team: &Team) {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let net = init_network(layers, 2);
         let samples = samples_for(&mut rng, layers[0], layers[1]);
@@ -227,7 +245,7 @@ mod tests {
         let mut errors = vec![0.0; visit.len()];
         for epoch in 0..100 {
             visit.rotate_left(epoch % 3 + 1);
-            sgd.epoch(&visit, 0.1, &mut errors);
+            sgd.epoch(team, &visit, 0.1, &mut errors);
             for (&k, &e) in visit.iter().zip(&errors) {
                 let (x, t) = &samples[k];
                 let e_ref = reference.step(x, t, 0.1);
@@ -253,6 +271,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(4);
         let layers = [8, 300];
         let samples = samples_for(&mut rng, 8, 300);
+        let team = Team::new(1);
         for kernel in Kernel::available() {
             let mut rows = init_network(&layers, 6);
             let mut sgd = column_sgd(&rows, &samples, kernel);
@@ -260,7 +279,7 @@ mod tests {
             let visit: Vec<usize> = (0..samples.len()).collect();
             let mut errors = vec![0.0; visit.len()];
             for _ in 0..200 {
-                sgd.epoch(&visit, 0.5, &mut errors);
+                sgd.epoch(&team, &visit, 0.5, &mut errors);
                 for ((x, t), &e) in samples.iter().zip(&errors) {
                     let e_rows = step(&mut rows, &mut ws, x, t, 0.5);
                     assert!(
@@ -285,14 +304,15 @@ mod tests {
         let samples = samples_for(&mut rng, 5, 70);
         let net = init_network(&[5, 70], 3);
         let visit = [2, 0, 4, 1, 3, 2];
+        let team = Team::new(1);
         for kernel in Kernel::available() {
             let mut whole = column_sgd(&net, &samples, kernel);
             let mut errors = vec![0.0; visit.len()];
-            whole.epoch(&visit, 0.7, &mut errors);
+            whole.epoch(&team, &visit, 0.7, &mut errors);
             let mut one_by_one = column_sgd(&net, &samples, kernel);
             for (&k, &e) in visit.iter().zip(&errors) {
                 let mut single = [0.0];
-                one_by_one.epoch(&[k], 0.7, &mut single);
+                one_by_one.epoch(&team, &[k], 0.7, &mut single);
                 assert_eq!(single[0].to_bits(), e.to_bits(), "{}", kernel.name());
             }
             assert_eq!(
@@ -305,6 +325,35 @@ mod tests {
     }
 
     #[test]
+    fn any_number_of_threads_gives_the_same_bits() {
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        let samples = samples_for(&mut rng, 8, 1000);
+        let net = init_network(&[8, 1000], 4);
+        let visit = [4, 3, 2, 1, 0, 0, 2];
+        for kernel in Kernel::available() {
+            let train = |threads| {
+                let (team, mut sgd) = (Team::new(threads), column_sgd(&net, &samples, kernel));
+                let mut errors = vec![0.0; visit.len()];
+                let bits: Vec<Vec<u64>> = (0..20)
+                    .map(|_| {
+                        sgd.epoch(&team, &visit, 0.3, &mut errors);
+                        errors.iter().map(|e| e.to_bits()).collect()
+                    })
+                    .collect();
+                (sgd.to_network(), bits)
+            };
+            let one = train(1);
+            for threads in [2, 3, 8] {
+                assert!(
+                    train(threads) == one,
+                    "{}: {threads} threads",
+                    kernel.name()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_all_zero_input_changes_no_weight_and_sees_one_half_everywhere() {
         let net = init_network(&[8, 40], 1);
         let t: Vec<f32> = (0..40).map(|i| i as f32 / 40.0).collect();
@@ -313,7 +362,7 @@ mod tests {
         for kernel in Kernel::available() {
             let mut sgd = ColumnSgd::with_kernel(&net, [(x.as_slice(), t.as_slice())], kernel);
             let mut error = [0.0];
-            sgd.epoch(&[0], 1.0, &mut error);
+            sgd.epoch(&Team::new(1), &[0], 1.0, &mut error);
             assert!(
                 (error[0] - expected).abs() < 1e-6 * expected,
                 "{}",

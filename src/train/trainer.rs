@@ -98,21 +98,24 @@ pub struct Trainer {
     sample_errors: Vec<f64>,
 }
 
-/// The weights and the machinery that trains them.
+/// The weights and the machinery that trains them; either way, `team` shares the work and
+/// the weights do not depend on how many threads it has.
 enum Weights {
-    /// Any network: row-major weights, one step per sample, the output layer shared by a team
-    /// of threads (the weights do not depend on how many).
+    /// Any network: row-major weights, one step per sample, the output layer shared by the
+    /// team at every sample.
     Rows {
         net: Network,
         workspace: Workspace,
         team: Team,
     },
-    /// A single-layer network with few inputs (the two-layer preset): trained by column on
-    /// one thread, a whole epoch per sweep. `net` is the row-major copy, made when someone
-    /// asks for the network and dropped by every epoch, so the column copy is never seen.
+    /// A single-layer network with few inputs (the two-layer preset): trained by column, a
+    /// whole epoch per sweep, the outputs shared by the team once per epoch. `net` is the
+    /// row-major copy, made when someone asks for the network and dropped by every epoch, so
+    /// the column copy is never seen.
     Columns {
         sgd: ColumnSgd,
         net: OnceCell<Network>,
+        team: Team,
     },
 }
 
@@ -137,6 +140,7 @@ impl Trainer {
                 .map(|s| (s.input.as_slice(), s.target.as_slice()));
             Weights::Columns {
                 sgd: ColumnSgd::new(&net, xt),
+                team: Team::new(default_threads(&net)),
                 net: OnceCell::from(net),
             }
         } else {
@@ -162,23 +166,24 @@ impl Trainer {
 
     /// Uses `threads` threads per step (clamped to 1..=8), or the default for the network's
     /// size when None. The results are the same bits either way; only the speed changes.
-    ///
-    /// A single-layer network with at most 16 inputs (the two-layer preset) always trains on
-    /// one thread, whatever is asked: its whole epoch is shorter than two threads would save.
     pub fn set_threads(&mut self, threads: Option<usize>) {
-        if let Weights::Rows { net, team, .. } = &mut self.weights {
-            let threads = threads.unwrap_or_else(|| default_threads(net));
-            if threads != team.threads() {
-                *team = Team::new(threads);
-            }
+        let threads = threads.unwrap_or_else(|| default_threads(self.network()));
+        let team = self.team_mut();
+        if threads != team.threads() {
+            *team = Team::new(threads);
         }
     }
 
     /// Threads used per step.
     pub fn threads(&self) -> usize {
         match &self.weights {
-            Weights::Rows { team, .. } => team.threads(),
-            Weights::Columns { .. } => 1,
+            Weights::Rows { team, .. } | Weights::Columns { team, .. } => team.threads(),
+        }
+    }
+
+    fn team_mut(&mut self) -> &mut Team {
+        match &mut self.weights {
+            Weights::Rows { team, .. } | Weights::Columns { team, .. } => team,
         }
     }
 
@@ -187,7 +192,7 @@ impl Trainer {
     pub fn network(&self) -> &Network {
         match &self.weights {
             Weights::Rows { net, .. } => net,
-            Weights::Columns { sgd, net } => net.get_or_init(|| sgd.to_network()),
+            Weights::Columns { sgd, net, .. } => net.get_or_init(|| sgd.to_network()),
         }
     }
 
@@ -229,9 +234,9 @@ impl Trainer {
                     sum += e;
                 }
             }
-            Weights::Columns { sgd, net } => {
+            Weights::Columns { sgd, net, team } => {
                 net.take();
-                sgd.epoch(&self.visit, lr, &mut self.visit_errors);
+                sgd.epoch(team, &self.visit, lr, &mut self.visit_errors);
                 for (&k, &e) in self.visit.iter().zip(&self.visit_errors) {
                     self.sample_errors[k] = e;
                     sum += e;
