@@ -321,6 +321,7 @@ impl Trainer {
 mod tests {
     use super::*;
     use crate::net::init::init_network;
+    use crate::net::reference::RefNet;
 
     fn tiny_config(order: Order) -> TrainConfig {
         TrainConfig {
@@ -415,6 +416,92 @@ mod tests {
             (reports, t.network().clone())
         };
         assert_eq!(run(1), run(2));
+    }
+
+    /// A single-layer network (2 → 70), which the trainer trains by column.
+    fn single_layer_trainer(order: Order, threads: usize) -> Trainer {
+        let c = TrainConfig {
+            layers: vec![2, 70],
+            ..tiny_config(order)
+        };
+        let samples: Vec<Sample> = tiny_samples()
+            .into_iter()
+            .map(|s| Sample {
+                target: s.target.iter().cycle().take(70).copied().collect(),
+                ..s
+            })
+            .collect();
+        let net = init_network(&c.layers, c.seed);
+        let mut t = Trainer::new(&c, net, samples, TrainState::new(0.5));
+        t.set_threads(Some(threads));
+        assert_eq!(t.threads(), threads);
+        t
+    }
+
+    #[test]
+    fn a_single_layer_network_gives_the_same_weights_on_one_and_two_threads() {
+        let run = |threads| {
+            let mut t = single_layer_trainer(Order::Shuffle, threads);
+            let reports: Vec<_> = (0..30).map(|_| t.run_epoch().unwrap()).collect();
+            (reports, t.network().clone())
+        };
+        assert_eq!(run(1), run(2));
+    }
+
+    #[test]
+    fn a_single_layer_network_trains_like_the_f64_reference() {
+        let mut t = single_layer_trainer(Order::Fixed, 1);
+        let mut reference = RefNet::from_network(t.network());
+        for _ in 0..50 {
+            let report = t.run_epoch().unwrap();
+            for (s, &e) in t.samples().iter().zip(&report.sample_errors) {
+                let e_ref = reference.step(&s.input, &s.target, 0.5);
+                assert!(
+                    (e - e_ref).abs() < 1e-4 * e_ref,
+                    "error {e}, reference {e_ref}"
+                );
+            }
+        }
+        let trained = RefNet::from_network(t.network());
+        for (a, b) in trained.w[0].iter().zip(&reference.w[0]) {
+            assert!((a - b).abs() < 1e-4, "weight {a}, reference {b}");
+        }
+    }
+
+    #[test]
+    fn looking_at_a_single_layer_network_between_epochs_changes_nothing() {
+        // Its weights are stored by column while it trains and transposed back on demand.
+        let (mut looked_at, mut left_alone) = (
+            single_layer_trainer(Order::Shuffle, 1),
+            single_layer_trainer(Order::Shuffle, 1),
+        );
+        let before = looked_at.network().clone();
+        for epoch in 0..30 {
+            looked_at.run_epoch().unwrap();
+            left_alone.run_epoch().unwrap();
+            if epoch % 4 == 0 {
+                assert_eq!(looked_at.check_health(), Ok(()));
+                assert_ne!(looked_at.network(), &before);
+            }
+        }
+        assert_eq!(looked_at.network(), left_alone.network());
+    }
+
+    #[test]
+    fn a_single_layer_network_with_a_nan_weight_stops_with_a_clear_error() {
+        let c = TrainConfig {
+            layers: vec![2, 4],
+            ..tiny_config(Order::Fixed)
+        };
+        let mut net = init_network(&c.layers, 1);
+        net.weights_mut()[0].row_mut(0)[0] = f32::NAN;
+        let t = Trainer::new(&c, net.clone(), tiny_samples(), TrainState::new(0.5));
+        assert_eq!(t.check_health(), Err(TrainError::NotFinite { epoch: 0 }));
+        let mut t = Trainer::new(&c, net, tiny_samples(), TrainState::new(0.5));
+        assert!(matches!(
+            t.run_epoch(),
+            Err(TrainError::Diverged { epoch: 1, .. })
+        ));
     }
 
     #[test]

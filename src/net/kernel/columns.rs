@@ -255,17 +255,14 @@ mod avx512 {
                 }
                 let t = s.targets.add(k * s.t_stride + offset);
                 let mut step = [_mm512_setzero_ps(); U];
-                let mut sq = [_mm512_setzero_pd(); U];
                 for u in 0..U {
                     let y = sigmoid16(z[u]);
                     let t = _mm512_load_ps(t.add(u * COLUMN_TILE));
                     let diff = _mm512_maskz_sub_ps(masks[u], y, t);
                     let d = _mm512_mul_ps(_mm512_mul_ps(diff, y), _mm512_sub_ps(one, y));
                     step[u] = _mm512_mul_ps(d, s.neg_lr);
-                    sq[u] = square_pairs(diff);
+                    *acc = _mm512_add_pd(*acc, square_pairs(diff));
                 }
-                // A tree, so that the running sum sees one addition per group.
-                *acc = _mm512_add_pd(*acc, tree_sum(sq));
                 for &(j, x) in active {
                     let (x, w) = (_mm512_set1_ps(x), s.w_t.add(j * s.stride + offset));
                     for (u, step) in step.iter().enumerate() {
@@ -287,20 +284,5 @@ mod avx512 {
         let low = _mm512_castps512_ps256(sq);
         let high = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(sq)));
         _mm512_cvtps_pd(_mm256_add_ps(low, high))
-    }
-
-    /// v[0] + v[1] + … by pairwise halving; U is a power of two.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn tree_sum<const U: usize>(mut v: [__m512d; U]) -> __m512d {
-        const { assert!(U.is_power_of_two()) };
-        let mut n = U;
-        while n > 1 {
-            n /= 2;
-            for i in 0..n {
-                v[i] = _mm512_add_pd(v[i], v[i + n]);
-            }
-        }
-        v[0]
     }
 }
