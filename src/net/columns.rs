@@ -9,8 +9,9 @@
 //!
 //! The column copy is the truth while training; [`ColumnSgd::to_network`] transposes it back
 //! whenever someone needs the network. The outputs are split into the same fixed [`BLOCKS`]
-//! as the row-major output sweep, each with its own error sums added in block order, so a
-//! future split over threads would not change the result.
+//! as the row-major output sweep, shared out between the threads of a [`Team`] once per
+//! epoch, each block with its own error sums added in block order: the same bits whichever
+//! thread sweeps which block.
 
 use super::kernel::{BLOCKS, ColumnEpoch, Kernel, thread_blocks};
 use super::parallel::Team;
@@ -94,10 +95,6 @@ impl ColumnSgd {
             partial_sq: (0..BLOCKS).map(|_| Mutex::new(Vec::new())).collect(),
             kernel,
         }
-    }
-
-    pub fn kernel(&self) -> Kernel {
-        self.kernel
     }
 
     /// The network as it is now: Wᵀ transposed back (a fresh row-major copy).

@@ -20,7 +20,7 @@ mod avx512;
 mod columns;
 mod portable;
 
-pub use columns::{COLUMN_TILE, ColumnEpoch};
+pub use columns::ColumnEpoch;
 
 /// Rows per tile of the output sweep (one 16-lane vector of sigmoids).
 pub const TILE: usize = 16;

@@ -82,10 +82,10 @@ struct Shared {
 /// [`Team::run_each`]'s task, its lifetime erased: it lives until every worker has run it.
 type Task = *const (dyn Fn(usize) + Sync);
 
-// SAFETY: `job` is the only non-Sync field; the generation/done handshake above orders every
-// write of it before the workers' reads and every read before the next write.
+// SAFETY: `job` and `task` are the only non-Sync fields; the generation/done handshake above
+// orders every write of them before the workers' reads and every read before the next write.
 unsafe impl Sync for Shared {}
-// SAFETY: the raw pointers in `job` are only dereferenced under that same handshake.
+// SAFETY: the raw pointers in `job` and `task` are only dereferenced under that same handshake.
 unsafe impl Send for Shared {}
 
 impl Team {

@@ -107,6 +107,11 @@ impl Kernel {
     ) {
         assert!(tiles.start <= tiles.end && tiles.end <= epoch.tiles());
         assert_eq!(sum_sq.len(), epoch.visits(), "one error sum per visit");
+        if tiles.is_empty() {
+            // Nothing to train (and the AVX-512 sweep assumes a last tile exists).
+            sum_sq.fill(0.0);
+            return;
+        }
         match self.0 {
             // SAFETY: the caller's contract; shapes and indices were checked by `new`.
             Isa::Portable => unsafe { portable_sweep(epoch, tiles, sum_sq) },
