@@ -17,7 +17,10 @@ use std::ops::Range;
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+mod columns;
 mod portable;
+
+pub use columns::ColumnEpoch;
 
 /// Rows per tile of the output sweep (one 16-lane vector of sigmoids).
 pub const TILE: usize = 16;

@@ -25,7 +25,8 @@ pub const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(300);
 
 /// Output-layer weights (rows × stride) above which a second thread pays on this kind of
 /// machine; smaller sweeps are shorter than the cost of meeting.
-/// (The two-layer network's 12100 × 16 pays: 0.14 against 0.26 ms per epoch.)
+/// (The two-layer network's 12100 × 16, which meets once per epoch, pays: 0.030 against
+/// 0.052 ms per epoch.)
 const TWO_THREADS_FROM: usize = 100_000;
 
 /// The thread count used when none is given: 2 for networks whose output layer is large
@@ -74,12 +75,17 @@ struct Shared {
     /// Written by the leader only while every worker is idle (before bumping `generation`),
     /// read by the workers only after they see the new generation.
     job: UnsafeCell<Option<Job>>,
+    /// A task of [`Team::run_each`], published like `job` (and never together with it).
+    task: UnsafeCell<Option<Task>>,
 }
 
-// SAFETY: `job` is the only non-Sync field; the generation/done handshake above orders every
-// write of it before the workers' reads and every read before the next write.
+/// [`Team::run_each`]'s task, its lifetime erased: it lives until every worker has run it.
+type Task = *const (dyn Fn(usize) + Sync);
+
+// SAFETY: `job` and `task` are the only non-Sync fields; the generation/done handshake above
+// orders every write of them before the workers' reads and every read before the next write.
 unsafe impl Sync for Shared {}
-// SAFETY: the raw pointers in `job` are only dereferenced under that same handshake.
+// SAFETY: the raw pointers in `job` and `task` are only dereferenced under that same handshake.
 unsafe impl Send for Shared {}
 
 impl Team {
@@ -95,6 +101,7 @@ impl Team {
                 .collect(),
             quit: AtomicBool::new(false),
             job: UnsafeCell::new(None),
+            task: UnsafeCell::new(None),
         });
         let workers = (1..threads)
             .map(|k| {
@@ -178,6 +185,55 @@ impl Team {
     }
 }
 
+impl Team {
+    /// Runs `task(k)` once on every thread k of the team, 0 being the calling thread, and
+    /// returns when all have finished. For work that needs one meeting for many samples
+    /// (a whole epoch of a single-layer network); `task` must split the work by k itself.
+    pub fn run_each(&self, task: &(dyn Fn(usize) + Sync)) {
+        if self.workers.is_empty() {
+            return task(0);
+        }
+        let shared = &*self.shared;
+        // SAFETY: only the lifetime is erased; the task is not called after this function
+        // returns, because we wait for every worker below (even if our own share panics).
+        let erased: Task =
+            unsafe { std::mem::transmute::<*const (dyn Fn(usize) + Sync + '_), Task>(task) };
+        // SAFETY: every worker finished the previous generation, so none reads these now.
+        unsafe {
+            *shared.job.get() = None;
+            *shared.task.get() = Some(erased);
+        }
+        let generation = shared.generation.0.load(Ordering::Relaxed) + 1;
+        shared.generation.0.store(generation, Ordering::SeqCst);
+        for (k, worker) in self.workers.iter().enumerate() {
+            // As in `sweep`: either the worker sees the new generation or we see it sleep.
+            if shared.sleeping[k + 1].0.load(Ordering::SeqCst) {
+                worker.thread().unpark();
+            }
+        }
+        let wait = ClearTaskAfterWait(Some(WaitForWorkers {
+            team: self,
+            generation,
+        }));
+        task(0);
+        drop(wait);
+    }
+}
+
+/// Waits for the workers, then clears the task so that a later `sweep` runs only its job.
+struct ClearTaskAfterWait<'a>(Option<WaitForWorkers<'a>>);
+
+impl Drop for ClearTaskAfterWait<'_> {
+    fn drop(&mut self) {
+        if let Some(wait) = self.0.take() {
+            let shared = &*wait.team.shared;
+            drop(wait);
+            // SAFETY: every worker has finished this generation, so none reads the task.
+            unsafe { *shared.task.get() = None };
+        }
+    }
+}
+
 struct WaitForWorkers<'a> {
     team: &'a Team,
     generation: u64,
@@ -232,6 +288,11 @@ fn work(shared: &Shared, k: usize) {
             // SAFETY: the leader keeps the buffers alive and untouched (apart from its own
             // disjoint blocks) until we report done.
             unsafe { run_blocks(&job, k, shared.threads) };
+        }
+        // SAFETY: as for `job`; `run_each` keeps the task alive until we report done.
+        if let Some(task) = unsafe { *shared.task.get() } {
+            // SAFETY: see above.
+            unsafe { (*task)(k) };
         }
         shared.done[k].0.store(seen, Ordering::Release);
     }

@@ -320,7 +320,7 @@ fn reduce16(v: &[__m512; 16]) -> __m512 {
 /// (relative error about 1e-7), and `scalef` for the 2^n (which overflows cleanly to ∞).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn sigmoid16(z: __m512) -> __m512 {
+pub(super) fn sigmoid16(z: __m512) -> __m512 {
     let one = _mm512_set1_ps(1.0);
     // x = −z clamped to [−80, 100] (σ is 1 resp. 0 in f32 beyond); min/max return their
     // second operand when one is NaN, so a NaN z stays NaN.
@@ -354,7 +354,7 @@ fn sigmoid16(z: __m512) -> __m512 {
 /// sum += the 16 f32 lanes of `sq` widened to f64 (two vectors of 8), lane by lane.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn add_squares(sum: __m512d, sq: __m512) -> __m512d {
+pub(super) fn add_squares(sum: __m512d, sq: __m512) -> __m512d {
     let low = _mm512_cvtps_pd(_mm512_castps512_ps256(sq));
     let high = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
         _mm512_castps_pd(sq),
@@ -364,7 +364,7 @@ fn add_squares(sum: __m512d, sq: __m512) -> __m512d {
 
 /// The first `n` (0..=16) lanes.
 #[inline]
-fn lane_mask(n: usize) -> __mmask16 {
+pub(super) fn lane_mask(n: usize) -> __mmask16 {
     ((1u32 << n) - 1) as __mmask16
 }
 
