@@ -2,8 +2,13 @@
 //! it writes: run.json, the metrics log, checkpoints and the last epoch's outputs.
 //!
 //! Used alike by the headless `train` command and the explorer's worker thread.
+//!
+//! Checkpoints during training are saved by a [`CheckpointWriter`] thread, so the trainer
+//! does not wait for the disk; the saves that end a session (finish, stop, an explicit save)
+//! wait until the checkpoint is on disk.
 
 use super::checkpoint;
+use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
 use super::run_dir::RunDir;
@@ -19,12 +24,13 @@ use std::time::Instant;
 
 /// A locked run directory and the trainer that writes it.
 pub struct Session {
+    /// First, so that it is dropped first: its last save is complete before the run's lock
+    /// (in `run`) is released.
+    writer: CheckpointWriter,
     run: RunDir,
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
-    /// Epoch of the checkpoint on disk.
-    saved_epoch: usize,
     /// Training seconds of earlier sessions of this run.
     earlier_seconds: f64,
     started: Instant,
@@ -146,9 +152,18 @@ impl Session {
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
             .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+        let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let metrics_on_disk = metrics.syncer()?;
+        let (path, preset) = (run.checkpoint(), config.preset.clone());
+        // The trainer flushes the metrics rows up to the snapshot's epoch before handing it
+        // over; fsyncing them before the checkpoint keeps the log from ending before it.
+        let writer = CheckpointWriter::spawn(trainer.state().epoch, move |s: &Snapshot| {
+            metrics_on_disk.sync()?;
+            checkpoint::save(&path, &s.net, &s.state, &preset)
+        })?;
         Ok(Session {
-            metrics: MetricsWriter::append_to(&run.metrics())?,
-            saved_epoch: trainer.state().epoch,
+            writer,
+            metrics,
             earlier_seconds: trainer.state().seconds,
             started: Instant::now(),
             diverged: false,
@@ -190,13 +205,17 @@ impl Session {
         self.earlier_seconds + self.started.elapsed().as_secs_f64()
     }
 
-    /// Runs one epoch, logs it, and checkpoints every `checkpoint_every` epochs. Divergence
-    /// is an error that keeps the last good checkpoint.
+    /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
+    /// writer thread without waiting for it. Divergence is an error that keeps the last good
+    /// checkpoint; so is a checkpoint that failed to save since the last epoch.
     pub fn run_epoch(&mut self) -> Result<EpochReport> {
+        // A save fails in the background, so it is noticed here, before training goes on
+        // (the file on disk is still the previous checkpoint).
+        self.writer.check()?;
         let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         if report.epoch % self.config.checkpoint_every == 0 {
-            self.save_checkpoint()?;
+            self.submit_checkpoint()?;
         }
         Ok(report)
     }
@@ -204,44 +223,55 @@ impl Session {
     /// Marks the session as diverged; the error names the run and the checkpoint kept.
     fn diverge(&mut self, e: TrainError) -> anyhow::Error {
         self.diverged = true;
+        // The message names the checkpoint kept, so wait for a save in progress. If that
+        // save failed, its error comes first: it would have stopped the run before training
+        // reached the divergence, had the save not been in the background.
+        if let Err(save_error) = self.writer.wait() {
+            return save_error;
+        }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
             self.run.path().display(),
-            self.saved_epoch,
+            self.writer.saved_epoch(),
         )
     }
 
-    /// Flushes the metrics and saves a checkpoint of the current weights (atomically), after
-    /// checking that they are not diverged: a diverged network never replaces a good one.
+    /// Saves a checkpoint of the current weights (atomically) and waits until it is on disk.
+    /// Fails if the weights have diverged: a diverged network never replaces a good one.
     pub fn save_checkpoint(&mut self) -> Result<()> {
+        self.submit_checkpoint()?;
+        self.writer.wait()
+    }
+
+    /// Flushes the metrics and hands a snapshot of the weights to the writer thread, after
+    /// checking that they are not diverged.
+    fn submit_checkpoint(&mut self) -> Result<()> {
         if self.diverged {
             bail!(
                 "training diverged; the last good checkpoint (epoch {}) is kept",
-                self.saved_epoch
+                self.writer.saved_epoch()
             );
         }
         if let Err(e) = self.trainer.check_health() {
             return Err(self.diverge(e));
         }
-        self.metrics.sync()?;
+        // The rows up to this epoch reach the file now; the writer fsyncs them before the
+        // checkpoint, so that after a crash the log never ends before the checkpoint.
+        self.metrics.flush()?;
         self.trainer.set_seconds(self.seconds());
-        checkpoint::save(
-            &self.run.checkpoint(),
-            self.trainer.network(),
-            self.trainer.state(),
-            &self.config.preset,
-        )?;
-        self.saved_epoch = self.epoch();
-        Ok(())
+        self.writer
+            .submit(self.trainer.network(), self.trainer.state())
     }
 
-    /// Ends a session: saves a checkpoint if there is unsaved progress and writes
-    /// `outputs/<stem>.png` for every training sample. Does nothing after divergence.
+    /// Ends a session: saves a checkpoint if there is unsaved progress, waits until it is on
+    /// disk, and writes `outputs/<stem>.png` for every training sample. Does nothing after
+    /// divergence. An earlier checkpoint that failed in the background is reported here.
     pub fn finish(&mut self) -> Result<()> {
         if self.diverged {
             return Ok(());
         }
-        if self.saved_epoch != self.epoch() {
+        self.writer.wait()?;
+        if self.writer.saved_epoch() != self.epoch() {
             self.save_checkpoint()?;
         } else {
             self.metrics.flush()?;
