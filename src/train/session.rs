@@ -300,3 +300,119 @@ impl Session {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::Order;
+    use std::path::Path;
+
+    /// A 2 → 3 → 4 network on three samples: thousands of epochs a second in a debug build.
+    fn tiny_session(dir: &Path, checkpoint_every: usize) -> Session {
+        let samples = vec![
+            Sample {
+                stem: "10".into(),
+                input: vec![1.0, 0.0],
+                target: vec![1.0, 0.0, 0.0, 1.0],
+            },
+            Sample {
+                stem: "01".into(),
+                input: vec![0.0, 1.0],
+                target: vec![0.0, 1.0, 1.0, 0.0],
+            },
+            Sample {
+                stem: "11".into(),
+                input: vec![1.0, 1.0],
+                target: vec![0.5, 0.5, 0.5, 0.5],
+            },
+        ];
+        let config = TrainConfig {
+            nnimg_version: "test".into(),
+            preset: "custom".into(),
+            layers: vec![2, 3, 4],
+            width: 2,
+            height: 2,
+            color: false,
+            epochs: 1000,
+            learning_rate: 0.5,
+            adaptive: true,
+            window: 5,
+            seed: 7,
+            order: Order::Shuffle,
+            checkpoint_every,
+            data: "x".into(),
+            init: None,
+            samples: samples.iter().map(|s| s.stem.clone()).collect(),
+        };
+        let mut run = RunDir::create(&dir.join("run")).unwrap();
+        run.lock_for_training().unwrap();
+        let net = init_network(&config.layers, config.seed);
+        Session::start(run, config, net, samples).unwrap()
+    }
+
+    fn saved_epoch(dir: &Path) -> usize {
+        checkpoint::load(&dir.join("run/checkpoint.safetensors"))
+            .unwrap()
+            .state
+            .epoch
+    }
+
+    #[test]
+    fn finish_leaves_the_last_epochs_checkpoint_on_disk() {
+        // Checkpoints at 2 and 4 go to the background writer; finish saves 5 and waits.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 2);
+        for _ in 0..5 {
+            session.run_epoch().unwrap();
+        }
+        session.finish().unwrap();
+        assert_eq!(saved_epoch(dir.path()), 5);
+        let rows = metrics::read(&dir.path().join("run/metrics.csv"))
+            .unwrap()
+            .rows;
+        assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn dropping_a_session_completes_the_checkpoint_in_flight() {
+        // Every exit path (an error returned past the session, a panic) drops it; the
+        // checkpoint handed to the writer must still land, and before the lock is released.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 4);
+        for _ in 0..4 {
+            session.run_epoch().unwrap();
+        }
+        drop(session);
+        assert_eq!(saved_epoch(dir.path()), 4);
+    }
+
+    #[test]
+    fn a_checkpoint_that_fails_in_the_background_stops_training_with_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1);
+        // A folder where the checkpoint goes: the rename of every save fails.
+        let path = dir.path().join("run/checkpoint.safetensors");
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        // The save of epoch 1 fails on the writer thread; a later epoch (whichever starts
+        // after the failure) returns its error, and no epoch after that runs.
+        let e = loop {
+            if let Err(e) = session.run_epoch() {
+                break format!("{e:#}");
+            }
+        };
+        assert!(
+            e.starts_with(&format!("{}: cannot write", path.display())),
+            "{e}"
+        );
+        // The failed saves left no temporary file behind.
+        let names: Vec<_> = fs::read_dir(dir.path().join("run"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+        // Finishing tries once more, and says so when that fails too.
+        let e = format!("{:#}", session.finish().unwrap_err());
+        assert!(e.contains("cannot write"), "{e}");
+    }
+}
