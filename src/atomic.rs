@@ -7,15 +7,24 @@
 
 use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Replaces `path` with `bytes` atomically (temporary file, fsync, rename, fsync folder).
 /// Errors name `path`.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_file_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`replace_file`], with the contents streamed by `write` (through a buffer) rather
+/// than held in memory whole.
+pub fn replace_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     let context = || format!("{}: cannot write", path.display());
-    let tmp = TempFile::write_beside(path, bytes).with_context(context)?;
+    let tmp = TempFile::write_beside_with(path, write).with_context(context)?;
     tmp.replace(path).with_context(context)?;
     sync_folder(path);
     Ok(())
@@ -45,6 +54,14 @@ impl TempFile {
     /// Writes `bytes` to a new hidden file `.<name>.<pid>-<n>.tmp` in `target`'s folder: the
     /// same filesystem, so it can be renamed or linked into place.
     pub fn write_beside(target: &Path, bytes: &[u8]) -> io::Result<TempFile> {
+        Self::write_beside_with(target, |out| out.write_all(bytes))
+    }
+
+    /// Like [`TempFile::write_beside`], with the contents written by `write`.
+    pub fn write_beside_with(
+        target: &Path,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<TempFile> {
         // Unique within this process; the pid separates processes, and create_new catches
         // leftovers from a dead process that had the same pid.
         static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -56,10 +73,14 @@ impl TempFile {
             let tmp_name = format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id());
             let path = target.with_file_name(tmp_name);
             match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
+                Ok(file) => {
                     // From here on, dropping `tmp` cleans up if writing fails.
                     let tmp = TempFile { path };
-                    file.write_all(bytes)?;
+                    // Large enough that a streamed 5 MB checkpoint takes a few dozen write
+                    // calls; a single large write_all bypasses it.
+                    let mut out = BufWriter::with_capacity(256 << 10, file);
+                    write(&mut out)?;
+                    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
                     file.sync_all()?;
                     return Ok(tmp);
                 }

@@ -2,9 +2,12 @@
 //! run directory on disk (run.json, metrics.csv, checkpoint.safetensors, outputs/).
 //!
 //! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
-//! files; `worker` runs a trainer on a thread for the explorer.
+//! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
+//! on; `session` ties these together for one run; `worker` runs a session on a thread for the
+//! explorer.
 
 pub mod checkpoint;
+pub mod checkpoint_writer;
 pub mod config;
 pub mod metrics;
 pub mod run_dir;

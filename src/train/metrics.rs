@@ -226,12 +226,32 @@ impl MetricsWriter {
             .with_context(|| format!("{}: cannot write", self.path.display()))
     }
 
-    /// Writes buffered rows and waits until they are on disk: called before a checkpoint is
-    /// saved, so that after a crash the log never ends before the checkpoint.
-    pub fn sync(&mut self) -> Result<()> {
-        self.flush()?;
-        self.out
+    /// A handle that puts the rows flushed so far on disk, for the checkpoint thread: before
+    /// a checkpoint is saved, so that after a crash the log never ends before the checkpoint.
+    pub fn syncer(&self) -> Result<MetricsSyncer> {
+        let file = self
+            .out
             .get_ref()
+            .try_clone()
+            .with_context(|| format!("{}: cannot open for writing", self.path.display()))?;
+        Ok(MetricsSyncer {
+            path: self.path.clone(),
+            file,
+        })
+    }
+}
+
+/// Puts the rows a [`MetricsWriter`] has flushed on disk; may live on another thread.
+pub struct MetricsSyncer {
+    path: PathBuf,
+    /// The writer's file (a duplicate handle): fsync covers what any handle wrote to it.
+    file: File,
+}
+
+impl MetricsSyncer {
+    /// Waits until every row flushed before this call is on disk.
+    pub fn sync(&self) -> Result<()> {
+        self.file
             .sync_data()
             .with_context(|| format!("{}: cannot write to disk", self.path.display()))
     }

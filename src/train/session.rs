@@ -2,8 +2,13 @@
 //! it writes: run.json, the metrics log, checkpoints and the last epoch's outputs.
 //!
 //! Used alike by the headless `train` command and the explorer's worker thread.
+//!
+//! Checkpoints during training are saved by a [`CheckpointWriter`] thread, so the trainer
+//! does not wait for the disk; the saves that end a session (finish, stop, an explicit save)
+//! wait until the checkpoint is on disk.
 
 use super::checkpoint;
+use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
 use super::run_dir::RunDir;
@@ -19,12 +24,13 @@ use std::time::Instant;
 
 /// A locked run directory and the trainer that writes it.
 pub struct Session {
+    /// First, so that it is dropped first: its last save is complete before the run's lock
+    /// (in `run`) is released.
+    writer: CheckpointWriter,
     run: RunDir,
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
-    /// Epoch of the checkpoint on disk.
-    saved_epoch: usize,
     /// Training seconds of earlier sessions of this run.
     earlier_seconds: f64,
     started: Instant,
@@ -146,9 +152,18 @@ impl Session {
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
             .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+        let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let metrics_on_disk = metrics.syncer()?;
+        let (path, preset) = (run.checkpoint(), config.preset.clone());
+        // The trainer flushes the metrics rows up to the snapshot's epoch before handing it
+        // over; fsyncing them before the checkpoint keeps the log from ending before it.
+        let writer = CheckpointWriter::spawn(trainer.state().epoch, move |s: &Snapshot| {
+            metrics_on_disk.sync()?;
+            checkpoint::save(&path, &s.net, &s.state, &preset)
+        })?;
         Ok(Session {
-            metrics: MetricsWriter::append_to(&run.metrics())?,
-            saved_epoch: trainer.state().epoch,
+            writer,
+            metrics,
             earlier_seconds: trainer.state().seconds,
             started: Instant::now(),
             diverged: false,
@@ -190,13 +205,17 @@ impl Session {
         self.earlier_seconds + self.started.elapsed().as_secs_f64()
     }
 
-    /// Runs one epoch, logs it, and checkpoints every `checkpoint_every` epochs. Divergence
-    /// is an error that keeps the last good checkpoint.
+    /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
+    /// writer thread without waiting for it. Divergence is an error that keeps the last good
+    /// checkpoint; so is a checkpoint that failed to save since the last epoch.
     pub fn run_epoch(&mut self) -> Result<EpochReport> {
+        // A save fails in the background, so it is noticed here, before training goes on
+        // (the file on disk is still the previous checkpoint).
+        self.writer.check()?;
         let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         if report.epoch % self.config.checkpoint_every == 0 {
-            self.save_checkpoint()?;
+            self.submit_checkpoint()?;
         }
         Ok(report)
     }
@@ -204,44 +223,55 @@ impl Session {
     /// Marks the session as diverged; the error names the run and the checkpoint kept.
     fn diverge(&mut self, e: TrainError) -> anyhow::Error {
         self.diverged = true;
+        // The message names the checkpoint kept, so wait for a save in progress. If that
+        // save failed, its error comes first: it would have stopped the run before training
+        // reached the divergence, had the save not been in the background.
+        if let Err(save_error) = self.writer.wait() {
+            return save_error;
+        }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
             self.run.path().display(),
-            self.saved_epoch,
+            self.writer.saved_epoch(),
         )
     }
 
-    /// Flushes the metrics and saves a checkpoint of the current weights (atomically), after
-    /// checking that they are not diverged: a diverged network never replaces a good one.
+    /// Saves a checkpoint of the current weights (atomically) and waits until it is on disk.
+    /// Fails if the weights have diverged: a diverged network never replaces a good one.
     pub fn save_checkpoint(&mut self) -> Result<()> {
+        self.submit_checkpoint()?;
+        self.writer.wait()
+    }
+
+    /// Flushes the metrics and hands a snapshot of the weights to the writer thread, after
+    /// checking that they are not diverged.
+    fn submit_checkpoint(&mut self) -> Result<()> {
         if self.diverged {
             bail!(
                 "training diverged; the last good checkpoint (epoch {}) is kept",
-                self.saved_epoch
+                self.writer.saved_epoch()
             );
         }
         if let Err(e) = self.trainer.check_health() {
             return Err(self.diverge(e));
         }
-        self.metrics.sync()?;
+        // The rows up to this epoch reach the file now; the writer fsyncs them before the
+        // checkpoint, so that after a crash the log never ends before the checkpoint.
+        self.metrics.flush()?;
         self.trainer.set_seconds(self.seconds());
-        checkpoint::save(
-            &self.run.checkpoint(),
-            self.trainer.network(),
-            self.trainer.state(),
-            &self.config.preset,
-        )?;
-        self.saved_epoch = self.epoch();
-        Ok(())
+        self.writer
+            .submit(self.trainer.network(), self.trainer.state())
     }
 
-    /// Ends a session: saves a checkpoint if there is unsaved progress and writes
-    /// `outputs/<stem>.png` for every training sample. Does nothing after divergence.
+    /// Ends a session: saves a checkpoint if there is unsaved progress, waits until it is on
+    /// disk, and writes `outputs/<stem>.png` for every training sample. Does nothing after
+    /// divergence. An earlier checkpoint that failed in the background is reported here.
     pub fn finish(&mut self) -> Result<()> {
         if self.diverged {
             return Ok(());
         }
-        if self.saved_epoch != self.epoch() {
+        self.writer.wait()?;
+        if self.writer.saved_epoch() != self.epoch() {
             self.save_checkpoint()?;
         } else {
             self.metrics.flush()?;
@@ -268,5 +298,121 @@ impl Session {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::Order;
+    use std::path::Path;
+
+    /// A 2 → 3 → 4 network on three samples: thousands of epochs a second in a debug build.
+    fn tiny_session(dir: &Path, checkpoint_every: usize) -> Session {
+        let samples = vec![
+            Sample {
+                stem: "10".into(),
+                input: vec![1.0, 0.0],
+                target: vec![1.0, 0.0, 0.0, 1.0],
+            },
+            Sample {
+                stem: "01".into(),
+                input: vec![0.0, 1.0],
+                target: vec![0.0, 1.0, 1.0, 0.0],
+            },
+            Sample {
+                stem: "11".into(),
+                input: vec![1.0, 1.0],
+                target: vec![0.5, 0.5, 0.5, 0.5],
+            },
+        ];
+        let config = TrainConfig {
+            nnimg_version: "test".into(),
+            preset: "custom".into(),
+            layers: vec![2, 3, 4],
+            width: 2,
+            height: 2,
+            color: false,
+            epochs: 1000,
+            learning_rate: 0.5,
+            adaptive: true,
+            window: 5,
+            seed: 7,
+            order: Order::Shuffle,
+            checkpoint_every,
+            data: "x".into(),
+            init: None,
+            samples: samples.iter().map(|s| s.stem.clone()).collect(),
+        };
+        let mut run = RunDir::create(&dir.join("run")).unwrap();
+        run.lock_for_training().unwrap();
+        let net = init_network(&config.layers, config.seed);
+        Session::start(run, config, net, samples).unwrap()
+    }
+
+    fn saved_epoch(dir: &Path) -> usize {
+        checkpoint::load(&dir.join("run/checkpoint.safetensors"))
+            .unwrap()
+            .state
+            .epoch
+    }
+
+    #[test]
+    fn finish_leaves_the_last_epochs_checkpoint_on_disk() {
+        // Checkpoints at 2 and 4 go to the background writer; finish saves 5 and waits.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 2);
+        for _ in 0..5 {
+            session.run_epoch().unwrap();
+        }
+        session.finish().unwrap();
+        assert_eq!(saved_epoch(dir.path()), 5);
+        let rows = metrics::read(&dir.path().join("run/metrics.csv"))
+            .unwrap()
+            .rows;
+        assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn dropping_a_session_completes_the_checkpoint_in_flight() {
+        // Every exit path (an error returned past the session, a panic) drops it; the
+        // checkpoint handed to the writer must still land, and before the lock is released.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 4);
+        for _ in 0..4 {
+            session.run_epoch().unwrap();
+        }
+        drop(session);
+        assert_eq!(saved_epoch(dir.path()), 4);
+    }
+
+    #[test]
+    fn a_checkpoint_that_fails_in_the_background_stops_training_with_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1);
+        // A folder where the checkpoint goes: the rename of every save fails.
+        let path = dir.path().join("run/checkpoint.safetensors");
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        // The save of epoch 1 fails on the writer thread; a later epoch (whichever starts
+        // after the failure) returns its error, and no epoch after that runs.
+        let e = loop {
+            if let Err(e) = session.run_epoch() {
+                break format!("{e:#}");
+            }
+        };
+        assert!(
+            e.starts_with(&format!("{}: cannot write", path.display())),
+            "{e}"
+        );
+        // The failed saves left no temporary file behind.
+        let names: Vec<_> = fs::read_dir(dir.path().join("run"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+        // Finishing tries once more, and says so when that fails too.
+        let e = format!("{:#}", session.finish().unwrap_err());
+        assert!(e.contains("cannot write"), "{e}");
     }
 }
