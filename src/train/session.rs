@@ -305,44 +305,18 @@ impl Session {
 mod tests {
     use super::*;
     use crate::train::Order;
+    use crate::train::trainer::tests::{tiny_config, tiny_samples};
     use std::path::Path;
 
-    /// A 2 → 3 → 4 network on three samples: thousands of epochs a second in a debug build.
+    /// A 2 → 3 → 4 network on three samples (the trainer tests' fixture), started in
+    /// `dir/run`.
     fn tiny_session(dir: &Path, checkpoint_every: usize) -> Session {
-        let samples = vec![
-            Sample {
-                stem: "10".into(),
-                input: vec![1.0, 0.0],
-                target: vec![1.0, 0.0, 0.0, 1.0],
-            },
-            Sample {
-                stem: "01".into(),
-                input: vec![0.0, 1.0],
-                target: vec![0.0, 1.0, 1.0, 0.0],
-            },
-            Sample {
-                stem: "11".into(),
-                input: vec![1.0, 1.0],
-                target: vec![0.5, 0.5, 0.5, 0.5],
-            },
-        ];
+        let samples = tiny_samples();
         let config = TrainConfig {
-            nnimg_version: "test".into(),
-            preset: "custom".into(),
-            layers: vec![2, 3, 4],
-            width: 2,
-            height: 2,
-            color: false,
             epochs: 1000,
-            learning_rate: 0.5,
-            adaptive: true,
-            window: 5,
-            seed: 7,
-            order: Order::Shuffle,
             checkpoint_every,
-            data: "x".into(),
-            init: None,
             samples: samples.iter().map(|s| s.stem.clone()).collect(),
+            ..tiny_config(Order::Shuffle)
         };
         let mut run = RunDir::create(&dir.join("run")).unwrap();
         run.lock_for_training().unwrap();

@@ -318,12 +318,13 @@ impl Trainer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::net::init::init_network;
     use crate::net::reference::RefNet;
 
-    fn tiny_config(order: Order) -> TrainConfig {
+    /// A 2 → 3 → 4 network's settings for [`tiny_samples`]; also used by the session tests.
+    pub(crate) fn tiny_config(order: Order) -> TrainConfig {
         TrainConfig {
             nnimg_version: "test".into(),
             preset: "custom".into(),
@@ -344,7 +345,8 @@ mod tests {
         }
     }
 
-    fn tiny_samples() -> Vec<Sample> {
+    /// Three samples for [`tiny_config`]: thousands of epochs a second in a debug build.
+    pub(crate) fn tiny_samples() -> Vec<Sample> {
         vec![
             Sample {
                 stem: "10".into(),
