@@ -2,9 +2,10 @@
 //!
 //! `net` is the experiment's maths; `data` turns `training_input/` into samples; `train`
 //! runs epochs, the learning-rate schedule and the run directory on disk; `render` turns
-//! output vectors into pixels, PNGs and terminal cells; `cmd` holds one function per
+//! output vectors into pixels, PNGs and terminal cells; `signals` turns requests to stop
+//! (Unix signals, Windows console events) into calls; `cmd` holds one function per
 //! subcommand and `cli` their arguments. Dependencies point one way:
-//! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
+//! `net` ← `train` ← `cmd`; `data`, `render` and `signals` stand alone.
 
 pub mod atomic;
 pub mod cli;
@@ -12,5 +13,6 @@ pub mod cmd;
 pub mod data;
 pub mod net;
 pub mod render;
+pub mod signals;
 pub mod train;
 pub mod tui;

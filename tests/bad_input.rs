@@ -92,13 +92,14 @@ fn png_header_claiming(width: u32, height: u32, depth: u8) -> Vec<u8> {
     png
 }
 
+/// A bad training folder: what it is, how to make it from a good one, parts of the message.
+type Case = (&'static str, Box<dyn Fn(&Path)>, Vec<&'static str>);
+
 #[test]
 fn every_bad_training_folder_gives_one_line_naming_the_file() {
-    use std::os::unix::ffi::OsStrExt;
     let fx = Fixture::new();
     let real_png = fs::read(fx.data.join("001.png")).unwrap();
-    type Case = (&'static str, Box<dyn Fn(&Path)>, Vec<&'static str>);
-    let cases: Vec<Case> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "fake image",
             Box::new(|d| fs::write(d.join("011.png"), "not a png").unwrap()),
@@ -187,40 +188,12 @@ fn every_bad_training_folder_gives_one_line_naming_the_file() {
             vec!["011.png: not a readable image"],
         ),
         (
-            "symlink loop",
-            Box::new(|d| std::os::unix::fs::symlink(d.join("011.png"), d.join("011.png")).unwrap()),
-            vec!["011.png: cannot read", "symbolic links"],
-        ),
-        (
-            "dangling symlink",
-            Box::new(|d| std::os::unix::fs::symlink(d.join("gone"), d.join("011.png")).unwrap()),
-            vec!["011.png: cannot read", "No such file"],
-        ),
-        (
             "folder named like an image",
             Box::new(|d| fs::create_dir(d.join("011.png")).unwrap()),
             vec!["011.png: is a folder, not an image"],
         ),
-        (
-            "non-UTF-8 file name",
-            Box::new(|d| {
-                let name = std::ffi::OsStr::from_bytes(b"0\xff1.png");
-                picture(1, 8, 8).save(d.join(name)).unwrap()
-            }),
-            vec!["the file name is not valid UTF-8"],
-        ),
-        (
-            "named pipe named like an image",
-            Box::new(|d| {
-                let status = Command::new("mkfifo")
-                    .arg(d.join("011.png"))
-                    .status()
-                    .unwrap();
-                assert!(status.success());
-            }),
-            vec!["011.png: is not a regular file"],
-        ),
     ];
+    cases.extend(unix_only_cases());
     let count = cases.len();
     for (i, (what, add, parts)) in cases.into_iter().enumerate() {
         let data = data_with(&fx, &format!("data{i}"), add);
@@ -256,6 +229,49 @@ fn every_bad_training_folder_gives_one_line_naming_the_file() {
         "bad training folders: {} cases, each one clear line",
         count + 2
     );
+}
+
+/// Bad folders that need Unix to make: symbolic links (Windows needs a privilege for
+/// them), file names that are not UTF-8 bytes, and a named pipe.
+#[cfg(unix)]
+fn unix_only_cases() -> Vec<Case> {
+    use std::os::unix::ffi::OsStrExt;
+    vec![
+        (
+            "symlink loop",
+            Box::new(|d| std::os::unix::fs::symlink(d.join("011.png"), d.join("011.png")).unwrap()),
+            vec!["011.png: cannot read", "symbolic links"],
+        ),
+        (
+            "dangling symlink",
+            Box::new(|d| std::os::unix::fs::symlink(d.join("gone"), d.join("011.png")).unwrap()),
+            vec!["011.png: cannot read", "No such file"],
+        ),
+        (
+            "non-UTF-8 file name",
+            Box::new(|d| {
+                let name = std::ffi::OsStr::from_bytes(b"0\xff1.png");
+                picture(1, 8, 8).save(d.join(name)).unwrap()
+            }),
+            vec!["the file name is not valid UTF-8"],
+        ),
+        (
+            "named pipe named like an image",
+            Box::new(|d| {
+                let status = Command::new("mkfifo")
+                    .arg(d.join("011.png"))
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }),
+            vec!["011.png: is not a regular file"],
+        ),
+    ]
+}
+
+#[cfg(not(unix))]
+fn unix_only_cases() -> Vec<Case> {
+    Vec::new()
 }
 
 #[test]

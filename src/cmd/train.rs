@@ -1,8 +1,9 @@
 //! `nnimg train`: headless training with a progress bar on a terminal, plain log lines
-//! otherwise, and a checkpoint on Ctrl-C, SIGTERM or SIGHUP.
+//! otherwise, and a checkpoint on Ctrl-C, SIGTERM or SIGHUP (closing the console on Windows).
 
 use super::setup::open_session;
 use crate::cli::TrainArgs;
+use crate::signals;
 use crate::train::EpochReport;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
@@ -54,21 +55,19 @@ fn train_until_done_or_stopped(
     Ok(())
 }
 
-/// Sets a flag on SIGINT, SIGTERM and SIGHUP, so the loop can stop between epochs and save.
-/// A second Ctrl-C while the first is being handled ends the process at once.
+/// Sets a flag on a request to stop (Ctrl-C, SIGTERM, SIGHUP; on Windows also closing the
+/// console), so the loop can stop between epochs and save. A second request while the first
+/// is being handled ends the process at once.
 pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
-        signal_hook::flag::register_conditional_shutdown(
-            signal,
-            i32::from(EXIT_INTERRUPTED),
-            Arc::clone(&stop),
-        )
-        .context("cannot install the signal handler")?;
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .context("cannot install the signal handler")?;
-    }
+    let flag = Arc::clone(&stop);
+    signals::spawn_listener(move |_| {
+        if flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        true
+    })
+    .context("cannot install the signal handler")?;
     Ok(stop)
 }
 

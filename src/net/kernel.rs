@@ -76,6 +76,7 @@ impl Kernel {
 
     /// The wide version handles rows of at most 8 vectors (128 floats) with h and g held in
     /// registers; wider layers use the portable loops.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
     fn for_stride(self, stride: usize) -> Isa {
         match self.0 {
             #[cfg(target_arch = "x86_64")]

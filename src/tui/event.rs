@@ -52,26 +52,13 @@ pub fn spawn_input_thread(tx: Sender<Event>) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-/// Turns SIGTERM, SIGHUP and SIGINT into `Event::Quit`, so a kill or a closed SSH session
-/// takes the same exit path (and checkpoint) as the quit key.
+/// Turns SIGTERM, SIGHUP and SIGINT (on Windows, the console's control events such as its
+/// closing) into `Event::Quit`, so a kill or a closed SSH session takes the same exit path
+/// (and checkpoint) as the quit key.
 pub fn spawn_signal_thread(tx: Sender<Event>) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
-    thread::Builder::new()
-        .name("nnimg-signals".into())
-        .spawn(move || {
-            for signal in signals.forever() {
-                let name = match signal {
-                    SIGTERM => "SIGTERM",
-                    SIGHUP => "SIGHUP",
-                    _ => "SIGINT",
-                };
-                if tx.send(Event::Quit(format!("received {name}"))).is_err() {
-                    return;
-                }
-            }
-        })
-        .map(|_| ())
+    crate::signals::spawn_listener(move |name| {
+        tx.send(Event::Quit(format!("received {name}"))).is_ok()
+    })
 }
 
 /// Decides when to draw: only when something changed, and at most once per frame interval.

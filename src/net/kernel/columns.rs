@@ -14,9 +14,7 @@
 //! in the same order, so the weights are the same bits; only the error sums are added in a
 //! different (but fixed) order.
 
-#[cfg(target_arch = "x86_64")]
-use super::Isa;
-use super::Kernel;
+use super::{Isa, Kernel};
 use crate::net::{Matrix, sigmoid};
 use std::marker::PhantomData;
 use std::ops::Range;
