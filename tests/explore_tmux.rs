@@ -4,6 +4,8 @@
 //! Skipped with a note when tmux is not installed (.ci/run installs it).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -87,7 +89,7 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
     };
     let command = format!(
         "env TERM=xterm-256color {} explore --size 8 --epochs 1000000; echo EXITED $?; sleep 60",
-        env!("CARGO_BIN_EXE_nnimg")
+        common::launcher().join(" ")
     );
     let dir_arg = dir.path().to_str().unwrap();
     let out = tmux.run(&[

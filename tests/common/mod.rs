@@ -29,6 +29,35 @@ pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_nnimg"))
 }
 
+/// The words that start the `nnimg` binary: its path, after cargo's runner for this target
+/// when one is set. A cross-compiled test run (aarch64 under qemu-user in .ci/run) sets
+/// `CARGO_TARGET_<TRIPLE>_RUNNER`; cargo starts the test binaries with it, and the tests
+/// must start `nnimg` with it too, because the host cannot execute it directly.
+pub fn launcher() -> Vec<String> {
+    let arch = std::env::consts::ARCH.to_uppercase();
+    let os = std::env::consts::OS.to_uppercase();
+    let runner = std::env::vars().find_map(|(name, value)| {
+        let triple = name
+            .strip_prefix("CARGO_TARGET_")?
+            .strip_suffix("_RUNNER")?;
+        (triple.starts_with(&format!("{arch}_")) && triple.contains(&os)).then_some(value)
+    });
+    let mut words: Vec<String> = runner
+        .iter()
+        .flat_map(|r| r.split_whitespace().map(str::to_string))
+        .collect();
+    words.push(bin().display().to_string());
+    words
+}
+
+/// A command that runs `nnimg` (through the runner, if any; see [`launcher`]).
+pub fn nnimg_command() -> Command {
+    let launcher = launcher();
+    let mut cmd = Command::new(&launcher[0]);
+    cmd.args(&launcher[1..]);
+    cmd
+}
+
 /// A distinct 8×8 picture per index: stripes, a gradient and a disc in different colours.
 pub fn picture(k: usize, width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
@@ -102,7 +131,7 @@ impl Fixture {
 
     /// `nnimg <args>` with the fixture's folder as working directory.
     pub fn nnimg(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin());
+        let mut cmd = nnimg_command();
         cmd.current_dir(self.dir.path()).args(args);
         cmd
     }
