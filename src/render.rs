@@ -6,7 +6,10 @@
 //! contact sheets to disk without ever overwriting by accident. The network, the terminal and
 //! the command line live elsewhere and call in here.
 
+pub mod animated;
 pub mod color;
 pub mod halfblock;
+pub mod motion;
 pub mod pixels;
 pub mod png;
+pub mod recipe;
