@@ -159,8 +159,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 /// After a failed start (a full disk, say), removes what the start wrote, so no
 /// half-started run is left behind. The folder was new or empty, so nothing else is lost.
 fn remove_half_started_run(path: &Path) {
+    use crate::train::output_history::HISTORY_FILE;
     use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
-    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, HISTORY_FILE, LOCK] {
         let _ = std::fs::remove_file(path.join(file));
     }
     let _ = std::fs::remove_dir(path.join(OUTPUTS));
