@@ -1,6 +1,7 @@
 //! One function per subcommand: glue between the command line, the library and the terminal.
 //! Each returns `anyhow::Result`; `main` prints the error as one line and picks the exit code.
 
+pub mod animate;
 pub mod bench;
 pub mod explore;
 pub mod grid;

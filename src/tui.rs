@@ -185,17 +185,26 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
         map: app.color_map,
     };
     let input = app.buttons.clone();
-    let epoch = app.weights_epoch;
+    let (run, preset, epoch) = (
+        app.run.path.clone(),
+        app.run.preset.clone(),
+        app.weights_epoch,
+    );
+    let colormap = app.color_map.name().to_owned();
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
+            let recipe = crate::render::recipe::Recipe {
+                colormap: Some(colormap),
+                ..crate::train::provenance::run_recipe(&run, &preset, epoch, &net)
+            };
             let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &picture, &dir, epoch)
+                export::export_sheet(&net, &picture, &dir, &recipe)
             } else {
-                export::export_png(&net, &input, &picture, scale, &dir, epoch)
+                export::export_png(&net, &input, &picture, scale, &dir, &recipe)
             };
             let _ = done.send(Event::Exported(result.map_err(|e| format!("{e:#}"))));
         });

@@ -47,7 +47,9 @@ pub fn run(args: GridArgs) -> Result<ExitCode> {
     let trained = TrainedRun::open(&args.run)?;
     let image = grid_image(&trained, args.colormap)?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("grid.png"));
-    save_picture(&out, &image, args.force)?;
+    let mut recipe = trained.recipe(None, args.colormap, 1);
+    recipe.kind = Some("grid of every combination of pressed buttons".to_owned());
+    save_picture(&out, &image, &recipe, args.force)?;
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -171,6 +171,8 @@ fn remove_half_started_run(path: &Path) {
 /// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
 /// trained by another process can be rendered too).
 pub struct TrainedRun {
+    /// The run folder as it was named.
+    pub dir: std::path::PathBuf,
     pub config: TrainConfig,
     pub checkpoint: checkpoint::Checkpoint,
 }
@@ -189,7 +191,11 @@ impl TrainedRun {
                 config.layers
             );
         }
-        Ok(TrainedRun { config, checkpoint })
+        Ok(TrainedRun {
+            dir: dir.to_path_buf(),
+            config,
+            checkpoint,
+        })
     }
 
     /// Parses an `--input` vector and checks it fits the network's input layer.
@@ -205,6 +211,28 @@ impl TrainedRun {
         Ok(input)
     }
 
+    /// The recipe of a picture this run paints now: its run folder (as named on the command
+    /// line), epoch, preset, layers, weights' fingerprint and nnimg's version, plus `input`,
+    /// `map` and `scale`.
+    pub fn recipe(
+        &self,
+        input: Option<&[f32]>,
+        map: crate::render::pixels::ColorMap,
+        scale: u32,
+    ) -> crate::render::recipe::Recipe {
+        crate::render::recipe::Recipe {
+            input: input.map(<[f32]>::to_vec),
+            colormap: Some(map.name().to_owned()),
+            scale: Some(scale),
+            ..crate::train::provenance::run_recipe(
+                &self.dir,
+                &self.config.preset,
+                self.checkpoint.state.epoch,
+                &self.checkpoint.net,
+            )
+        }
+    }
+
     /// The network's output for `input` as a picture, greyscale outputs through `map`.
     pub fn render(&self, input: &[f32], map: crate::render::pixels::ColorMap) -> image::RgbImage {
         let y = self.checkpoint.net.predict(input);
@@ -213,13 +241,19 @@ impl TrainedRun {
     }
 }
 
-/// Writes a PNG the user asked for; an existing file is kept unless `force`.
-pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<()> {
+/// Writes a PNG the user asked for, carrying `recipe`; an existing file is kept unless
+/// `force`. Never leaves a half-written file.
+pub fn save_picture(
+    out: &Path,
+    image: &image::RgbImage,
+    recipe: &crate::render::recipe::Recipe,
+    force: bool,
+) -> Result<()> {
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
             out.display()
         );
     }
-    crate::render::png::write_png(out, image, force)
+    crate::render::png::write_png(out, image, recipe, force)
 }

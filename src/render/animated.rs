@@ -5,6 +5,7 @@
 //! Frames are plain RGB images of one size; encoding happens in memory and the caller writes
 //! the bytes whole (see `atomic`), so no half-written animation ever appears.
 
+use super::png::png_encoder;
 use super::recipe::Recipe;
 use anyhow::{Context, Result, bail};
 use image::RgbImage;
@@ -137,40 +138,6 @@ fn encode_apng(frames: &[RgbImage], delay_ms: u32, recipe: &Recipe) -> Result<Ve
     Ok(bytes)
 }
 
-/// A PNG encoder for an 8-bit RGB image of `w` x `h` with `recipe` as text chunks, with fixed
-/// settings so the same pixels and recipe always give the same bytes.
-pub fn png_encoder<W: std::io::Write>(
-    out: W,
-    w: u32,
-    h: u32,
-    recipe: &Recipe,
-) -> Result<png::Encoder<'static, W>> {
-    let mut encoder = png::Encoder::new(out, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Balanced);
-    for (key, text) in recipe.to_pairs() {
-        encoder.add_text_chunk(key, text)?;
-    }
-    Ok(encoder)
-}
-
-/// Encodes one still picture as a PNG carrying `recipe`.
-pub fn encode_png_with_recipe(img: &RgbImage, recipe: &Recipe) -> Result<Vec<u8>> {
-    let (w, h) = img.dimensions();
-    if w == 0 || h == 0 {
-        bail!("an empty picture cannot be written as PNG");
-    }
-    let mut bytes = Vec::new();
-    {
-        let encoder = png_encoder(&mut bytes, w, h, recipe)?;
-        let mut writer = encoder.write_header()?;
-        writer.write_image_data(img.as_raw())?;
-        writer.finish()?;
-    }
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,8 +217,8 @@ mod tests {
     #[test]
     fn the_same_picture_and_recipe_give_the_same_bytes() {
         let img = grey_frame(9);
-        let a = encode_png_with_recipe(&img, &recipe()).expect("png");
-        let b = encode_png_with_recipe(&img, &recipe()).expect("png");
+        let a = super::super::png::encode_png(&img, &recipe()).expect("png");
+        let b = super::super::png::encode_png(&img, &recipe()).expect("png");
         assert_eq!(a, b);
         let decoded = image::load_from_memory(&a).expect("decode").to_rgb8();
         assert_eq!(decoded, img);

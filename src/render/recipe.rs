@@ -24,7 +24,7 @@ pub struct Recipe {
     /// The waypoints of an animation along a path.
     pub path: Option<Vec<Vec<f32>>>,
     /// What else the picture is, in words ("random walk, seed 3, 240 steps", "timelapse …").
-    pub motion: Option<String>,
+    pub kind: Option<String>,
     /// The run folder, as the user named it.
     pub run: Option<String>,
     /// The epoch of the weights that painted it.
@@ -33,7 +33,7 @@ pub struct Recipe {
     pub layers: Option<Vec<usize>>,
     pub colormap: Option<String>,
     pub scale: Option<u32>,
-    /// SHA-256 of the weights (see `train::fingerprint`), lower-case hex.
+    /// SHA-256 of the weights (see `train::provenance`), lower-case hex.
     pub weights_sha256: Option<String>,
     /// nnimg's version that wrote the file.
     pub version: Option<String>,
@@ -58,7 +58,7 @@ impl Recipe {
                     .join(",")
             }),
         );
-        put("motion", self.motion.clone());
+        put("kind", self.kind.clone());
         put("run", self.run.clone());
         put("epoch", self.epoch.map(|e| e.to_string()));
         put("preset", self.preset.clone());
@@ -95,7 +95,7 @@ impl Recipe {
                     let path = value.split(',').map(parse_vector).collect::<Result<_>>();
                     recipe.path = Some(path.with_context(bad)?);
                 }
-                "motion" => recipe.motion = Some(value.to_owned()),
+                "kind" => recipe.kind = Some(value.to_owned()),
                 "run" => recipe.run = Some(value.to_owned()),
                 "epoch" => recipe.epoch = Some(value.parse().with_context(bad)?),
                 "preset" => recipe.preset = Some(value.to_owned()),
@@ -180,7 +180,7 @@ mod tests {
         Recipe {
             input: Some(vec![0.1, 1.0 / 3.0, 0.0, 1.0]),
             path: Some(vec![vec![0.0, 1.0], vec![0.25, 0.123_456_79]]),
-            motion: Some("random walk, seed 3".into()),
+            kind: Some("random walk, seed 3".into()),
             run: Some("runs/v0.1.6.1-1".into()),
             epoch: Some(10_000),
             preset: Some("v0.1.6.1".into()),

@@ -322,9 +322,15 @@ impl Session {
         self.write_outputs()
     }
 
-    /// Writes the network's output for each training sample to `outputs/<stem>.png`.
+    /// Writes the network's output for each training sample to `outputs/<stem>.png`, each
+    /// carrying its recipe.
     pub fn write_outputs(&self) -> Result<()> {
         let net = self.trainer.network();
+        let recipe = crate::render::recipe::Recipe {
+            colormap: Some(ColorMap::Grey.name().to_owned()),
+            scale: Some(1),
+            ..super::provenance::run_recipe(self.run.path(), &self.config.preset, self.epoch(), net)
+        };
         for sample in self.trainer.samples() {
             let y = net.predict(&sample.input);
             let image = output_to_image(
@@ -334,9 +340,14 @@ impl Session {
                 self.config.channels(),
                 ColorMap::Grey,
             );
+            let recipe = crate::render::recipe::Recipe {
+                input: Some(sample.input.clone()),
+                ..recipe.clone()
+            };
             write_png(
                 &self.run.outputs().join(format!("{}.png", sample.stem)),
                 &image,
+                &recipe,
                 true,
             )?;
         }

@@ -9,6 +9,7 @@ use crate::net::Network;
 use crate::net::sgd::Workspace;
 use crate::render::pixels::{ColorMap, output_to_image, upscale_nearest};
 use crate::render::png::{contact_sheet, write_png_unique};
+use crate::render::recipe::Recipe;
 use anyhow::{Context, Result, bail};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
@@ -34,27 +35,44 @@ pub fn file_stem(input: &[f32], epoch: usize) -> String {
     format!("{}-e{epoch}", format_stem(input))
 }
 
-/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times.
+/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times,
+/// carrying `recipe` (to which the input and scale are added).
 pub fn export_png(
     net: &Network,
     input: &[f32],
     picture: &Picture,
     scale: u32,
     dir: &Path,
-    epoch: usize,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
+    let epoch = recipe.epoch.unwrap_or(0);
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale),
+        ..recipe.clone()
+    };
     let mut ws = Workspace::new(net);
     let mut img = picture.render(net, &mut ws, input);
     if scale > 1 {
         img = upscale_nearest(&img, scale);
     }
     create_dir(dir)?;
-    write_png_unique(dir, &file_stem(input, epoch), &img)
+    write_png_unique(dir, &file_stem(input, epoch), &img, &recipe)
 }
 
 /// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`,
 /// in the same order and layout as `nnimg grid`.
-pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) -> Result<PathBuf> {
+pub fn export_sheet(
+    net: &Network,
+    picture: &Picture,
+    dir: &Path,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let epoch = recipe.epoch.unwrap_or(0);
+    let recipe = Recipe {
+        kind: Some("grid of every combination of pressed buttons".to_owned()),
+        ..recipe.clone()
+    };
     let n = net.input_len();
     if n > MAX_BUTTONS {
         bail!(
@@ -67,7 +85,7 @@ pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) 
         .collect();
     let sheet = contact_sheet(&tiles, columns(n), 2, [40, 40, 40]);
     create_dir(dir)?;
-    write_png_unique(dir, &format!("grid-e{epoch}"), &sheet)
+    write_png_unique(dir, &format!("grid-e{epoch}"), &sheet, &recipe)
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
@@ -100,13 +118,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let samples = dir.path().join("samples");
         let net = init_network(&[2, 3, 4], 1);
-        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
-        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
+        let recipe = Recipe {
+            epoch: Some(5),
+            ..Recipe::default()
+        };
+        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
+        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
         assert_eq!(a.file_name().unwrap(), "10-e5.png");
         assert_eq!(b.file_name().unwrap(), "10-e5-2.png");
         let img = image::open(&a).unwrap();
         assert_eq!((img.width(), img.height()), (6, 6));
-        let sheet = export_sheet(&net, &picture(), &samples, 5).unwrap();
+        let back = crate::render::recipe::read_png_recipe(&a).unwrap();
+        assert_eq!(back.input, Some(vec![1.0, 0.0]));
+        assert_eq!((back.epoch, back.scale), (Some(5), Some(3)));
+        let sheet = export_sheet(&net, &picture(), &samples, &recipe).unwrap();
         let img = image::open(&sheet).unwrap();
         // 4 tiles of 2x2 in 2 columns and rows with 2-pixel gaps: 2*2 + 3*2 = 10.
         assert_eq!((img.width(), img.height()), (10, 10));
