@@ -43,7 +43,7 @@ pub fn is_kept_epoch(epoch: usize) -> bool {
         return true;
     }
     let decade = 10usize.pow(epoch.ilog10());
-    epoch % (decade / 2) == 0
+    epoch.is_multiple_of(decade / 2)
 }
 
 /// What one record holds: `samples` pictures of `width` x `height` x `channels` bytes.
