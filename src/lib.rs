@@ -6,6 +6,8 @@
 //! subcommand and `cli` their arguments. Dependencies point one way:
 //! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
 
+#![deny(unsafe_code)]
+
 pub mod atomic;
 pub mod cli;
 pub mod cmd;

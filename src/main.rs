@@ -1,5 +1,7 @@
 //! The `nnimg` binary: parse the arguments, call the library, print any error as one line.
 
+#![deny(unsafe_code)]
+
 use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
 use std::process::ExitCode;

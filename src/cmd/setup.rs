@@ -104,7 +104,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         adaptive: preset.adaptive && !settings.constant_lr,
         window: settings.window.unwrap_or(DEFAULT_WINDOW),
         seed: settings.seed.unwrap_or(DEFAULT_SEED),
-        order: settings.order.unwrap_or(Order::Shuffle),
+        order: settings.order.map_or(Order::Shuffle, Order::from),
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),

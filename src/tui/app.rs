@@ -9,7 +9,7 @@ use super::event::Event;
 use super::watch::WatchUpdate;
 use crate::data::Sample;
 use crate::net::Network;
-use crate::net::sgd::Workspace;
+use crate::net::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
 use crate::train::TrainConfig;

@@ -6,7 +6,7 @@
 use crate::cmd::grid::{MAX_BUTTONS, columns, combination};
 use crate::data::format_stem;
 use crate::net::Network;
-use crate::net::sgd::Workspace;
+use crate::net::Workspace;
 use crate::render::pixels::{ColorMap, output_to_image, upscale_nearest};
 use crate::render::png::{contact_sheet, write_png_unique};
 use anyhow::{Context, Result, bail};
