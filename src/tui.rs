@@ -2,8 +2,9 @@
 //! as half-block colour art, and PNG export by keypress.
 //!
 //! `app` is the state and its `update`; `event` the event type, the input and signal
-//! threads and the frame pacer; `ui` the layout and `widgets` its parts; `watch` follows a
-//! run another process trains; `export` writes PNGs. This file holds the loop that ties them
+//! threads and the frame pacer; `ui` the layout and `widgets` its parts; `export` writes
+//! PNGs. Training facts arrive as `train::Update`s, from the worker or from the watcher of a
+//! run another process trains. This file holds the loop that ties them
 //! together and the one place the terminal is set up and restored.
 
 pub mod app;
@@ -11,15 +12,15 @@ pub mod event;
 pub mod export;
 pub mod theme;
 pub mod ui;
-pub mod watch;
 pub mod widgets;
 
-use crate::train::worker::{Report, Summary, Worker};
+use crate::train::update::Update;
+use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
 use app::{App, Effect, Mode};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
-use event::{Event, FramePacer};
+use event::{Event, FramePacer, Status};
 use export::Picture;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
@@ -115,7 +116,7 @@ fn event_loop(
         };
         // Take everything queued, so a burst of reports costs one frame.
         for event in std::iter::once(first).chain(rx.try_iter()) {
-            if let Event::Worker(Report::Progress(_)) = &event
+            if let Event::Training(Update::Progress(_)) = &event
                 && let Some(w) = worker.as_ref()
             {
                 w.progress_taken();
@@ -131,24 +132,22 @@ fn event_loop(
             match effect {
                 Effect::Worker(command) => {
                     if !worker.as_ref().is_some_and(|w| w.send(command)) {
-                        app.update(Event::Exported(Err("the training thread has ended".into())));
+                        app.update(Event::Status(Status::error(
+                            "the training thread has ended",
+                        )));
                     }
                 }
                 Effect::StopTraining => {
                     if let Some(w) = worker.take() {
                         let summary = w.stop();
                         app.mode = Mode::Stopped;
-                        let text = match &summary {
-                            Ok(s) => Ok(format!(
+                        app.status = Some(match &summary {
+                            Ok(s) => Status::info(format!(
                                 "training stopped at epoch {}; checkpoint saved in {}",
                                 s.epoch,
                                 s.run.display()
                             )),
-                            Err(e) => Err(format!("{e:#}")),
-                        };
-                        app.status = Some(app::Status {
-                            is_error: text.is_err(),
-                            text: text.unwrap_or_else(|e| e),
+                            Err(e) => Status::error(format!("{e:#}")),
                         });
                         stopped = Some(summary);
                     }
@@ -173,7 +172,7 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
-/// Exports on a thread; the result comes back as `Event::Exported`.
+/// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
     let Some(net) = app.net.as_ref().map(Arc::clone) else {
         return;
@@ -197,10 +196,10 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
             } else {
                 export::export_png(&net, &input, &picture, scale, &dir, epoch)
             };
-            let _ = done.send(Event::Exported(result.map_err(|e| format!("{e:#}"))));
+            let _ = done.send(Event::Status(export::status_of(result)));
         });
     if let Err(e) = spawned {
-        let _ = tx.send(Event::Exported(Err(format!(
+        let _ = tx.send(Event::Status(Status::error(format!(
             "cannot start the export: {e}"
         ))));
     }

@@ -5,18 +5,17 @@
 //! [`App::effects`] for the loop in `tui.rs` to carry out. The key bindings live in [`KEYS`],
 //! read by both the key handler and the help overlay.
 
-use super::event::Event;
-use super::watch::WatchUpdate;
+use super::event::{Event, Status};
 use crate::data::Sample;
 use crate::net::Network;
 use crate::net::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
 use crate::train::TrainConfig;
-use crate::train::metrics::MetricsRow;
 use crate::train::run_dir::RunDir;
 use crate::train::schedule::Halving;
-use crate::train::worker::{Command, Progress, Report, WorkerState};
+use crate::train::update::{Progress, Update, WorkerState};
+use crate::train::worker::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -310,7 +309,8 @@ pub struct History {
     pub first_epoch: usize,
     pub errors: Vec<f64>,
     pub learning_rates: Vec<f32>,
-    /// Where the rate was halved: the epoch at whose end it changed, and the new rate.
+    /// Where the rate was halved, as the trainer reported it: the epoch at whose end it
+    /// changed, and the new rate.
     pub halvings: Vec<Halving>,
     /// Lowest error so far and its epoch.
     pub best: Option<(usize, f64)>,
@@ -338,15 +338,6 @@ impl History {
         }
         if self.errors.is_empty() {
             self.first_epoch = epoch;
-        }
-        if let Some(&last) = self.learning_rates.last()
-            && learning_rate != last
-            && self.halvings.last().map(|h| h.epoch) != Some(epoch - 1)
-        {
-            self.halvings.push(Halving {
-                epoch: epoch - 1,
-                learning_rate,
-            });
         }
         self.errors.push(error);
         self.learning_rates.push(learning_rate);
@@ -394,13 +385,6 @@ pub struct App {
     pub should_quit: bool,
     pub effects: Vec<Effect>,
     rng: ChaCha8Rng,
-}
-
-/// A line in the status bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub is_error: bool,
 }
 
 impl App {
@@ -481,20 +465,12 @@ impl App {
                 true
             }
             Event::Resize => true,
-            Event::Worker(report) => {
-                self.on_report(report);
+            Event::Training(update) => {
+                self.on_update(update);
                 true
             }
-            Event::Watch(update) => {
-                self.on_watch(update);
-                true
-            }
-            Event::Exported(Ok(path)) => {
-                self.set_status(format!("saved {}", path.display()), false);
-                true
-            }
-            Event::Exported(Err(e)) => {
-                self.set_status(e, true);
+            Event::Status(status) => {
+                self.status = Some(status);
                 true
             }
             Event::Quit(_) => {
@@ -684,14 +660,17 @@ impl App {
         self.refresh_output();
     }
 
-    fn on_report(&mut self, report: Report) {
-        match report {
-            Report::Progress(p) => self.on_progress(p),
-            Report::Weights(net) => {
-                let epoch = self.history.last_epoch();
-                self.set_weights(net, epoch);
+    fn on_update(&mut self, update: Update) {
+        match update {
+            Update::Progress(p) => self.on_progress(p),
+            Update::Weights { net, epoch } => {
+                if net.layers() == self.run.layers.as_slice() {
+                    self.set_weights(net, epoch);
+                } else {
+                    self.set_status("the checkpoint's layers do not match run.json", true);
+                }
             }
-            Report::State(state) => {
+            Update::State(state) => {
                 self.mode = match state {
                     WorkerState::Training => Mode::Training,
                     WorkerState::Paused => Mode::Paused,
@@ -703,30 +682,27 @@ impl App {
                     self.rate_points.clear();
                 }
             }
-            Report::Saved { epoch } => {
+            Update::Saved { epoch } => {
                 self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
             }
-            Report::Failed(e) => self.set_status(e, true),
+            Update::Failed(e) => self.set_status(e, true),
         }
     }
 
-    fn on_progress(&mut self, p: Progress) {
+    /// Epochs the trainer finished (or a watched run's log gained).
+    pub fn on_progress(&mut self, p: Progress) {
+        if p.restarted {
+            self.history = History::default();
+            self.rate_points.clear();
+        }
+        if p.errors.is_empty() {
+            return;
+        }
         for (i, (&e, &lr)) in p.errors.iter().zip(&p.learning_rates).enumerate() {
             self.history.push(p.first_epoch + i, e, lr);
         }
+        self.history.halvings.extend(&p.halvings);
         self.learning_rate = Some(p.next_learning_rate);
-        if let Some(&last) = p.learning_rates.last()
-            && p.next_learning_rate != last
-        {
-            // Halved at the end of the last epoch: show it now, not one epoch later.
-            let halving = Halving {
-                epoch: p.last_epoch(),
-                learning_rate: p.next_learning_rate,
-            };
-            if self.history.halvings.last() != Some(&halving) {
-                self.history.halvings.push(halving);
-            }
-        }
         self.note_time(p.seconds, p.last_epoch());
         self.sample_errors = p.sample_errors;
     }
@@ -741,40 +717,6 @@ impl App {
             && self.rate_points.len() > 2
         {
             self.rate_points.pop_front();
-        }
-    }
-
-    /// Rows read from a metrics.csv (on start-up, or by the watcher).
-    pub fn add_rows(&mut self, rows: &[MetricsRow]) {
-        for row in rows {
-            // The history's derived halving would come one epoch late; a worker's
-            // next_learning_rate is not known here, so the derived one is right.
-            self.history.push(row.epoch, row.error, row.learning_rate);
-        }
-        if let Some(last) = rows.last() {
-            self.sample_errors.clone_from(&last.sample_errors);
-            self.learning_rate = Some(last.learning_rate);
-            self.note_time(last.seconds, last.epoch);
-        }
-    }
-
-    fn on_watch(&mut self, update: WatchUpdate) {
-        match update {
-            WatchUpdate::Rows { restarted, rows } => {
-                if restarted {
-                    self.history = History::default();
-                    self.rate_points.clear();
-                }
-                self.add_rows(&rows);
-            }
-            WatchUpdate::Weights { net, epoch } => {
-                if net.layers() == self.run.layers.as_slice() {
-                    self.set_weights(net, epoch);
-                } else {
-                    self.set_status("the checkpoint's layers do not match run.json", true);
-                }
-            }
-            WatchUpdate::Failed(e) => self.set_status(e, true),
         }
     }
 }
@@ -904,7 +846,7 @@ mod tests {
         let mut app = app();
         app.update(key(' '));
         assert_eq!(app.effects, [Effect::Worker(Command::Pause)]);
-        app.update(Event::Worker(Report::State(WorkerState::Paused)));
+        app.update(Event::Training(Update::State(WorkerState::Paused)));
         assert_eq!(app.mode, Mode::Paused);
         app.effects.clear();
         app.update(key(' '));
@@ -965,7 +907,8 @@ mod tests {
         app.update(key('e'));
         app.update(key('g'));
         assert_eq!(app.effects, [Effect::ExportPng, Effect::ExportSheet]);
-        app.update(Event::Exported(Ok("samples/100-e5.png".into())));
+        let written = Ok(PathBuf::from("samples/100-e5.png"));
+        app.update(Event::Status(crate::tui::export::status_of(written)));
         assert_eq!(
             app.status.as_ref().map(|s| s.text.as_str()),
             Some("saved samples/100-e5.png")
@@ -990,13 +933,24 @@ mod tests {
     #[test]
     fn progress_extends_the_history_and_marks_halvings() {
         let mut app = app();
-        app.update(Event::Worker(Report::Progress(Progress {
+        app.update(Event::Training(Update::Progress(Progress {
             first_epoch: 1,
             errors: vec![0.5, 0.4, 0.3],
             learning_rates: vec![0.1, 0.1, 0.05],
+            halvings: vec![
+                Halving {
+                    epoch: 2,
+                    learning_rate: 0.05,
+                },
+                Halving {
+                    epoch: 3,
+                    learning_rate: 0.025,
+                },
+            ],
             sample_errors: vec![0.2, 0.4],
             next_learning_rate: 0.025,
             seconds: 1.0,
+            restarted: false,
         })));
         assert_eq!(app.history.last_epoch(), 3);
         assert_eq!(app.history.best, Some((3, 0.3)));

@@ -3,6 +3,7 @@
 //! into the samples folder under names from the input vector and the epoch, never over an
 //! existing file. Runs on a short-lived thread, so the UI stays responsive.
 
+use super::event::Status;
 use crate::cmd::grid::{MAX_BUTTONS, columns, combination};
 use crate::data::format_stem;
 use crate::net::Network;
@@ -68,6 +69,14 @@ pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) 
     let sheet = contact_sheet(&tiles, columns(n), 2, [40, 40, 40]);
     create_dir(dir)?;
     write_png_unique(dir, &format!("grid-e{epoch}"), &sheet)
+}
+
+/// The status line after an export: the path written, or what went wrong.
+pub fn status_of(result: Result<PathBuf>) -> Status {
+    match result {
+        Ok(path) => Status::info(format!("saved {}", path.display())),
+        Err(e) => Status::error(format!("{e:#}")),
+    }
 }
 
 fn create_dir(dir: &Path) -> Result<()> {

@@ -74,23 +74,15 @@ impl Widget for RateChart<'_> {
             .title_bottom(Line::styled(footer, theme::dim()));
         let inner = block.inner(area);
         block.render(area, buf);
-        let (Some(&initial), Some(current)) = (h.learning_rates.first(), current) else {
+        let (Some(&initial), Some(_)) = (h.learning_rates.first(), current) else {
             return;
         };
         let (first, last) = (h.first_epoch, h.last_epoch());
-        let mut halving_list = h.halvings.clone();
-        if current != *h.learning_rates.last().unwrap_or(&current)
-            && halving_list.last().is_none_or(|x| x.epoch != last)
-        {
-            halving_list.push(Halving {
-                epoch: last,
-                learning_rate: current,
-            });
-        }
+        let halving_list = &h.halvings;
         let log = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
             p.iter().map(|&(x, y)| (x, y.max(1e-30).log10())).collect()
         };
-        let steps = log(&step_points(first, last, initial, &halving_list));
+        let steps = log(&step_points(first, last, initial, halving_list));
         let marks: Vec<(f64, f64)> = log(&halving_list
             .iter()
             .filter(|h| h.epoch >= first)
