@@ -10,6 +10,8 @@
 pub mod app;
 pub mod event;
 pub mod export;
+pub mod history;
+pub mod keys;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
@@ -129,30 +131,8 @@ fn event_loop(
             }
         }
         for effect in std::mem::take(&mut app.effects) {
-            match effect {
-                Effect::Worker(command) => {
-                    if !worker.as_ref().is_some_and(|w| w.send(command)) {
-                        app.update(Event::Status(Status::error(
-                            "the training thread has ended",
-                        )));
-                    }
-                }
-                Effect::StopTraining => {
-                    if let Some(w) = worker.take() {
-                        let summary = w.stop();
-                        app.mode = Mode::Stopped;
-                        app.status = Some(match &summary {
-                            Ok(s) => Status::info(format!(
-                                "training stopped at epoch {}; checkpoint saved in {}",
-                                s.epoch,
-                                s.run.display()
-                            )),
-                            Err(e) => Status::error(format!("{e:#}")),
-                        });
-                        stopped = Some(summary);
-                    }
-                }
-                Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+            if let Some(summary) = carry_out(effect, app, worker, tx, options) {
+                stopped = Some(summary);
             }
             pacer.mark_dirty();
         }
@@ -160,6 +140,40 @@ fn event_loop(
             return Ok((stopped, interrupted));
         }
     }
+}
+
+/// Does what `effect` asks; returns the worker's summary when it stopped the training.
+fn carry_out(
+    effect: Effect,
+    app: &mut App,
+    worker: &mut Option<Worker>,
+    tx: &Sender<Event>,
+    options: &Options,
+) -> Option<Result<Summary>> {
+    match effect {
+        Effect::Worker(command) => {
+            if !worker.as_ref().is_some_and(|w| w.send(command)) {
+                app.update(Event::Status(Status::error(
+                    "the training thread has ended",
+                )));
+            }
+        }
+        Effect::StopTraining => {
+            let summary = worker.take()?.stop();
+            app.run_status.mode = Mode::Stopped;
+            app.status = Some(match &summary {
+                Ok(s) => Status::info(format!(
+                    "training stopped at epoch {}; checkpoint saved in {}",
+                    s.epoch,
+                    s.run.display()
+                )),
+                Err(e) => Status::error(format!("{e:#}")),
+            });
+            return Some(summary);
+        }
+        Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+    }
+    None
 }
 
 /// One frame, wrapped in the terminal's synchronized-update commands so it appears at once.
@@ -174,17 +188,17 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
 
 /// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
-    let Some(net) = app.net.as_ref().map(Arc::clone) else {
+    let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
     let picture = Picture {
         width: app.run.width,
         height: app.run.height,
         channels: app.run.channels,
-        map: app.color_map,
+        map: app.view.color_map,
     };
-    let input = app.buttons.clone();
-    let epoch = app.weights_epoch;
+    let input = app.inputs.buttons.clone();
+    let epoch = app.output.epoch;
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();

@@ -42,7 +42,7 @@ impl Widget for &App {
             too_small(self, area, buf);
             return;
         }
-        let buttons_h = panel_height(self.buttons.len(), area.width);
+        let buttons_h = panel_height(self.inputs.buttons.len(), area.width);
         let [header, gauge, buttons, body, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

@@ -73,19 +73,13 @@ impl OutputPane<'_> {
         let run = &app.run;
         let len = run.width as usize * run.height as usize * run.channels;
         (y.len() == len)
-            .then(|| output_to_image(y, run.width, run.height, run.channels, app.color_map))
+            .then(|| output_to_image(y, run.width, run.height, run.channels, app.view.color_map))
     }
 }
 
 impl Widget for OutputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
-        let stem = crate::data::format_stem(&app.buttons);
-        let map = if app.run.channels == 1 {
-            app.color_map.name()
-        } else {
-            "rgb"
-        };
         let target = app
             .matching_sample()
             .and_then(|i| Some((i, Self::image(app, &app.samples[i].target)?)));
@@ -103,58 +97,88 @@ impl Widget for OutputPane<'_> {
             }
             None => (inner, None),
         };
-        let mut footer = Vec::new();
-        let mut size_note = String::new();
-        let mut short_note = String::new();
-        if let Some(img) = Self::image(app, &app.output) {
-            let (w, h) = draw_image(&img, pic_area, app.color_mode, buf);
-            let (full_w, full_h) = img.dimensions();
-            if (w, h) != (full_w, full_h) {
-                size_note = format!(" · shown {w}×{h} of {full_w}×{full_h}");
-                short_note = format!(" · {w}×{h} of {full_w}×{full_h}");
-            } else {
-                size_note = format!(" · {w}×{h}");
-                short_note.clone_from(&size_note);
-            }
+        let mut notes = SizeNotes::default();
+        if let Some(img) = Self::image(app, &app.output.values) {
+            let shown = draw_image(&img, pic_area, app.view.color_mode, buf);
+            notes = SizeNotes::new(shown, img.dimensions());
         } else {
             Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
         }
+        let mut footer = Vec::new();
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
-            draw_image(img, t_area, app.color_mode, buf);
+            draw_image(img, t_area, app.view.color_mode, buf);
             footer.push(Span::styled(
                 format!(" right: target {} ", app.samples[*i].stem),
                 theme::dim(),
             ));
         }
-        let mode = match app.color_mode {
-            ColorMode::TrueColor => "24-bit",
-            ColorMode::Ansi256 => "256 colours",
-        };
-        let details = format!(
-            " · epoch {} · {map} (c){size_note} · {mode} ",
-            app.weights_epoch
-        );
-        let mut title = vec![
-            Span::styled(" output ", theme::title()),
-            Span::styled(stem, theme::accent()),
-        ];
-        let room = usize::from(area.width.saturating_sub(2));
-        if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
-            title.push(Span::styled(details, theme::dim()));
-        } else {
-            // Too narrow for one line: the details go to the bottom border, unless the
-            // target's name is there.
-            title.push(Span::raw(" "));
-            if footer.is_empty() {
-                footer.push(Span::styled(format!(" {map}{short_note} "), theme::dim()));
-            }
-        }
-        let title = Line::from(title);
+        let title = title(app, &notes, area.width, &mut footer);
         block
             .title(title)
             .title_bottom(Line::from(footer))
             .render(area, buf);
     }
+}
+
+/// What the title says of the picture's size: in full, and short for the bottom border.
+#[derive(Default)]
+struct SizeNotes {
+    full: String,
+    short: String,
+}
+
+impl SizeNotes {
+    fn new((w, h): (u32, u32), (full_w, full_h): (u32, u32)) -> Self {
+        if (w, h) != (full_w, full_h) {
+            SizeNotes {
+                full: format!(" · shown {w}×{h} of {full_w}×{full_h}"),
+                short: format!(" · {w}×{h} of {full_w}×{full_h}"),
+            }
+        } else {
+            let note = format!(" · {w}×{h}");
+            SizeNotes {
+                full: note.clone(),
+                short: note,
+            }
+        }
+    }
+}
+
+/// The title: the input's stem and the details (epoch, colour map, size, colours) when they
+/// fit in `width`; otherwise the details go to the bottom border, unless the target's name is
+/// there.
+fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Line<'static> {
+    let stem = crate::data::format_stem(&app.inputs.buttons);
+    let map = if app.run.channels == 1 {
+        app.view.color_map.name()
+    } else {
+        "rgb"
+    };
+    let mode = match app.view.color_mode {
+        ColorMode::TrueColor => "24-bit",
+        ColorMode::Ansi256 => "256 colours",
+    };
+    let details = format!(
+        " · epoch {} · {map} (c){} · {mode} ",
+        app.output.epoch, notes.full
+    );
+    let mut title = vec![
+        Span::styled(" output ", theme::title()),
+        Span::styled(stem, theme::accent()),
+    ];
+    let room = usize::from(width.saturating_sub(2));
+    if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
+        title.push(Span::styled(details, theme::dim()));
+    } else {
+        title.push(Span::raw(" "));
+        if footer.is_empty() {
+            footer.push(Span::styled(
+                format!(" {map}{} ", notes.short),
+                theme::dim(),
+            ));
+        }
+    }
+    Line::from(title)
 }
 
 #[cfg(test)]
