@@ -23,7 +23,7 @@ use app::{App, Effect, Mode};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
 use event::{Event, FramePacer, Status};
-use export::Picture;
+use export::PictureSpec;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -191,7 +191,7 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
     let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let picture = Picture {
+    let spec = PictureSpec {
         width: app.run.width,
         height: app.run.height,
         channels: app.run.channels,
@@ -206,9 +206,9 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
         .name("nnimg-export".into())
         .spawn(move || {
             let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &picture, &dir, epoch)
+                export::export_sheet(&net, &spec, &dir, epoch)
             } else {
-                export::export_png(&net, &input, &picture, scale, &dir, epoch)
+                export::export_png(&net, &input, &spec, scale, &dir, epoch)
             };
             let _ = done.send(Event::Status(export::status_of(result)));
         });

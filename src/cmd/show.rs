@@ -16,7 +16,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             let trained = TrainedRun::open(run)?;
             let x = trained.parse_input(input)?;
             (
-                DynamicImage::ImageRgb8(trained.render(&x, args.colormap)),
+                DynamicImage::ImageRgb8(trained.render(&x, args.colormap).into_image()),
                 run.display().to_string(),
             )
         }
