@@ -1,11 +1,12 @@
 //! The terminal explorer: a live training dashboard, the input buttons, the network's output
 //! as half-block colour art, and PNG export by keypress.
 //!
-//! `app` is the state and its `update`; `event` the event type, the input and signal
-//! threads and the frame pacer; `ui` the layout and `widgets` its parts; `export` writes
-//! PNGs. Training facts arrive as `train::Update`s, from the worker or from the watcher of a
-//! run another process trains. This file holds the loop that ties them
-//! together and the one place the terminal is set up and restored.
+//! `app` is the state, grouped by concept, and its `update`; `keys` the key table; `history`
+//! what the charts draw; `event` the event type, the input and signal threads and the frame
+//! pacer; `ui` the layout and `widgets` its parts; `export` writes PNGs; `theme` the styles.
+//! Training facts arrive as `train::Update`s, from the worker or from the watcher of a run
+//! another process trains. This file holds the loop that ties them together and the one
+//! place the terminal is set up and restored.
 
 pub mod app;
 pub mod event;

@@ -82,11 +82,6 @@ impl Network {
         &mut self.weights
     }
 
-    /// Number of weights (without padding).
-    pub fn weight_count(&self) -> usize {
-        self.layers.windows(2).map(|w| w[0] * w[1]).sum()
-    }
-
     /// True when no weight is NaN or infinite.
     pub fn is_finite(&self) -> bool {
         self.weights.iter().all(Matrix::is_finite)

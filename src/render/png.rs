@@ -6,7 +6,6 @@
 //! So a reader never sees a half-written PNG, and an existing file is never replaced by
 //! accident. Deciding names from the network's inputs is the caller's job.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -60,22 +59,6 @@ pub fn write_png_unique(dir: &Path, stem: &str, img: &RgbImage) -> Result<PathBu
     )
 }
 
-/// The first of `dir/stem.ext`, `dir/stem-2.ext`, `dir/stem-3.ext`, … that nothing occupies
-/// (not even a dangling symlink). An empty `ext` gives names without a dot.
-///
-/// Only a hint: another process may take the name before the caller writes it, so write with
-/// `create_new` (as `write_png` without `overwrite` does), or use `write_png_unique`.
-pub fn free_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
-    let mut n = 1;
-    loop {
-        let path = numbered_path(dir, stem, ext, n);
-        if fs::symlink_metadata(&path).is_err() {
-            return path;
-        }
-        n += 1;
-    }
-}
-
 /// `dir/stem.ext` for n = 1, else `dir/stem-n.ext`.
 fn numbered_path(dir: &Path, stem: &str, ext: &str, n: u32) -> PathBuf {
     let stem = if n == 1 {
@@ -106,6 +89,7 @@ fn encode_png(img: &RgbImage) -> image::ImageResult<Vec<u8>> {
 mod tests {
     use super::*;
     use image::Rgb;
+    use std::fs;
 
     fn tile(rgb: [u8; 3]) -> RgbImage {
         RgbImage::from_pixel(2, 1, Rgb(rgb))
@@ -181,29 +165,6 @@ mod tests {
         let path = dir.path().join("empty.png");
         write_png(&path, &RgbImage::new(0, 0), false).unwrap_err();
         assert!(file_names(dir.path()).is_empty());
-    }
-
-    #[test]
-    fn free_path_skips_names_that_are_taken() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(free_path(dir.path(), "a", "png"), dir.path().join("a.png"));
-        fs::write(dir.path().join("a.png"), b"").unwrap();
-        assert_eq!(
-            free_path(dir.path(), "a", "png"),
-            dir.path().join("a-2.png")
-        );
-        fs::write(dir.path().join("a-2.png"), b"").unwrap();
-        assert_eq!(
-            free_path(dir.path(), "a", "png"),
-            dir.path().join("a-3.png")
-        );
-    }
-
-    #[test]
-    fn free_path_without_an_extension_has_no_dot() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("run"), b"").unwrap();
-        assert_eq!(free_path(dir.path(), "run", ""), dir.path().join("run-2"));
     }
 
     #[test]
