@@ -105,20 +105,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         let s = training?;
         let path = s.run.display();
         if s.epoch >= s.total_epochs {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
                 s.epoch
             );
         } else {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
+                s.epoch,
+                s.total_epochs
             );
         }
     }
     Ok(match outcome.interrupted {
         Some(why) => {
-            eprintln!("nnimg: {why}");
+            errln!("nnimg: {why}");
             ExitCode::from(EXIT_INTERRUPTED)
         }
         None => ExitCode::SUCCESS,

@@ -14,6 +14,6 @@ pub fn run(args: GridArgs) -> Result<ExitCode> {
     let sheet = button_sheet(n, |input| trained.render(input, args.colormap))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("grid.png"));
     save_picture(&out, &sheet, args.force)?;
-    println!("{}", out.display());
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

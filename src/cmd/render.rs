@@ -21,6 +21,6 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.png", format_stem(&input))));
     save_picture(&out, &picture, args.force)?;
-    println!("{}", out.display());
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

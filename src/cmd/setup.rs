@@ -127,7 +127,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 
     let loaded = load_samples(&settings.data, shape)?;
     for note in &loaded.notes {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     let inputs = loaded.input_len();
     match &settings.layers {
