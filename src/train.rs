@@ -5,7 +5,8 @@
 //! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
 //! on; `output_history` keeps the outputs at spaced epochs for scrubbing and timelapses;
 //! `provenance` makes pictures' recipes and fingerprints weights; `session` ties these together for one run; `worker` runs a session on a thread for the
-//! explorer.
+//! explorer, and `watch` follows a run another process trains; both send the same
+//! [`Update`]s.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
@@ -17,8 +18,11 @@ pub mod run_dir;
 pub mod schedule;
 pub mod session;
 pub mod trainer;
+pub mod update;
+pub mod watch;
 pub mod worker;
 
 pub use config::{Order, Preset, TrainConfig};
 pub use schedule::Halving;
 pub use trainer::{EpochReport, TrainState, Trainer};
+pub use update::{Progress, Update, WorkerState};

@@ -8,7 +8,6 @@ use crate::cli::AnimateArgs;
 use crate::data::format_stem;
 use crate::render::animated::{AnimationFormat, encode_animation};
 use crate::render::motion::{Timing, frame_delay_ms, path_frames, random_walk};
-use crate::render::pixels::upscale_nearest;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,7 +75,7 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     }
     let frames: Vec<_> = inputs
         .iter()
-        .map(|x| upscale_nearest(&trained.render(x, args.colormap), args.scale))
+        .map(|x| trained.render(x, args.colormap).upscaled(args.scale).into_image())
         .collect();
     let encoded = encode_animation(format, &frames, frame_delay_ms(args.fps), &recipe)
         .map_err(|e| e.context(format!("{}: cannot write", out.display())))?;

@@ -4,7 +4,7 @@
 use super::setup::{TrainedRun, save_picture};
 use crate::cli::RenderArgs;
 use crate::data::format_stem;
-use crate::render::pixels::{ColorMap, upscale_nearest};
+use crate::render::pixels::ColorMap;
 use crate::render::recipe::{Recipe, read_png_recipe};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
@@ -43,12 +43,12 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
     if let Some((file, old)) = &from {
         note_changed_weights(file, old, &recipe);
     }
-    let image = upscale_nearest(&trained.render(&input, colormap), scale);
+    let picture = trained.render(&input, colormap).upscaled(scale);
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.png", format_stem(&input))));
-    save_picture(&out, &image, &recipe, args.force)?;
-    println!("{}", out.display());
+    save_picture(&out, &picture, &recipe, args.force)?;
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -344,7 +344,13 @@ fn set_aside(path: &Path) -> Result<PathBuf> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let dir = path.parent().unwrap_or(Path::new("."));
-    let aside = crate::render::png::free_path(dir, &format!("{name}.old"), "");
+    let aside = (1..)
+        .map(|n| match n {
+            1 => dir.join(format!("{name}.old")),
+            n => dir.join(format!("{name}.old-{n}")),
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("some name is free");
     std::fs::rename(path, &aside).with_context(|| format!("{}: cannot rename", path.display()))?;
     Ok(aside)
 }
