@@ -114,6 +114,9 @@ pub struct ExploreArgs {
     /// Upscale exported PNGs by this factor.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub export_scale: u32,
+    /// Start with the buttons of a picture nnimg wrote (from the recipe inside it).
+    #[arg(long, value_name = "FILE.png")]
+    pub inputs_from: Option<PathBuf>,
     #[command(flatten)]
     pub settings: RunSettings,
 }

@@ -89,7 +89,7 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     } else {
         create_new_file(&out, &encoded)?;
     }
-    println!("{}", out.display());
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -42,9 +42,14 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         samples_dir: args.samples.clone(),
         export_scale: args.export_scale.max(1),
     };
+    // A bad picture is reported before anything starts.
+    let start_inputs = match &args.inputs_from {
+        Some(file) => Some((file, recipe_inputs(file)?)),
+        None => None,
+    };
     let (tx, rx) = mpsc::channel::<Event>();
 
-    let (app, worker) = match (&args.run, args.watch) {
+    let (mut app, worker) = match (&args.run, args.watch) {
         (Some(path), true) => {
             let run = RunDir::open(path)?;
             let config = run.read_config()?;
@@ -98,6 +103,11 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             (app, Some(worker))
         }
     };
+    if let Some((file, inputs)) = start_inputs {
+        if let Err(why) = app.start_with_inputs(&inputs) {
+            bail!("{}: {why}", file.display());
+        }
+    }
     event::spawn_signal_thread(tx.clone())?;
 
     let outcome = tui::run(app, tx, rx, worker, &options)?;
@@ -124,4 +134,14 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         }
         None => ExitCode::SUCCESS,
     })
+}
+
+/// The buttons of a picture's recipe: its input, or the first waypoint of an animation's path.
+fn recipe_inputs(file: &std::path::Path) -> Result<Vec<f32>> {
+    let recipe = crate::render::recipe::read_png_recipe(file)?;
+    match (recipe.input, recipe.path) {
+        (Some(input), _) => Ok(input),
+        (None, Some(mut path)) if !path.is_empty() => Ok(path.swap_remove(0)),
+        _ => bail!("{}: its recipe holds no input vector", file.display()),
+    }
 }

@@ -327,6 +327,21 @@ impl App {
         }
     }
 
+    /// Sets the buttons to `input` (from a picture's recipe); says why not when it does not
+    /// fit the network.
+    pub fn start_with_inputs(&mut self, input: &[f32]) -> Result<(), String> {
+        let n = self.inputs.buttons.len();
+        if input.len() != n {
+            return Err(format!(
+                "its input has {} values, the network has {n} inputs",
+                input.len()
+            ));
+        }
+        self.inputs.buttons = input.to_vec();
+        self.output.refresh(&self.inputs.buttons);
+        Ok(())
+    }
+
     /// Adds the buttons as the path's last waypoint.
     pub fn add_waypoint(&mut self) {
         if self.motion.add_waypoint(&self.inputs.buttons) {
