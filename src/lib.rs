@@ -12,5 +12,6 @@ pub mod cmd;
 pub mod data;
 pub mod net;
 pub mod render;
+pub mod shown;
 pub mod train;
 pub mod tui;

@@ -2,6 +2,7 @@
 
 use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
+use nnimg::shown::Shown;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,7 +10,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help and --version
         Err(e) => {
-            eprintln!("nnimg: {}", usage_error_line(&e));
+            eprintln!("nnimg: {}", Shown(usage_error_line(&e)));
             return ExitCode::from(2);
         }
     };
@@ -29,7 +30,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("nnimg: {}", one_line(&e));
+            // The messages escape the names they quote where they are made; escaping the
+            // whole line again is a last defence for text quoted by a library.
+            eprintln!("nnimg: {}", Shown(one_line(&e)));
             ExitCode::FAILURE
         }
     }

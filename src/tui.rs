@@ -14,6 +14,7 @@ pub mod ui;
 pub mod watch;
 pub mod widgets;
 
+use crate::shown::Shown;
 use crate::train::worker::{Report, Summary, Worker};
 use anyhow::{Context, Result};
 use app::{App, Effect, Mode};
@@ -142,7 +143,7 @@ fn event_loop(
                             Ok(s) => Ok(format!(
                                 "training stopped at epoch {}; checkpoint saved in {}",
                                 s.epoch,
-                                s.run.display()
+                                Shown(&s.run)
                             )),
                             Err(e) => Err(format!("{e:#}")),
                         };

@@ -7,6 +7,7 @@
 use super::setup::{TrainedRun, save_picture};
 use crate::cli::GridArgs;
 use crate::render::png::contact_sheet;
+use crate::shown::Shown;
 use anyhow::{Result, bail};
 use image::RgbImage;
 use std::path::PathBuf;
@@ -48,7 +49,7 @@ pub fn run(args: GridArgs) -> Result<ExitCode> {
     let image = grid_image(&trained, args.colormap)?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("grid.png"));
     save_picture(&out, &image, args.force)?;
-    println!("{}", out.display());
+    println!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@ use super::setup::{TrainedRun, save_picture};
 use crate::cli::RenderArgs;
 use crate::data::format_stem;
 use crate::render::pixels::upscale_nearest;
+use crate::shown::Shown;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,6 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.png", format_stem(&input))));
     save_picture(&out, &image, args.force)?;
-    println!("{}", out.display());
+    println!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }

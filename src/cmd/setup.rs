@@ -4,6 +4,7 @@
 
 use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
+use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -40,7 +41,7 @@ fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
         bail!(
             "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
              or choose a new --run",
-            path.display(),
+            Shown(path),
             fixed.join(", ")
         );
     }
@@ -110,7 +111,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
-            .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,
+            .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
         samples: Vec::new(),
     };
@@ -137,7 +138,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
                 .collect::<Vec<_>>()
                 .join(","),
             layers[0],
-            settings.data.display()
+            Shown(&settings.data)
         ),
         Some(_) => {}
         None => config.layers[0] = inputs,
@@ -183,7 +184,7 @@ impl TrainedRun {
         if checkpoint.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}",
-                run.checkpoint().display(),
+                Shown(run.checkpoint()),
                 checkpoint.net.layers(),
                 config.layers
             );
@@ -197,7 +198,8 @@ impl TrainedRun {
         let n = self.checkpoint.net.input_len();
         if input.len() != n {
             bail!(
-                "--input '{text}': has {} values, the network has {n} inputs",
+                "--input '{}': has {} values, the network has {n} inputs",
+                Shown(text),
                 input.len()
             );
         }
@@ -217,7 +219,7 @@ pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            out.display()
+            Shown(out)
         );
     }
     crate::render::png::write_png(out, image, force)

@@ -6,6 +6,7 @@
 //! So a reader never sees a half-written PNG, and an existing file is never replaced by
 //! accident. Deciding names from the network's inputs is the caller's job.
 
+use crate::shown::Shown;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ const MAX_NUMBER: u32 = 100_000;
 /// partly written file ever appears at `path`. Errors name `path`; an empty image cannot be
 /// encoded and is an error too.
 pub fn write_png(path: &Path, img: &RgbImage, overwrite: bool) -> Result<()> {
-    let bytes = encode_png(img).with_context(|| format!("{}: cannot write PNG", path.display()))?;
+    let bytes = encode_png(img).with_context(|| format!("{}: cannot write PNG", Shown(path)))?;
     if overwrite {
         replace_file(path, &bytes)
     } else {
@@ -40,23 +41,22 @@ pub fn write_png(path: &Path, img: &RgbImage, overwrite: bool) -> Result<()> {
 /// meantime is skipped, never overwritten. Errors name the folder or the file.
 pub fn write_png_unique(dir: &Path, stem: &str, img: &RgbImage) -> Result<PathBuf> {
     let first = numbered_path(dir, stem, "png", 1);
-    let bytes =
-        encode_png(img).with_context(|| format!("{}: cannot write PNG", first.display()))?;
+    let bytes = encode_png(img).with_context(|| format!("{}: cannot write PNG", Shown(&first)))?;
     let tmp = TempFile::write_beside(&first, &bytes)
-        .with_context(|| format!("{}: cannot write PNG", dir.display()))?;
+        .with_context(|| format!("{}: cannot write PNG", Shown(dir)))?;
     for n in 1..=MAX_NUMBER {
         let path = numbered_path(dir, stem, "png", n);
         match tmp.link_new(&path) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot write PNG", path.display()));
+                return Err(e).with_context(|| format!("{}: cannot write PNG", Shown(path)));
             }
         }
     }
     bail!(
         "{}: {stem}.png to {stem}-{MAX_NUMBER}.png are all taken",
-        dir.display()
+        Shown(dir)
     )
 }
 

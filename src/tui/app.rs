@@ -12,6 +12,7 @@ use crate::net::Network;
 use crate::net::sgd::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::TrainConfig;
 use crate::train::metrics::MetricsRow;
 use crate::train::run_dir::RunDir;
@@ -288,12 +289,13 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// What the header shows of the run in `run` with settings `config`.
+    /// What the header shows of the run in `run` with settings `config`; the names are
+    /// escaped for the screen (see [`Shown`]).
     pub fn new(run: &RunDir, config: &TrainConfig) -> Self {
         RunInfo {
             name: run.name(),
             path: run.path().to_path_buf(),
-            preset: config.preset.clone(),
+            preset: Shown(&config.preset).to_string(),
             layers: config.layers.clone(),
             width: config.width,
             height: config.height,
@@ -391,6 +393,9 @@ pub struct App {
     pub smoothing: bool,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
+    /// Why this explorer cannot train the run, when it had to open it read-only (another
+    /// user's run, a read-only mount) rather than because `--watch` asked for it.
+    pub read_only: Option<String>,
     pub should_quit: bool,
     pub effects: Vec<Effect>,
     rng: ChaCha8Rng,
@@ -429,6 +434,7 @@ impl App {
             recent_only: false,
             smoothing: false,
             status: None,
+            read_only: None,
             should_quit: false,
             effects: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(1),
@@ -490,7 +496,7 @@ impl App {
                 true
             }
             Event::Exported(Ok(path)) => {
-                self.set_status(format!("saved {}", path.display()), false);
+                self.set_status(format!("saved {}", Shown(&path)), false);
                 true
             }
             Event::Exported(Err(e)) => {
@@ -579,7 +585,9 @@ impl App {
                 Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
                 Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
                 Mode::Watching => {
-                    self.set_status("watching another process's run: read-only", true)
+                    let why = self.read_only.as_deref();
+                    let why = why.unwrap_or("watching another process's run: read-only");
+                    self.set_status(why.to_string(), true)
                 }
                 Mode::Stopped => self.set_status(
                     "training was stopped; reopen the run with `nnimg explore --run DIR` to continue",
@@ -909,6 +917,28 @@ mod tests {
         app.effects.clear();
         app.update(key(' '));
         assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
+    }
+
+    #[test]
+    fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
+        let mut app = app();
+        app.mode = Mode::Watching;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("another process")
+        );
+        app.read_only = Some("read-only, no write permission: training is off".into());
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "read-only, no write permission: training is off"
+        );
     }
 
     #[test]

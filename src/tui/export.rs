@@ -9,6 +9,7 @@ use crate::net::Network;
 use crate::net::sgd::Workspace;
 use crate::render::pixels::{ColorMap, output_to_image, upscale_nearest};
 use crate::render::png::{contact_sheet, write_png_unique};
+use crate::shown::Shown;
 use anyhow::{Context, Result, bail};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
@@ -72,7 +73,7 @@ pub fn export_sheet(net: &Network, picture: &Picture, dir: &Path, epoch: usize) 
 
 fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the samples folder", dir.display()))
+        .with_context(|| format!("{}: cannot create the samples folder", Shown(dir)))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use crate::render::color::{ColorMode, nearest_ansi256};
 use crate::render::halfblock::{UPPER_HALF, cell_rows, to_cells};
 use crate::render::pixels::{fit_within, output_to_image, scale_area, upscale_nearest};
+use crate::shown::Shown;
 use crate::tui::app::App;
 use crate::tui::theme;
 use image::RgbImage;
@@ -122,7 +123,7 @@ impl Widget for OutputPane<'_> {
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
             draw_image(img, t_area, app.color_mode, buf);
             footer.push(Span::styled(
-                format!(" right: target {} ", app.samples[*i].stem),
+                format!(" right: target {} ", Shown(&app.samples[*i].stem)),
                 theme::dim(),
             ));
         }
