@@ -3,8 +3,9 @@
 //! `net` is the experiment's maths; `data` turns `training_input/` into samples; `train`
 //! runs epochs, the learning-rate schedule and the run directory on disk; `render` turns
 //! output vectors into pixels, PNGs and terminal cells; `cmd` holds one function per
-//! subcommand and `cli` their arguments. Dependencies point one way:
-//! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
+//! subcommand and `cli` their arguments; `shown` escapes names from outside (files, paths,
+//! arguments) before anything prints them. Dependencies point one way:
+//! `net` ← `train` ← `cmd`; `data` and `render` stand alone; everything may use `shown`.
 
 pub mod atomic;
 pub mod cli;
