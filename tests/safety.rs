@@ -28,6 +28,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// A name that would set the terminal's title, turn the text red, return to the start of the
@@ -297,25 +298,33 @@ fn values_read_back_from_a_run_are_shown_escaped() {
     println!("run.json keys and metrics.csv values are shown escaped in errors");
 }
 
-/// Runs `args` under `script`, which gives the binary a terminal of its own; None (with a
-/// SKIP line) when `script` is not installed.
-fn on_a_terminal(dir: &Path, args: &[&OsStr]) -> Option<Output> {
+/// Runs `prefix` + `nnimg args` in `dir` under `script`, which gives the binary a terminal of
+/// its own, and checks that it fails with one clean line containing `expected`. False (with
+/// a SKIP line) when `script` is not installed.
+fn fails_on_a_terminal(dir: &Path, prefix: &str, args: &[&OsStr], expected: &str) -> bool {
     let out = Command::new("script")
         .current_dir(dir)
         .args(["-q", "-e", "-c"])
-        .arg(shell_command(args))
+        .arg(format!("{prefix}{}", shell_command(args)))
         .arg("/dev/null")
         .stdin(std::process::Stdio::null())
         .output();
-    match out {
-        Ok(out) => Some(out),
+    let out = match out {
+        Ok(out) => out,
         Err(e) => {
             skip(&format!(
-                "explore's startup errors on a terminal: cannot run script ({e})"
+                "explore's errors on a terminal: cannot run script ({e})"
             ));
-            None
+            return false;
         }
-    }
+    };
+    // The terminal turns each newline into CR LF; any other CR is a leak.
+    let stdout = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_clean("explore on a terminal", stdout.as_bytes());
+    assert!(stdout.contains(expected), "{expected:?} not in {stdout:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    true
 }
 
 #[test]
@@ -344,15 +353,9 @@ fn explore_startup_errors_show_names_escaped() {
         ),
     ];
     for (args, expected) in cases {
-        let Some(out) = on_a_terminal(fx.dir.path(), args) else {
+        if !fails_on_a_terminal(fx.dir.path(), "", args, &expected) {
             return;
-        };
-        // The terminal turns each newline into CR LF; any other CR is a leak.
-        let stdout = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
-        assert_clean("explore on a terminal", stdout.as_bytes());
-        assert!(stdout.contains(&expected), "{expected:?} not in {stdout:?}");
-        assert_eq!(stdout.lines().count(), 1, "{stdout}");
-        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        }
     }
     println!("explore's startup errors on a terminal show names escaped");
 }
@@ -455,8 +458,11 @@ impl Tmux {
             skip(&format!("{what}: tmux is not installed"));
             return None;
         }
+        // One server per pane, also for tests running at the same time in this process.
+        static SERVERS: AtomicUsize = AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, Ordering::Relaxed);
         let tmux = Tmux {
-            socket: format!("nnimg-safety-{}-{}", std::process::id(), what.len()),
+            socket: format!("nnimg-safety-{}-{n}", std::process::id()),
         };
         let out = tmux.run(
             &[
@@ -523,7 +529,12 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let out = self.run(&["display-message", "-p", "#{socket_path}"], []);
+        let socket = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let _ = self.run(&["kill-server"], []);
+        if !socket.is_empty() {
+            let _ = fs::remove_file(socket);
+        }
     }
 }
 
@@ -532,7 +543,7 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     let fx = Fixture::new();
     // The check can fail: printed raw, the name does set the pane's title.
     let Some(control) = Tmux::start(
-        "raw printf",
+        "the terminal title check",
         fx.dir.path(),
         &format!("printf {}", shell_word(OsStr::new(HIDDEN))),
     ) else {
@@ -676,6 +687,24 @@ fn set_mode(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Gives or takes write permission on `run`, its files and `outputs/`.
+fn set_writable(run: &Path, writable: bool) {
+    let (dir, file) = if writable {
+        (0o755, 0o644)
+    } else {
+        (0o555, 0o444)
+    };
+    for d in [run.join("outputs"), run.to_path_buf()] {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                set_mode(&path, file);
+            }
+        }
+        set_mode(&d, dir);
+    }
+}
+
 /// Every file of `dir` (one level, and `outputs/`) with its bytes, to show nothing changed.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
@@ -760,13 +789,10 @@ fn another_users_run_opens_read_only_and_an_unreadable_one_is_named() {
     set_mode(fx.dir.path(), 0o755);
     let run = fx.path("theirs");
     train_tiny(&fx, &run, 5);
-    if matches!(who, Unprivileged::CurrentUser) {
-        // The run must not be writable by us: as another user's would be.
-        for entry in fs::read_dir(&run).unwrap() {
-            let path = entry.unwrap().path();
-            set_mode(&path, if path.is_dir() { 0o555 } else { 0o444 });
-        }
-        set_mode(&run, 0o555);
+    // Not root: the run must not be writable by us, as another user's would not be.
+    let ours = matches!(who, Unprivileged::CurrentUser);
+    if ours {
+        set_writable(&run, false);
     }
     let before = snapshot(&run);
     let home = who.own_folder(fx.dir.path(), "home");
@@ -819,12 +845,16 @@ fn another_users_run_opens_read_only_and_an_unreadable_one_is_named() {
         );
     }
     let out = output(who.command(&["train".as_ref(), "--run".as_ref(), run.as_os_str()]));
-    assert_error(
-        &out,
-        1,
-        &[&format!("{}: exists and cannot be read", run.display())],
-    );
+    let cannot_list = format!("{}: exists and cannot be read", run.display());
+    assert_error(&out, 1, &[&cannot_list]);
+    let explore: &[&OsStr] = &["explore".as_ref(), "--run".as_ref(), run.as_os_str()];
+    fails_on_a_terminal(&home, &who.shell_prefix(), explore, &cannot_list);
+    let watch = [explore, &["--watch".as_ref()]].concat();
+    fails_on_a_terminal(&home, &who.shell_prefix(), &watch, &unreadable);
     set_mode(&run, 0o755);
+    if ours {
+        set_writable(&run, true);
+    }
     let how = match who {
         Unprivileged::Nobody { .. } => "as nobody through setpriv",
         Unprivileged::CurrentUser => "as the current user, the run made read-only by chmod",
