@@ -14,6 +14,7 @@
 
 mod common;
 
+use common::tmux::{Tmux, skip};
 use common::*;
 use nnimg::cmd::explore::watching_app;
 use nnimg::data::Sample;
@@ -23,17 +24,17 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 /// A name that would set the terminal's title, turn the text red, return to the start of the
 /// line, erase a character and reverse the rest, if printed raw.
 const HIDDEN: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[31m\r\u{8}\u{202e}\u{2067}";
+
+/// Width and height of the terminal the end-to-end tests use.
+const PANE: (u16, u16) = (120, 30);
 
 /// How nnimg shows [`HIDDEN`].
 const HIDDEN_SHOWN: &str = r"\e]0;PWNED\x07\e[31m\r\x08\u{202e}\u{2067}";
@@ -50,12 +51,6 @@ fn hidden_name(prefix: &str, suffix: &str) -> OsString {
 /// How nnimg shows [`hidden_name`].
 fn hidden_name_shown(prefix: &str, suffix: &str) -> String {
     format!(r"{prefix}{HIDDEN_SHOWN}\xff{suffix}")
-}
-
-/// Prints a line that `cargo test` shows without `--nocapture` (libtest captures only the
-/// print macros), so a skipped check is seen.
-fn skip(what: &str) {
-    let _ = writeln!(std::io::stderr(), "SKIP {what}");
 }
 
 /// Fails when `bytes` carry to the terminal any control character but newline, any
@@ -445,99 +440,6 @@ fn the_explorers_screens_show_hidden_names_escaped() {
     println!("the explorer's screens at 80x24 and 200x70 show hidden names escaped");
 }
 
-/// A tmux server of our own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// A new server with one 120x30 pane running `command` in `dir`; None (with a SKIP line)
-    /// when tmux is not installed.
-    fn start(what: &str, dir: &Path, command: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            skip(&format!("{what}: tmux is not installed"));
-            return None;
-        }
-        // One server per pane, also for tests running at the same time in this process.
-        static SERVERS: AtomicUsize = AtomicUsize::new(0);
-        let n = SERVERS.fetch_add(1, Ordering::Relaxed);
-        let tmux = Tmux {
-            socket: format!("nnimg-safety-{}-{n}", std::process::id()),
-        };
-        let out = tmux.run(
-            &[
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "120",
-                "-y",
-                "30",
-                "-c",
-            ],
-            [
-                dir.as_os_str(),
-                format!("env TERM=xterm-256color {command}; echo EXITED $?; sleep 60").as_ref(),
-            ],
-        );
-        assert!(out.status.success(), "tmux: {out:?}");
-        Some(tmux)
-    }
-
-    fn run<'a>(&self, args: &[&str], more: impl IntoIterator<Item = &'a OsStr>) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .args(more)
-            .output()
-            .unwrap()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"], []).stdout).into()
-    }
-
-    fn title(&self) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "t", "#{pane_title}"], []);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend(keys);
-        self.run(&args, []);
-    }
-
-    /// Polls the pane until `ok` holds; fails after a generous timeout with the screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let out = self.run(&["display-message", "-p", "#{socket_path}"], []);
-        let socket = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let _ = self.run(&["kill-server"], []);
-        if !socket.is_empty() {
-            let _ = fs::remove_file(socket);
-        }
-    }
-}
-
 #[test]
 fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     let fx = Fixture::new();
@@ -545,12 +447,13 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     let Some(control) = Tmux::start(
         "the terminal title check",
         fx.dir.path(),
+        PANE,
         &format!("printf {}", shell_word(OsStr::new(HIDDEN))),
     ) else {
         return;
     };
     control.wait_for("printf", |s| s.contains("EXITED"));
-    assert_eq!(control.title(), "PWNED");
+    assert_eq!(control.display("#{pane_title}"), "PWNED");
     drop(control);
 
     // `train` on a terminal: the progress bar names the run.
@@ -559,15 +462,19 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     args.extend(["--run".as_ref(), run.as_os_str()]);
     args.extend(TINY.iter().map(OsStr::new));
     args.extend(["--epochs", "2000", "--checkpoint-every", "500"].map(OsStr::new));
-    let Some(tmux) = Tmux::start("train on a terminal", fx.dir.path(), &shell_command(&args))
-    else {
+    let Some(tmux) = Tmux::start(
+        "train on a terminal",
+        fx.dir.path(),
+        PANE,
+        &shell_command(&args),
+    ) else {
         return;
     };
     let screen = tmux.wait_for("the end of training", |s| s.contains("EXITED"));
     assert!(screen.contains("EXITED 0"), "{screen}");
     assert!(screen.contains("trained to epoch 2000"), "{screen}");
     assert!(screen.contains(r"\e]0;PWNED\x07"), "{screen}");
-    assert_ne!(tmux.title(), "PWNED", "{screen}");
+    assert_ne!(tmux.display("#{pane_title}"), "PWNED", "{screen}");
     drop(tmux);
 
     // The explorer on that run, and its summary after it trained some more.
@@ -578,6 +485,7 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     let Some(tmux) = Tmux::start(
         "explore on a terminal",
         fx.dir.path(),
+        PANE,
         &shell_command(&args),
     ) else {
         return;
@@ -597,7 +505,7 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     assert!(screen.contains("EXITED 0"), "{screen}");
     assert!(screen.contains(r"\e]0;PWNED\x07"), "{screen}");
     assert!(screen.contains("trained to epoch 2100"), "{screen}");
-    assert_ne!(tmux.title(), "PWNED", "{screen}");
+    assert_ne!(tmux.display("#{pane_title}"), "PWNED", "{screen}");
     println!("a run named with an OSC title sequence leaves the terminal's title alone");
 }
 
@@ -747,6 +655,23 @@ fn pictures_from(who: &Unprivileged, run: &Path, out: &Path) {
     assert!(image::open(&sheet).unwrap().width() > 8);
 }
 
+/// What `who`, who cannot write `run` (`reason`), gets from each command, working in `home`
+/// (a folder of the user's own): `train` refuses in one line that says what to do instead;
+/// `render`, `grid` and `show` work; the explorer opens read-only and exports into
+/// `home/samples`. Returns false when the explorer could not be tried (no tmux).
+fn read_only_run_works(who: &Unprivileged, run: &Path, home: &Path, reason: &str) -> bool {
+    let out = output(who.command(&["train".as_ref(), "--run".as_ref(), run.as_os_str()]));
+    let refused = format!("{}: cannot train this run: {reason}", run.display());
+    assert_error(&out, 1, &[&refused, "nnimg explore --run"]);
+    pictures_from(who, run, home);
+    explore_read_only(
+        who,
+        run,
+        home,
+        &format!("read-only, {reason}: training is off"),
+    )
+}
+
 /// The explorer on `run` as `who`, in a terminal, from `home` (the user's own folder): it
 /// opens read-only with `note`, exports into `home/samples`, and says why on Space.
 fn explore_read_only(who: &Unprivileged, run: &Path, home: &Path, note: &str) -> bool {
@@ -755,7 +680,7 @@ fn explore_read_only(who: &Unprivileged, run: &Path, home: &Path, note: &str) ->
         who.shell_prefix(),
         shell_command(&["explore".as_ref(), "--run".as_ref(), run.as_os_str()])
     );
-    let Some(tmux) = Tmux::start("explore a read-only run", home, &command) else {
+    let Some(tmux) = Tmux::start("explore a read-only run", home, PANE, &command) else {
         return false;
     };
     let screen = tmux.wait_for("the read-only note", |s| {
@@ -797,25 +722,7 @@ fn another_users_run_opens_read_only_and_an_unreadable_one_is_named() {
     let before = snapshot(&run);
     let home = who.own_folder(fx.dir.path(), "home");
 
-    let out = output(who.command(&["train".as_ref(), "--run".as_ref(), run.as_os_str()]));
-    assert_error(
-        &out,
-        1,
-        &[
-            &format!(
-                "{}: cannot train this run: no write permission",
-                run.display()
-            ),
-            "nnimg explore --run",
-        ],
-    );
-    pictures_from(&who, &run, &home);
-    let explored = explore_read_only(
-        &who,
-        &run,
-        &home,
-        "read-only, no write permission: training is off",
-    );
+    let explored = read_only_run_works(&who, &run, &home, "no write permission");
     assert_eq!(snapshot(&run), before, "the run changed");
 
     // A run folder that cannot be read either: every command names it in one line.
@@ -885,20 +792,7 @@ fn a_run_on_a_read_only_mount_opens_read_only_and_still_renders() {
     let home = fx.path("home");
     fs::create_dir(&home).unwrap();
 
-    fails_with(
-        fx.resume(&run, &[]),
-        &[&format!(
-            "{}: cannot train this run: read-only file system",
-            run.display()
-        )],
-    );
-    pictures_from(&who, &run, &home);
-    let explored = explore_read_only(
-        &who,
-        &run,
-        &home,
-        "read-only, read-only file system: training is off",
-    );
+    let explored = read_only_run_works(&who, &run, &home, "read-only file system");
     tmpfs.remount("rw");
     assert_eq!(snapshot(&run), before, "the run changed");
     println!(
