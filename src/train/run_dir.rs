@@ -134,7 +134,10 @@ impl RunDir {
             .open(&path)
         {
             Ok(file) => file,
-            Err(e) => match ReadOnlyRun::from_error(&self.path, &e) {
+            // Only an existing run can be looked at instead; a new one just cannot start.
+            Err(e) => match ReadOnlyRun::from_error(&self.path, &e)
+                .filter(|_| Self::exists_at(&self.path))
+            {
                 Some(read_only) => return Err(read_only.into()),
                 None => {
                     return Err(e)
