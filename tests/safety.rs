@@ -432,7 +432,7 @@ fn the_explorers_screens_show_hidden_names_escaped() {
             input: vec![1.0, 0.0, 0.0],
             target: vec![0.5; 64],
         }];
-        app.buttons = vec![1.0, 0.0, 0.0];
+        app.inputs.buttons = vec![1.0, 0.0, 0.0];
         let screen = screen_text(&app, 200, 70);
         assert_clean("the explorer with a hidden stem", screen.as_bytes());
         assert!(screen.contains(&format!("1{HIDDEN_SHOWN}")), "{screen}");
@@ -803,4 +803,74 @@ fn a_run_on_a_read_only_mount_opens_read_only_and_still_renders() {
             "skipped (no tmux)"
         }
     );
+}
+
+/// A 2x2 grey PNG carrying `chunks` as tEXt chunks (keyword, Latin-1 text).
+fn png_with_text(path: &Path, chunks: &[(&str, &str)]) {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 2, 2);
+    encoder.set_color(png::ColorType::Grayscale);
+    for (keyword, text) in chunks {
+        encoder
+            .add_text_chunk((*keyword).to_string(), (*text).to_string())
+            .unwrap();
+    }
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&[0, 64, 128, 255])
+        .unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn animations_and_recipes_in_png_text_chunks_are_shown_escaped() {
+    let fx = Fixture::new();
+    let run = fx.dir.path().join(hidden_name("run-", ""));
+    train_tiny(&fx, &run, 3);
+
+    // animate: the file it wrote, and a waypoint with escape sequences.
+    let mut animate = fx.nnimg(&["animate", "--path", "100,010", "--frames-per-leg", "2"]);
+    animate
+        .arg("--run")
+        .arg(&run)
+        .arg("--out")
+        .arg(hidden_name("walk", ".gif"));
+    succeeds_showing("animate", &mut animate, &hidden_name_shown("walk", ".gif"));
+    let mut animate = fx.nnimg(&["animate", "--path"]);
+    animate
+        .arg(format!("100,0{HIDDEN}1"))
+        .arg("--run")
+        .arg(&run);
+    fails_showing(
+        "animate --path",
+        &mut animate,
+        &[&format!("0{HIDDEN_SHOWN}1")],
+    );
+
+    // A picture whose recipe (PNG text chunks) names a run with escape sequences, and one
+    // whose input chunk holds them. tEXt chunks are Latin-1, so no bidi overrides there.
+    let latin1 = HIDDEN.trim_end_matches(['\u{202e}', '\u{2067}']);
+    let latin1_shown = HIDDEN_SHOWN.trim_end_matches(r"\u{202e}\u{2067}");
+    let picture = fx.dir.path().join(hidden_name("painted", ".png"));
+    let gone = format!("gone{latin1}");
+    png_with_text(&picture, &[("nnimg:input", "1_0_0"), ("nnimg:run", &gone)]);
+    let mut render = fx.nnimg(&["render", "--from"]);
+    render.arg(&picture);
+    fails_showing(
+        "render --from a recipe naming a hidden run",
+        &mut render,
+        &[
+            &hidden_name_shown("painted", ".png"),
+            &format!("run 'gone{latin1_shown}', which is not here"),
+        ],
+    );
+    let bad_input = format!("1_{latin1}");
+    png_with_text(&picture, &[("nnimg:input", &bad_input)]);
+    fails_showing(
+        "render --from a recipe with a hidden input",
+        &mut render,
+        &[&format!("holds '1_{latin1_shown}'")],
+    );
+    println!("animate and recipes read back from PNG text chunks show names escaped");
 }

@@ -11,10 +11,12 @@ use crate::shown::Shown;
 use crate::train::metrics;
 use crate::train::run_dir::{ReadOnlyRun, RunDir};
 use crate::train::session::Session;
+use crate::train::update::{Progress, Update};
+use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
-use crate::tui::event::{self, Event};
-use crate::tui::{self, Options, watch};
+use crate::tui::event::{self, Event, Status};
+use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -71,20 +73,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         let s = training?;
         let path = Shown(&s.run);
         if s.epoch >= s.total_epochs {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
                 s.epoch
             );
         } else {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
+                s.epoch,
+                s.total_epochs
             );
         }
     }
     Ok(match outcome.interrupted {
         Some(why) => {
-            eprintln!("nnimg: {why}");
+            errln!("nnimg: {why}");
             ExitCode::from(EXIT_INTERRUPTED)
         }
         None => ExitCode::SUCCESS,
@@ -110,15 +113,19 @@ fn train_run(
     );
     if resuming {
         let earlier = metrics::read(&session.run_dir().metrics())?;
-        app.add_rows(&earlier.rows);
+        let progress = Progress::from_rows(&earlier.rows, None);
+        let state = session.trainer().state();
+        app.update(Event::Training(Update::Progress(
+            progress.with_state(state),
+        )));
     }
     let pacing = Pacing {
         interval: Duration::from_secs(1) / fps,
         weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / fps),
     };
     let sink = tx.clone();
-    let worker = Worker::spawn(session, resuming, pacing, move |r| {
-        sink.send(Event::Worker(r)).is_ok()
+    let worker = Worker::spawn(session, resuming, pacing, move |u| {
+        sink.send(Event::Training(u)).is_ok()
     })?;
     Ok((app, worker))
 }
@@ -135,7 +142,7 @@ fn watch_run(
     let (app, run) = watching_app(path, read_only, &options.samples_dir, color_mode)?;
     let sink = tx.clone();
     watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-        sink.send(Event::Watch(u)).is_ok()
+        sink.send(Event::Training(u)).is_ok()
     })?;
     Ok(app)
 }
@@ -172,7 +179,7 @@ pub fn watching_app(
         ));
     }
     if !notes.is_empty() {
-        app.update(Event::Exported(Err(notes.join("; "))));
+        app.update(Event::Status(Status::error(notes.join("; "))));
     }
     Ok((app, run))
 }
