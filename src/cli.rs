@@ -1,6 +1,7 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -293,7 +294,11 @@ pub struct BenchArgs {
 pub fn parse_colormap(s: &str) -> Result<ColorMap, String> {
     ColorMap::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = ColorMap::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown colour map '{s}'; use one of {}", names.join(", "))
+        format!(
+            "unknown colour map '{}'; use one of {}",
+            Shown(s),
+            names.join(", ")
+        )
     })
 }
 
@@ -302,7 +307,7 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let parse = |v: &str| {
         v.trim()
             .parse::<u32>()
-            .map_err(|_| format!("'{s}' is not a size: use 110 or WxH, e.g. 160x90"))
+            .map_err(|_| format!("'{}' is not a size: use 110 or WxH, e.g. 160x90", Shown(s)))
     };
     let (w, h) = match s.split_once(['x', 'X']) {
         Some((w, h)) => (parse(w)?, parse(h)?),
@@ -312,7 +317,10 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
         }
     };
     if w == 0 || h == 0 {
-        return Err(format!("size '{s}': each side must be at least 1 pixel"));
+        return Err(format!(
+            "size '{}': each side must be at least 1 pixel",
+            Shown(s)
+        ));
     }
     Ok((w, h))
 }

@@ -18,6 +18,7 @@ pub mod ui;
 pub mod widgets;
 
 use crate::render::recipe::Recipe;
+use crate::shown::Shown;
 use crate::train::output_history::{HISTORY_FILE, History};
 use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
@@ -182,7 +183,7 @@ fn carry_out(
                 Ok(s) => Status::info(format!(
                     "training stopped at epoch {}; checkpoint saved in {}",
                     s.epoch,
-                    s.run.display()
+                    Shown(&s.run)
                 )),
                 Err(e) => Status::error(format!("{e:#}")),
             });
@@ -279,10 +280,7 @@ fn history_frame(app: &App, step: Step) -> Result<Option<HistoryFrame>, String> 
     let layout = history.layout();
     let shape = (app.run.width, app.run.height, app.run.channels);
     if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
-        return Err(format!(
-            "{}: holds pictures of another shape",
-            path.display()
-        ));
+        return Err(format!("{}: holds pictures of another shape", Shown(&path)));
     }
     let epochs: Vec<usize> = history.epochs().collect();
     let Some(index) = app::scrub::target(&epochs, app.scrub.epoch(), step) else {

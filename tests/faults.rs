@@ -357,7 +357,10 @@ fn read_only_and_missing_folders_give_a_clear_error_naming_the_path() {
     tmpfs.remount("ro");
     fails_with(
         fx.resume(&run, &["--epochs", "6"]),
-        &[&run.display().to_string(), "Read-only file system"],
+        &[
+            &run.display().to_string(),
+            "cannot train this run: read-only file system",
+        ],
     );
     let new = tmpfs.path().join("new");
     fails_with(

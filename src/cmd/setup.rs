@@ -7,6 +7,7 @@ use crate::data::{Shape, load_samples};
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
 use crate::render::recipe::Recipe;
+use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -43,7 +44,7 @@ fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
         bail!(
             "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
              or choose a new --run",
-            path.display(),
+            Shown(path),
             fixed.join(", ")
         );
     }
@@ -113,7 +114,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
-            .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,
+            .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
         samples: Vec::new(),
     };
@@ -140,7 +141,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
                 .collect::<Vec<_>>()
                 .join(","),
             layers[0],
-            settings.data.display()
+            Shown(&settings.data)
         ),
         Some(_) => {}
         None => config.layers[0] = inputs,
@@ -189,7 +190,7 @@ impl TrainedRun {
         if checkpoint.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}",
-                run.checkpoint().display(),
+                Shown(&run.checkpoint()),
                 checkpoint.net.layers(),
                 config.layers
             );
@@ -207,7 +208,8 @@ impl TrainedRun {
         let n = self.checkpoint.net.input_len();
         if input.len() != n {
             bail!(
-                "--input '{text}': has {} values, the network has {n} inputs",
+                "--input '{}': has {} values, the network has {n} inputs",
+                Shown(text),
                 input.len()
             );
         }
@@ -247,7 +249,7 @@ pub fn save_picture(out: &Path, picture: &Picture, recipe: &Recipe, force: bool)
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            out.display()
+            Shown(out)
         );
     }
     picture.write_png(out, recipe, force)

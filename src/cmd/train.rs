@@ -3,6 +3,7 @@
 
 use super::setup::open_session;
 use crate::cli::TrainArgs;
+use crate::shown::Shown;
 use crate::train::EpochReport;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
@@ -30,7 +31,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     progress.finish();
     result?;
     session.finish()?;
-    let path = session.run_dir().path().display().to_string();
+    let path = Shown(session.run_dir().path()).to_string();
     let epoch = session.epoch();
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
@@ -101,8 +102,8 @@ impl Progress {
         if bar.is_none() {
             errln!(
                 "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
-                session.run_dir().path().display(),
-                session.config().preset,
+                Shown(session.run_dir().path()),
+                Shown(&session.config().preset),
                 session.config().layers,
                 session.epoch(),
                 session.config().epochs

@@ -19,6 +19,7 @@ use crate::net::Network;
 use crate::net::init::init_network;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -51,7 +52,7 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             if net.layers() != config.layers.as_slice() {
                 bail!(
                     "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
+                    Shown(&path),
                     net.layers(),
                     config.layers
                 );
@@ -104,9 +105,9 @@ impl Session {
             bail!(
                 "{}: the training images changed since the run started (run.json lists {}, the folder has {}); \
                  restore them or start a new run",
-                config.data.display(),
-                config.samples.join(" "),
-                stems.join(" ")
+                Shown(&config.data),
+                Shown(config.samples.join(" ")),
+                Shown(stems.join(" "))
             );
         }
         let path = run.checkpoint();
@@ -127,7 +128,7 @@ impl Session {
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
-                path.display(),
+                Shown(&path),
                 saved.net.layers(),
                 config.layers
             );
@@ -135,9 +136,9 @@ impl Session {
         if saved.preset != config.preset {
             bail!(
                 "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
-                path.display(),
-                saved.preset,
-                config.preset
+                Shown(&path),
+                Shown(&saved.preset),
+                Shown(&config.preset)
             );
         }
         if let Some(epochs) = epochs {
@@ -156,7 +157,7 @@ impl Session {
 
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
-            .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+            .with_context(|| format!("{}: cannot create", Shown(&run.outputs())))?;
         let metrics = MetricsWriter::append_to(&run.metrics())?;
         let layout = Layout {
             samples: trainer.samples().len(),
@@ -274,7 +275,7 @@ impl Session {
         }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
-            self.run.path().display(),
+            Shown(&self.run.path()),
             self.writer.saved_epoch(),
         )
     }

@@ -13,6 +13,7 @@ use crate::render::pixels::ColorMap;
 use crate::render::png::write_unique;
 use crate::render::recipe::Recipe;
 use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
+use crate::shown::Shown;
 use crate::train::output_history::History;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -140,7 +141,7 @@ pub fn export_timelapse(
             != (spec.width, spec.height, spec.channels)
             || sample >= layout.samples
         {
-            bail!("{}: holds pictures of another shape", history.display());
+            bail!("{}: holds pictures of another shape", Shown(history));
         }
         for (index, epoch) in h.epochs().enumerate() {
             let values = bytes_to_values(&h.picture(index, sample)?);
@@ -195,14 +196,14 @@ fn write_animation(
 /// The status line after an export: the path written, or what went wrong.
 pub fn status_of(result: Result<PathBuf>) -> Status {
     match result {
-        Ok(path) => Status::info(format!("saved {}", path.display())),
+        Ok(path) => Status::info(format!("saved {}", Shown(&path))),
         Err(e) => Status::error(format!("{e:#}")),
     }
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the samples folder", dir.display()))
+        .with_context(|| format!("{}: cannot create the samples folder", Shown(dir)))
 }
 
 #[cfg(test)]
