@@ -8,6 +8,7 @@ mod common;
 
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 fn read_repo_file(name: &str) -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap()
@@ -41,4 +42,44 @@ fn the_readme_says_how_to_get_the_command_and_which_rust_it_needs() {
         "{first_block}"
     );
     assert!(first_block.contains("cargo test "), "{first_block}");
+}
+
+/// Needs a tool that no machine has; run only by the test below, in a child process.
+#[test]
+#[ignore = "run by a_test_whose_tool_is_missing_says_skipped_and_fails_under_ci"]
+fn a_test_needing_a_missing_tool() {
+    if !common::has_tool("nnimg-no-such-tool") {
+        return;
+    }
+    panic!("nnimg-no-such-tool exists?");
+}
+
+#[test]
+fn a_test_whose_tool_is_missing_says_skipped_and_fails_under_ci() {
+    // Without tmux, `cargo test` reported the explorer's end-to-end test as a plain `ok`: its
+    // note was captured with the test's output and shown only with --nocapture.
+    let run = |ci: Option<&str>| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["a_test_needing_a_missing_tool", "--ignored"]);
+        cmd.env_remove("CI");
+        if let Some(ci) = ci {
+            cmd.env("CI", ci);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (passed, text) = run(None);
+    assert!(passed && text.contains("1 passed"), "{text}");
+    assert!(
+        text.contains("SKIPPED a_test_needing_a_missing_tool: nnimg-no-such-tool is not installed"),
+        "{text}"
+    );
+    let (passed, text) = run(Some("true"));
+    assert!(!passed, "{text}");
+    assert!(
+        text.contains("nnimg-no-such-tool is not installed, and CI is set"),
+        "{text}"
+    );
 }
