@@ -31,9 +31,9 @@ pub struct Session {
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
-    /// Training seconds of earlier sessions of this run.
-    earlier_seconds: f64,
-    started: Instant,
+    /// Training seconds of the run so far: earlier sessions plus this one's epochs. Only
+    /// the time in epochs counts, so a paused or finished explorer adds nothing to it.
+    seconds: f64,
     diverged: bool,
 }
 
@@ -164,8 +164,7 @@ impl Session {
         Ok(Session {
             writer,
             metrics,
-            earlier_seconds: trainer.state().seconds,
-            started: Instant::now(),
+            seconds: trainer.state().seconds,
             diverged: false,
             run,
             config,
@@ -200,9 +199,9 @@ impl Session {
         self.epoch() >= self.config.epochs
     }
 
-    /// Training seconds of the whole run so far.
+    /// Seconds spent in epochs over the whole run so far (pauses and idle time not counted).
     pub fn seconds(&self) -> f64 {
-        self.earlier_seconds + self.started.elapsed().as_secs_f64()
+        self.seconds
     }
 
     /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
@@ -212,7 +211,10 @@ impl Session {
         // A save fails in the background, so it is noticed here, before training goes on
         // (the file on disk is still the previous checkpoint).
         self.writer.check()?;
-        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
+        let started = Instant::now();
+        let report = self.trainer.run_epoch();
+        self.seconds += started.elapsed().as_secs_f64();
+        let report = report.map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.submit_checkpoint()?;
@@ -345,6 +347,25 @@ mod tests {
             .unwrap()
             .rows;
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn idle_time_is_not_training_time() {
+        // The clock used to run from the session's start: pressing `s` on a finished run
+        // after 10 s idle moved the checkpoint's seconds from 11.15 to 21.13, and a pause
+        // in the explorer added its length to metrics.csv.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1000);
+        for _ in 0..3 {
+            session.run_epoch().unwrap();
+        }
+        let trained = session.seconds();
+        assert!(trained > 0.0);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        session.save_checkpoint().unwrap();
+        let saved = checkpoint::load(&dir.path().join("run/checkpoint.safetensors")).unwrap();
+        assert_eq!(saved.state.seconds, trained);
+        assert_eq!(session.seconds(), trained);
     }
 
     #[test]

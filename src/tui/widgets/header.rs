@@ -1,4 +1,4 @@
-//! The top lines: run name, layers and preset, epoch N / total, epochs/s, elapsed time, ETA
+//! The top lines: run name, layers and preset, epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
 use crate::tui::app::{App, Mode};
@@ -49,8 +49,9 @@ impl Widget for Header<'_> {
             (4, vec![Span::raw(lr)]),
             (
                 3,
+                // Time spent in epochs, not since the explorer opened: pauses do not count.
                 vec![Span::raw(format!(
-                    "elapsed {}",
+                    "trained {}",
                     theme::duration(app.seconds)
                 ))],
             ),
