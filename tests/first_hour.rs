@@ -83,3 +83,32 @@ fn a_test_whose_tool_is_missing_says_skipped_and_fails_under_ci() {
         "{text}"
     );
 }
+
+#[test]
+fn a_resume_below_the_epochs_already_trained_is_refused_and_changes_nothing() {
+    // `train --run R --epochs 15000` on a run at 20000 did nothing, exited 0 and rewrote
+    // run.json's total to 15000; the explorer then read "epoch 20000/15000".
+    let fx = common::Fixture::new();
+    let run = fx.path("run");
+    common::run_ok(fx.new_run(&run, &["--epochs", "40"]));
+    let before: Vec<Vec<u8>> = ["run.json", "metrics.csv", "checkpoint.safetensors"]
+        .iter()
+        .map(|f| fs::read(run.join(f)).unwrap())
+        .collect();
+    common::fails_with(
+        fx.resume(&run, &["--epochs", "20"]),
+        &[
+            "has trained 40 epochs already, more than --epochs 20",
+            "give more than 40 to train further",
+        ],
+    );
+    let after: Vec<Vec<u8>> = ["run.json", "metrics.csv", "checkpoint.safetensors"]
+        .iter()
+        .map(|f| fs::read(run.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "the refused resume changed the run");
+    // The same total, or a larger one, is still a resume.
+    common::run_ok(fx.resume(&run, &["--epochs", "40"]));
+    common::run_ok(fx.resume(&run, &["--epochs", "50"]));
+    assert_eq!(common::load_checkpoint(&run).state.epoch, 50);
+}

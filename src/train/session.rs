@@ -139,6 +139,16 @@ impl Session {
             if epochs == 0 {
                 bail!("--epochs must be at least 1");
             }
+            if epochs < saved.state.epoch {
+                // Would leave run.json's total behind the checkpoint ("epoch 20000/15000").
+                bail!(
+                    "{}: has trained {} epochs already, more than --epochs {epochs} (the new total); \
+                     give more than {} to train further",
+                    run.path().display(),
+                    saved.state.epoch,
+                    saved.state.epoch
+                );
+            }
             if epochs != config.epochs {
                 config.epochs = epochs;
                 run.update_config(&config)?;
