@@ -1,5 +1,6 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::data::Fit;
 use crate::render::pixels::ColorMap;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -72,6 +73,10 @@ pub struct RunSettings {
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
     pub color: bool,
+    /// Training pictures of another shape: crop from the centre, pad with black, or stretch
+    /// [default: crop].
+    #[arg(long, value_enum, value_name = "FIT")]
+    pub fit: Option<Fit>,
     /// Output image size: 110 or WxH [default: 110].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,

@@ -3,15 +3,19 @@
 //! A file's stem is the input vector given to the input nodes: a string of 0/1 digits
 //! (`10000000.png`) or `_`-separated decimals (`0.5_0_0_1_0_0_0_0.png`). Each value must be
 //! finite and within 0..=1 (a button is at most fully pressed). The image becomes the target:
-//! decoded with size limits, alpha composited over black, resized to the output size, and
-//! either converted to luma (one value per pixel) or kept as RGB (three values per pixel),
-//! all in 0..1, row-major.
+//! decoded with size limits, alpha composited over black, fitted to the output's shape (see
+//! [`fit`]: cropped from the centre by default), and either converted to luma (one value per
+//! pixel) or kept as RGB (three values per pixel), all in 0..1, row-major.
 //!
 //! Every problem with a file is reported as one line naming the file; nothing is trained
 //! until the whole folder has loaded.
 
+pub mod fit;
+
+pub use fit::Fit;
+
 use anyhow::{Context, Result, anyhow, bail};
-use image::imageops::FilterType;
+use fit::{changes_aspect, fit_image};
 use image::{DynamicImage, ImageReader, Limits};
 use std::collections::HashMap;
 use std::fs;
@@ -140,12 +144,13 @@ pub fn has_image_extension(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Loads every image of `dir` as a sample with a target of the given shape.
+/// Loads every image of `dir` as a sample with a target of the given shape, pictures of
+/// another aspect ratio fitted by `fit`.
 ///
 /// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
 /// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
 /// image, a directory or non-UTF-8 name where an image should be.
-pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
+pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read the training folder", dir.display()))?;
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -176,6 +181,7 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
     let mut samples: Vec<Sample> = Vec::with_capacity(paths.len());
     let mut seen: HashMap<Vec<u32>, PathBuf> = HashMap::new();
     let mut resized_from = None;
+    let mut fitted_from = None;
     for path in &paths {
         let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
             anyhow!(
@@ -204,10 +210,13 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
             );
         }
         let image = decode_image(path)?;
-        if (image.width(), image.height()) != (shape.width, shape.height) {
-            resized_from.get_or_insert((image.width(), image.height()));
+        let (w, h) = (image.width(), image.height());
+        if changes_aspect(w, h, (shape.width, shape.height)) {
+            fitted_from.get_or_insert((w, h));
+        } else if (w, h) != (shape.width, shape.height) {
+            resized_from.get_or_insert((w, h));
         }
-        let target = image_to_target(&image, shape);
+        let target = image_to_target(&image, shape, fit);
         samples.push(Sample {
             stem: stem.to_string(),
             input,
@@ -218,6 +227,18 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
         notes.push(format!(
             "images resized to {}×{} (e.g. one was {w}×{h})",
             shape.width, shape.height
+        ));
+    }
+    if let Some((w, h)) = fitted_from {
+        let other = match fit {
+            Fit::Crop => "; --fit pad or --fit stretch keep the whole picture",
+            Fit::Pad | Fit::Stretch => "",
+        };
+        notes.push(format!(
+            "images of another shape {} to {}×{} (e.g. one was {w}×{h}){other}",
+            fit.past_tense(),
+            shape.width,
+            shape.height
         ));
     }
     Ok(TrainingSet { samples, notes })
@@ -252,15 +273,10 @@ pub fn decode_image(path: &Path) -> Result<DynamicImage> {
 }
 
 /// Turns an image into a target vector of `shape.len()` values in 0..1, row-major:
-/// alpha composited over black, resized (triangle filter) if needed, then luma
+/// fitted to the shape by `fit` (triangle filter), alpha composited over black, then luma
 /// (0.2126 R + 0.7152 G + 0.0722 B) for one channel or R, G, B for three.
-pub fn image_to_target(image: &DynamicImage, shape: Shape) -> Vec<f32> {
-    let rgba = image.to_rgba32f();
-    let resized = if (rgba.width(), rgba.height()) == (shape.width, shape.height) {
-        rgba
-    } else {
-        image::imageops::resize(&rgba, shape.width, shape.height, FilterType::Triangle)
-    };
+pub fn image_to_target(image: &DynamicImage, shape: Shape, fit: Fit) -> Vec<f32> {
+    let resized = fit_image(&image.to_rgba32f(), (shape.width, shape.height), fit);
     let mut target = Vec::with_capacity(shape.len());
     for p in resized.pixels() {
         let [r, g, b, a] = p.0.map(|v| v.clamp(0.0, 1.0));
@@ -292,7 +308,7 @@ mod tests {
     }
 
     fn error_of(dir: &Path) -> String {
-        format!("{:#}", load_samples(dir, SHAPE).unwrap_err())
+        format!("{:#}", load_samples(dir, SHAPE, Fit::Crop).unwrap_err())
     }
 
     #[test]
@@ -344,7 +360,7 @@ mod tests {
         write_png(dir.path(), "01.png", 255);
         write_png(dir.path(), "10.png", 0);
         fs::write(dir.path().join("README.md"), "hi").unwrap();
-        let set = load_samples(dir.path(), SHAPE).unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
         assert_eq!(
             set.samples
                 .iter()
@@ -367,6 +383,7 @@ mod tests {
                 height: 1,
                 channels: 3,
             },
+            Fit::Crop,
         );
         assert!((t[0] - 128.0 / 255.0).abs() < 1e-6 && t[1] == 0.0 && t[2] == 0.0);
     }
@@ -377,9 +394,35 @@ mod tests {
         RgbImage::from_pixel(8, 6, Rgb([255; 3]))
             .save(dir.path().join("1.png"))
             .unwrap();
-        let set = load_samples(dir.path(), SHAPE).unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
         assert_eq!(set.samples[0].target.len(), 12);
         assert!(set.notes.iter().any(|n| n.contains("resized")));
+    }
+
+    #[test]
+    fn crops_a_picture_of_another_shape_from_the_centre_with_a_note() {
+        // Non-square pictures used to be stretched to the output's shape.
+        let dir = tempfile::tempdir().unwrap();
+        // 12 × 3: a white 4 × 3 middle between black sides; the output is 4 × 3.
+        RgbImage::from_fn(12, 3, |x, _| {
+            Rgb([if (4..8).contains(&x) { 255 } else { 0 }; 3])
+        })
+        .save(dir.path().join("1.png"))
+        .unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
+        assert_eq!(set.samples[0].target, vec![1.0; 12]);
+        let note = set
+            .notes
+            .iter()
+            .find(|n| n.contains("another shape"))
+            .unwrap();
+        assert_eq!(
+            note,
+            "images of another shape cropped from the centre to 4×3 (e.g. one was 12×3); \
+             --fit pad or --fit stretch keep the whole picture"
+        );
+        let stretched = load_samples(dir.path(), SHAPE, Fit::Stretch).unwrap();
+        assert_ne!(stretched.samples[0].target, set.samples[0].target);
     }
 
     #[test]

@@ -112,3 +112,50 @@ fn a_resume_below_the_epochs_already_trained_is_refused_and_changes_nothing() {
     common::run_ok(fx.resume(&run, &["--epochs", "50"]));
     assert_eq!(common::load_checkpoint(&run).state.epoch, 50);
 }
+
+/// A training folder of two 16 × 8 pictures (for an 8 × 8 output), stems 10 and 01.
+fn wide_pictures(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    for (k, stem) in ["10", "01"].iter().enumerate() {
+        common::picture(k, 16, 8)
+            .save(dir.join(format!("{stem}.png")))
+            .unwrap();
+    }
+}
+
+fn run_json(run: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(run.join("run.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn pictures_of_another_shape_are_cropped_from_the_centre_unless_told_otherwise() {
+    // Non-square pictures used to be stretched to the output's shape, without a choice.
+    let fx = common::Fixture::new();
+    let data = fx.path("wide");
+    wide_pictures(&data);
+    let train = |run: &str, extra: &[&str]| {
+        let mut cmd = fx.nnimg(&["train", "--epochs", "2", "--size", "8", "--layers", "2,64"]);
+        cmd.arg("--data").arg(&data).arg("--run").arg(fx.path(run));
+        common::run_ok(cmd.args(extra))
+    };
+    let stderr = train("crop", &[]);
+    assert!(
+        stderr.contains(
+            "nnimg: note: images of another shape cropped from the centre to 8×8 (e.g. one was 16×8); \
+             --fit pad or --fit stretch keep the whole picture"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(run_json(&fx.path("crop"))["fit"], "crop");
+    let stderr = train("stretch", &["--fit", "stretch"]);
+    assert!(
+        stderr.contains("images of another shape stretched to 8×8"),
+        "{stderr}"
+    );
+    assert_eq!(run_json(&fx.path("stretch"))["fit"], "stretch");
+    // The fit is one of the run's settings: a resume keeps it.
+    common::fails_with(
+        fx.resume(&fx.path("crop"), &["--fit", "pad"]),
+        &["its settings are fixed (--fit given)"],
+    );
+}

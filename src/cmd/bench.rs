@@ -79,6 +79,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         width: 110,
         height: (outputs / 110) as u32,
         color: outputs > PIXELS,
+        fit: crate::data::Fit::Crop,
         epochs: 10_000,
         learning_rate: 0.1,
         adaptive,

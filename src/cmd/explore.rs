@@ -48,7 +48,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let config = run.read_config()?;
             // The training images help (targets beside the output); a run from another
             // machine may not have them here.
-            let samples = match load_samples(&config.data, config.shape()) {
+            let samples = match load_samples(&config.data, config.shape(), config.fit) {
                 Ok(set) => set.samples,
                 Err(_) => Vec::new(),
             };

@@ -62,6 +62,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.order.is_some(), "--order"),
         (s.init.is_some(), "--init"),
         (s.color, "--color"),
+        (s.fit.is_some(), "--fit"),
         (s.size.is_some(), "--size"),
         (s.checkpoint_every.is_some(), "--checkpoint-every"),
     ];
@@ -99,6 +100,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         width,
         height,
         color: settings.color,
+        fit: settings.fit.unwrap_or_default(),
         epochs: settings.epochs.unwrap_or(preset.epochs),
         learning_rate: settings.lr.unwrap_or(preset.learning_rate),
         adaptive: preset.adaptive && !settings.constant_lr,
@@ -123,7 +125,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
     });
     config.validate()?;
 
-    let loaded = load_samples(&settings.data, shape)?;
+    let loaded = load_samples(&settings.data, shape, config.fit)?;
     for note in &loaded.notes {
         eprintln!("nnimg: note: {note}");
     }

@@ -93,7 +93,7 @@ impl Session {
     /// after the checkpoint are dropped.
     pub fn resume(run: RunDir, epochs: Option<usize>) -> Result<Self> {
         let mut config = run.read_config()?;
-        let loaded = load_samples(&config.data, config.shape())?;
+        let loaded = load_samples(&config.data, config.shape(), config.fit)?;
         let stems: Vec<String> = loaded.samples.iter().map(|s| s.stem.clone()).collect();
         if stems != config.samples {
             bail!(
