@@ -178,18 +178,37 @@ pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
         );
     }
 
+    // Every name is read before any picture is decoded, so a folder of photos named
+    // IMG_0001.jpg … is reported as a whole rather than one file per attempt.
+    let mut named: Vec<(&PathBuf, &str, Vec<f32>)> = Vec::with_capacity(paths.len());
+    let mut misnamed: Vec<(&PathBuf, String)> = Vec::new();
+    for path in &paths {
+        let parsed = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| {
+                "the file name is not valid UTF-8; rename it after its input vector".to_string()
+            })
+            .and_then(|stem| parse_stem(stem).map(|input| (stem, input)));
+        match parsed {
+            Ok((stem, input)) => named.push((path, stem, input)),
+            Err(e) => misnamed.push((path, e)),
+        }
+    }
+    match misnamed.as_slice() {
+        [] => {}
+        [(path, e)] => bail!("{}: {e}", path.display()),
+        _ => {
+            let paths: Vec<&Path> = misnamed.iter().map(|(p, _)| p.as_path()).collect();
+            return Err(misnamed_files(dir, &paths, named.len() + paths.len()));
+        }
+    }
+
     let mut samples: Vec<Sample> = Vec::with_capacity(paths.len());
     let mut seen: HashMap<Vec<u32>, PathBuf> = HashMap::new();
     let mut resized_from = None;
     let mut fitted_from = None;
-    for path in &paths {
-        let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
-            anyhow!(
-                "{}: the file name is not valid UTF-8; rename it after its input vector",
-                path.display()
-            )
-        })?;
-        let input = parse_stem(stem).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    for (path, stem, input) in named {
         if let Some(first) = samples.first()
             && first.input.len() != input.len()
         {
@@ -242,6 +261,33 @@ pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
         ));
     }
     Ok(TrainingSet { samples, notes })
+}
+
+/// Most misnamed files an error names; the others are counted.
+pub const MAX_LISTED: usize = 10;
+
+/// The error for several images not named after an input vector: how many, the first
+/// [`MAX_LISTED`] of them, and the two ways out.
+fn misnamed_files(dir: &Path, misnamed: &[&Path], images: usize) -> anyhow::Error {
+    let names: Vec<String> = misnamed
+        .iter()
+        .take(MAX_LISTED)
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+        })
+        .collect();
+    let mut list = names.join(", ");
+    if misnamed.len() > MAX_LISTED {
+        list.push_str(&format!(" and {} more", misnamed.len() - MAX_LISTED));
+    }
+    anyhow!(
+        "{dir}: {} of {images} images are not named after an input vector ({list}); name each \
+         after the buttons that should paint it (10000000.png, 0.5_0_1.png), or copy them into \
+         a new training folder named that way with `nnimg init-data {dir} NEW_DIR`",
+        misnamed.len(),
+        dir = dir.display(),
+    )
 }
 
 /// Decodes one image with limits against decompression bombs; errors name the file.
@@ -431,6 +477,27 @@ mod tests {
         write_png(dir.path(), "10.png", 0);
         write_png(dir.path(), "100.png", 0);
         assert!(error_of(dir.path()).contains("100.png: stem '100' has 3 values, 10 has 2"));
+    }
+
+    #[test]
+    fn names_every_misnamed_image_up_to_a_bound_and_counts_them_all() {
+        // A folder of photos used to be reported one file at a time.
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        for k in 0..12 {
+            write_png(dir.path(), &format!("IMG_{k:04}.png"), 0);
+        }
+        let e = error_of(dir.path());
+        let listed: Vec<String> = (0..10).map(|k| format!("IMG_{k:04}.png")).collect();
+        assert!(
+            e.contains(&format!(
+                "12 of 13 images are not named after an input vector ({} and 2 more); name each \
+                 after the buttons that should paint it (10000000.png, 0.5_0_1.png), or copy them",
+                listed.join(", ")
+            )),
+            "{e}"
+        );
+        assert!(e.contains("`nnimg init-data "), "{e}");
     }
 
     #[test]

@@ -159,3 +159,32 @@ fn pictures_of_another_shape_are_cropped_from_the_centre_unless_told_otherwise()
         &["its settings are fixed (--fit given)"],
     );
 }
+
+#[test]
+fn a_folder_of_photos_is_reported_as_a_whole_with_the_way_out() {
+    // `nnimg train --data ~/photos` reported only the first file not named by a vector.
+    let fx = common::Fixture::new();
+    let photos = fx.path("photos");
+    fs::create_dir(&photos).unwrap();
+    for name in ["IMG_0001.jpg", "IMG_0002.jpg", "beach.png"] {
+        common::picture(0, 12, 8).save(photos.join(name)).unwrap();
+    }
+    let mut cmd = fx.nnimg(&["train"]);
+    cmd.arg("--data").arg(&photos);
+    let line = common::fails_with(
+        cmd,
+        &[
+            "3 of 3 images are not named after an input vector (IMG_0001.jpg, IMG_0002.jpg, beach.png)",
+            "name each after the buttons that should paint it (10000000.png, 0.5_0_1.png)",
+            &format!("`nnimg init-data {} NEW_DIR`", photos.display()),
+        ],
+    );
+    assert!(
+        line.starts_with(&format!("nnimg: {}: ", photos.display())),
+        "{line}"
+    );
+    assert!(
+        !fx.path("runs").exists(),
+        "a refused start left a run folder"
+    );
+}
