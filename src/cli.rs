@@ -35,6 +35,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Measure training speed for each preset and print a table.
     Bench(BenchArgs),
+    /// Make a training folder from any pictures: one button each, in file-name order.
+    InitData(InitDataArgs),
 }
 
 /// Settings for a new training run; explicit flags override the preset.
@@ -185,6 +187,22 @@ pub struct ShowArgs {
     /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.
     #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
     pub colormap: ColorMap,
+}
+
+#[derive(Debug, Args)]
+pub struct InitDataArgs {
+    /// Folder of pictures, named anything.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// The training folder to create (new, or an empty folder; nothing is overwritten).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Pictures of another shape: crop from the centre, pad with black, or stretch.
+    #[arg(long, value_enum, value_name = "FIT", default_value_t = Fit::Crop)]
+    pub fit: Fit,
+    /// Size of the pictures written, 110 or WxH [default: 110]; train with the same --size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Args)]

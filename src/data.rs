@@ -30,6 +30,10 @@ pub const MAX_IMAGE_SIDE: u32 = 16_384;
 /// Largest decoder allocation, in bytes (a guard against decompression bombs).
 pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
+/// The file in a training folder made by `nnimg init-data` that says which picture each
+/// file came from; not an image, and not worth a note.
+pub const MAPPING_CSV: &str = "mapping.csv";
+
 /// Most input values a stem may have (a guard against absurd networks).
 pub const MAX_INPUTS: usize = 4096;
 
@@ -137,6 +141,11 @@ pub fn format_stem(input: &[f32]) -> String {
     }
 }
 
+/// The stem of button `k` (0-based) of `n` pressed alone: `one_hot_stem(1, 4)` is `0100`.
+pub fn one_hot_stem(k: usize, n: usize) -> String {
+    (0..n).map(|i| if i == k { '1' } else { '0' }).collect()
+}
+
 /// True when the path's extension is one of [`IMAGE_EXTENSIONS`].
 pub fn has_image_extension(path: &Path) -> bool {
     path.extension()
@@ -144,13 +153,10 @@ pub fn has_image_extension(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Loads every image of `dir` as a sample with a target of the given shape, pictures of
-/// another aspect ratio fitted by `fit`.
-///
-/// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
-/// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
-/// image, a directory or non-UTF-8 name where an image should be.
-pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
+/// The image files of `dir` (by extension), sorted by name, and a note for each other file
+/// skipped (the [`MAPPING_CSV`] that `nnimg init-data` writes is skipped quietly). Errors:
+/// the folder cannot be read, or holds no images.
+pub fn list_images(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read the training folder", dir.display()))?;
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -161,7 +167,7 @@ pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
         let path = entry.path();
         if has_image_extension(&path) {
             paths.push(path);
-        } else {
+        } else if entry.file_name() != MAPPING_CSV {
             notes.push(format!(
                 "skipped {}: not an image ({})",
                 path.display(),
@@ -177,7 +183,17 @@ pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
             dir.display()
         );
     }
+    Ok((paths, notes))
+}
 
+/// Loads every image of `dir` as a sample with a target of the given shape, pictures of
+/// another aspect ratio fitted by `fit`.
+///
+/// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
+/// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
+/// image, a directory or non-UTF-8 name where an image should be.
+pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
+    let (paths, mut notes) = list_images(dir)?;
     // Every name is read before any picture is decoded, so a folder of photos named
     // IMG_0001.jpg … is reported as a whole rather than one file per attempt.
     let mut named: Vec<(&PathBuf, &str, Vec<f32>)> = Vec::with_capacity(paths.len());

@@ -188,3 +188,94 @@ fn a_folder_of_photos_is_reported_as_a_whole_with_the_way_out() {
         "a refused start left a run folder"
     );
 }
+
+#[test]
+fn init_data_makes_a_training_folder_from_any_pictures_and_never_overwrites() {
+    // A folder of photos had no way in but renaming every file by hand.
+    let fx = common::Fixture::new();
+    let photos = fx.path("photos");
+    fs::create_dir(&photos).unwrap();
+    let white = image::RgbImage::from_pixel(16, 8, image::Rgb([255; 3]));
+    white.save(photos.join("wide, white.png")).unwrap();
+    common::picture(1, 8, 8)
+        .save(photos.join("IMG_0002.jpg"))
+        .unwrap();
+    common::picture(2, 8, 8)
+        .save(photos.join("IMG_0001.png"))
+        .unwrap();
+    fs::write(photos.join("notes.txt"), "not a picture").unwrap();
+    let data = fx.path("made/data");
+
+    let init = |dir: &Path, extra: &[&str]| {
+        let mut cmd = fx.nnimg(&["init-data"]);
+        cmd.arg(&photos).arg(dir).args(["--size", "8"]).args(extra);
+        common::output(cmd)
+    };
+    let out = init(&data, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // One button per picture, in file-name order, said on screen and in mapping.csv.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "button  file     picture\n     1  100.png  IMG_0001.png\n     2  010.png  IMG_0002.jpg\n     3  001.png  wide, white.png\n"
+    );
+    assert_eq!(
+        fs::read_to_string(data.join("mapping.csv")).unwrap(),
+        "button,file,picture\n1,100.png,IMG_0001.png\n2,010.png,IMG_0002.jpg\n3,001.png,\"wide, white.png\"\n"
+    );
+    assert!(stderr.contains("skipped"), "{stderr}");
+    assert!(
+        stderr.contains("pictures of another shape cropped from the centre to 8×8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "train with `nnimg train --data {} --size 8`",
+            data.display()
+        )),
+        "{stderr}"
+    );
+    let cropped = image::open(data.join("001.png")).unwrap().to_rgb8();
+    assert_eq!(cropped.dimensions(), (8, 8));
+    assert!(cropped.pixels().all(|p| p.0 == [255; 3]));
+
+    // Never over an existing folder with files in it; nothing there changes.
+    let before = fs::read(data.join("100.png")).unwrap();
+    let out = init(&data, &["--fit", "pad"]);
+    common::assert_error(
+        &out,
+        1,
+        &["already exists and is not empty; choose a new folder"],
+    );
+    assert_eq!(fs::read(data.join("100.png")).unwrap(), before);
+    assert_eq!(fs::read_dir(&data).unwrap().count(), 4);
+
+    // --fit pad keeps the whole wide picture between black bars.
+    let padded_dir = fx.path("padded");
+    assert!(init(&padded_dir, &["--fit", "pad"]).status.success());
+    let padded = image::open(padded_dir.join("001.png")).unwrap().to_rgb8();
+    assert_eq!(padded.get_pixel(4, 0).0, [0; 3]);
+    assert_eq!(padded.get_pixel(4, 4).0, [255; 3]);
+
+    // The folder trains as it is, with no note about mapping.csv.
+    let mut cmd = fx.nnimg(&["train", "--epochs", "2", "--size", "8", "--layers", "3,64"]);
+    cmd.arg("--data")
+        .arg(&data)
+        .arg("--run")
+        .arg(fx.path("run"));
+    let stderr = common::run_ok(cmd);
+    assert!(!stderr.contains("note"), "{stderr}");
+}
+
+#[test]
+fn init_data_with_a_bad_picture_writes_nothing() {
+    let fx = common::Fixture::new();
+    let photos = fx.path("photos");
+    fs::create_dir(&photos).unwrap();
+    common::picture(0, 8, 8).save(photos.join("a.png")).unwrap();
+    fs::write(photos.join("b.png"), "not a png").unwrap();
+    let mut cmd = fx.nnimg(&["init-data"]);
+    cmd.arg(&photos).arg(fx.path("made"));
+    common::fails_with(cmd, &["b.png: not a readable image"]);
+    assert!(!fx.path("made").exists());
+}

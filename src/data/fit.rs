@@ -3,7 +3,7 @@
 //! `nnimg init-data`; knows nothing about networks.
 
 use image::imageops::{self, FilterType};
-use image::{ImageBuffer, Pixel};
+use image::{DynamicImage, ImageBuffer, Pixel, Rgb, RgbImage};
 use serde::{Deserialize, Serialize};
 
 /// How a picture whose aspect ratio differs from the output's is fitted to it. A picture of
@@ -101,6 +101,17 @@ where
     }
 }
 
+/// `image` fitted to `to` (width, height) by `fit` as 8-bit RGB, alpha composited over
+/// black: the picture a training target would see, for writing into a training folder.
+pub fn fit_to_rgb(image: &DynamicImage, to: (u32, u32), fit: Fit) -> RgbImage {
+    let fitted = fit_image(&image.to_rgba8(), to, fit);
+    let over_black = |c: u8, a: u8| ((u16::from(c) * u16::from(a) + 127) / 255) as u8;
+    RgbImage::from_fn(to.0, to.1, |x, y| {
+        let [r, g, b, a] = fitted.get_pixel(x, y).0;
+        Rgb([over_black(r, a), over_black(g, a), over_black(b, a)])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +167,13 @@ mod tests {
         assert_eq!(fit_image(&tall, (1, 1), Fit::Crop).as_raw(), &[200]);
         let padded = fit_image(&tall, (3, 3), Fit::Pad);
         assert_eq!(padded.as_raw(), &[0, 10, 0, 0, 200, 0, 0, 90, 0]);
+    }
+
+    #[test]
+    fn pictures_for_a_training_folder_are_rgb_over_black() {
+        let half_red = image::RgbaImage::from_pixel(3, 1, image::Rgba([255, 0, 0, 128]));
+        let out = fit_to_rgb(&DynamicImage::ImageRgba8(half_red), (1, 1), Fit::Crop);
+        assert_eq!(out.get_pixel(0, 0).0, [128, 0, 0]);
     }
 
     #[test]
