@@ -181,7 +181,7 @@ pub struct ShowArgs {
     /// Input vector for --run.
     #[arg(long, value_name = "VECTOR", requires = "run")]
     pub input: Option<String>,
-    /// Width in terminal columns [default: fit the terminal].
+    /// Width in terminal columns [default: fit the terminal's width and height].
     #[arg(long, value_name = "COLS")]
     pub width: Option<u32>,
     /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.

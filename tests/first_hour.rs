@@ -279,3 +279,35 @@ fn init_data_with_a_bad_picture_writes_nothing() {
     common::fails_with(cmd, &["b.png: not a readable image"]);
     assert!(!fx.path("made").exists());
 }
+
+/// Lines of a captured pane that show picture cells (half blocks).
+fn picture_rows(screen: &str) -> usize {
+    screen.lines().filter(|l| l.contains(['▀', '▄'])).count()
+}
+
+#[test]
+fn show_fits_the_picture_to_the_terminals_height_too() {
+    // In a 100 × 40 pane `nnimg show` printed a 220 × 220 picture 50 rows high: it fitted
+    // the width only, and the top of the picture scrolled off.
+    if !common::has_tool("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    common::picture(2, 220, 220)
+        .save(dir.path().join("big.png"))
+        .unwrap();
+    let command = format!(
+        "env TERM=xterm-256color {} show big.png; printf \"SHOWN %s\" $?; sleep 60",
+        common::bin().display()
+    );
+    let tmux = common::tmux::Tmux::start("show", 100, 40, dir.path(), &command);
+    let screen = tmux.wait_for("the picture", |s| s.contains("SHOWN"));
+    assert!(screen.contains("SHOWN 0"), "{screen}");
+    let shown = picture_rows(&tmux.history());
+    assert_eq!(shown, 39, "{screen}");
+    assert_eq!(
+        picture_rows(&screen),
+        shown,
+        "part of the picture scrolled off:\n{screen}"
+    );
+}
