@@ -311,3 +311,43 @@ fn show_fits_the_picture_to_the_terminals_height_too() {
         "part of the picture scrolled off:\n{screen}"
     );
 }
+
+#[test]
+fn a_dumb_terminal_gets_plain_progress_lines_and_the_explorer_says_it_cannot_draw() {
+    // `TERM=dumb nnimg train` on a terminal printed nothing until the end (the progress bar
+    // hid itself), and the explorer drew escape sequences the terminal could not follow.
+    if !common::has_tool("tmux") {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let train = format!(
+        "env TERM=dumb {} train --data data --run run --size 8 --layers 3,6,64 --epochs 30; \
+         printf \"TRAINED %s\" $?; sleep 60",
+        common::bin().display()
+    );
+    let tmux = common::tmux::Tmux::start("dumb-train", 100, 30, fx.dir.path(), &train);
+    let screen = tmux.wait_for("training", |s| s.contains("TRAINED"));
+    assert!(screen.contains("TRAINED 0"), "{screen}");
+    assert!(screen.contains("nnimg: training run ("), "{screen}");
+    assert!(screen.contains(") from epoch 0 to 30"), "{screen}");
+    assert!(screen.contains("epoch 30/30  error "), "{screen}");
+    drop(tmux);
+
+    let explore = format!(
+        "env TERM=dumb {} explore --data data --size 8; printf \"EXPLORED %s\" $?; sleep 60",
+        common::bin().display()
+    );
+    let tmux = common::tmux::Tmux::start("dumb-explore", 100, 30, fx.dir.path(), &explore);
+    let screen = tmux.wait_for("the explorer to refuse", |s| s.contains("EXPLORED"));
+    assert!(screen.contains("EXPLORED 1"), "{screen}");
+    assert!(
+        screen.contains(
+            "nnimg: the explorer needs a terminal that can move its cursor, and TERM is dumb"
+        ),
+        "{screen}"
+    );
+    assert!(
+        !fx.path("runs").exists(),
+        "the refused explorer started a run"
+    );
+}

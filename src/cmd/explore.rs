@@ -3,7 +3,7 @@
 //! (`--watch`). Glue only: the explorer itself is `crate::tui`.
 
 use super::setup::open_session;
-use super::train::EXIT_INTERRUPTED;
+use super::train::{EXIT_INTERRUPTED, is_dumb_terminal};
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
@@ -25,6 +25,12 @@ const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
+    }
+    if is_dumb_terminal(std::env::var("TERM").ok().as_deref()) {
+        bail!(
+            "the explorer needs a terminal that can move its cursor, and TERM is dumb; \
+             run it in another terminal (or set TERM, e.g. TERM=xterm-256color), or use `nnimg train`"
+        );
     }
     if args.fps == 0 {
         bail!("--fps must be at least 1");

@@ -72,7 +72,13 @@ pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// A progress bar on a terminal; otherwise a plain line every few seconds.
+/// True when `TERM` names a terminal that cannot move its cursor (`dumb`: Emacs shells, some
+/// CI logs): a progress bar there is hidden, and the explorer cannot draw.
+pub fn is_dumb_terminal(term: Option<&str>) -> bool {
+    term.is_some_and(|t| t.trim() == "dumb")
+}
+
+/// A progress bar on a terminal that can redraw; otherwise a plain line every few seconds.
 struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
@@ -84,7 +90,10 @@ struct Progress {
 impl Progress {
     fn new(session: &Session) -> Self {
         let total = session.config().epochs as u64;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        // indicatif hides its bar on a dumb terminal, which would leave nothing on screen
+        // until the end: such a terminal gets the plain lines.
+        let dumb = is_dumb_terminal(std::env::var("TERM").ok().as_deref());
+        let bar = (std::io::stderr().is_terminal() && !dumb).then(|| {
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
             let style = ProgressStyle::with_template(
                 "{prefix} [{bar:30.cyan/blue}] {pos}/{len} epochs  {msg}  {per_sec:.dim}  ETA {eta}",
@@ -158,5 +167,17 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_dumb_term_counts_as_dumb() {
+        assert!(is_dumb_terminal(Some("dumb")));
+        assert!(!is_dumb_terminal(Some("xterm-256color")));
+        assert!(!is_dumb_terminal(None));
     }
 }
