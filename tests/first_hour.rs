@@ -351,3 +351,29 @@ fn a_dumb_terminal_gets_plain_progress_lines_and_the_explorer_says_it_cannot_dra
         "the refused explorer started a run"
     );
 }
+
+#[test]
+fn a_run_open_in_an_explorer_is_not_said_to_be_training() {
+    // A run open in a paused explorer was refused with "another nnimg process is training
+    // this run".
+    if !common::has_tool("tmux") {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let run = fx.path("run");
+    common::run_ok(fx.new_run(&run, &["--epochs", "20"]));
+    let explore = format!(
+        "env TERM=xterm-256color {} explore --run run; sleep 60",
+        common::bin().display()
+    );
+    let tmux = common::tmux::Tmux::start("locked", 100, 30, fx.dir.path(), &explore);
+    tmux.wait_for("the explorer", |s| s.contains("DONE"));
+    let line = common::fails_with(
+        fx.resume(&run, &["--epochs", "40"]),
+        &[
+            "the run is open in `nnimg explore` (pid ",
+            "quit that explorer first",
+        ],
+    );
+    assert!(!line.contains("training this run"), "{line}");
+}

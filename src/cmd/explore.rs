@@ -8,7 +8,7 @@ use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::train::metrics;
-use crate::train::run_dir::RunDir;
+use crate::train::run_dir::{Holder, RunDir};
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
 use crate::tui::event::{self, Event};
@@ -74,7 +74,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         }
         (run, _) => {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
-            let session = open_session(run.as_deref(), &args.settings)?;
+            let session = open_session(run.as_deref(), &args.settings, Holder::Explore)?;
             let config = session.config();
             let info = RunInfo::new(session.run_dir(), config);
             let mut app = App::new(

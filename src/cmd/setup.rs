@@ -6,7 +6,7 @@ use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
-use crate::train::run_dir::RunDir;
+use crate::train::run_dir::{Holder, RunDir};
 use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
 use std::path::Path;
@@ -21,20 +21,20 @@ pub const DEFAULT_CHECKPOINT_EVERY: usize = 100;
 pub const RUNS_FOLDER: &str = "runs";
 
 /// Opens `run` for training: resumes it if it holds a run, else starts a new run there (or
-/// under `runs/` when `run` is None). Prints the loader's notes to stderr.
-pub fn open_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+/// under `runs/` when `run` is None), locked for `holder`. Prints the loader's notes to stderr.
+pub fn open_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Result<Session> {
     if settings.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
     let mut session = match run {
-        Some(path) if RunDir::exists_at(path) => resume_session(path, settings),
-        _ => new_session(run, settings),
+        Some(path) if RunDir::exists_at(path) => resume_session(path, settings, holder),
+        _ => new_session(run, settings, holder),
     }?;
     session.set_threads(settings.threads);
     Ok(session)
 }
 
-fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
+fn resume_session(path: &Path, settings: &RunSettings, holder: Holder) -> Result<Session> {
     let fixed = fixed_settings_given(settings);
     if !fixed.is_empty() {
         bail!(
@@ -45,7 +45,7 @@ fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
         );
     }
     let mut run = RunDir::open(path)?;
-    run.lock_for_training()?;
+    run.lock_for_training(holder)?;
     Session::resume(run, settings.epochs)
 }
 
@@ -75,7 +75,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
 
 /// Loads the data, resolves the settings, and only then creates the run folder: a bad
 /// training image or flag never leaves a half-started run behind.
-fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Result<Session> {
     if let Some(path) = run {
         RunDir::check_new(path)?;
     }
@@ -153,7 +153,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         Some(path) => RunDir::create(path)?,
         None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
     };
-    run.lock_for_training()?;
+    run.lock_for_training(holder)?;
     let path = run.path().to_path_buf();
     Session::start(run, config, net, loaded.samples).inspect_err(|_| remove_half_started_run(&path))
 }

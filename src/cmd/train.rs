@@ -4,6 +4,7 @@
 use super::setup::open_session;
 use crate::cli::TrainArgs;
 use crate::train::EpochReport;
+use crate::train::run_dir::Holder;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -21,7 +22,7 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
-    let mut session = open_session(args.run.as_deref(), &args.settings)?;
+    let mut session = open_session(args.run.as_deref(), &args.settings, Holder::Train)?;
     let mut progress = Progress::new(&session);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();

@@ -331,7 +331,8 @@ mod tests {
             ..tiny_config(Order::Shuffle)
         };
         let mut run = RunDir::create(&dir.join("run")).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(crate::train::run_dir::Holder::Train)
+            .unwrap();
         let net = init_network(&config.layers, config.seed);
         Session::start(run, config, net, samples).unwrap()
     }
