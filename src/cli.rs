@@ -92,7 +92,8 @@ pub struct RunSettings {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Run folder: new (created, never overwritten) or existing (resumed) [default: runs/PRESET-N].
+    /// Run folder: new (created, never overwritten) or existing (resumed) [default:
+    /// runs/PRESET-N, or runs/LAYERS-N such as runs/8-12100-1 when --layers changes the shape].
     #[arg(long, value_name = "DIR")]
     pub run: Option<PathBuf>,
     #[command(flatten)]

@@ -377,3 +377,21 @@ fn a_run_open_in_an_explorer_is_not_said_to_be_training() {
     );
     assert!(!line.contains("training this run"), "{line}");
 }
+
+#[test]
+fn a_new_run_is_named_after_its_shape_when_layers_override_the_preset() {
+    // `--layers 8,12100` made runs/v0.1.6.1-4, a name that claims the preset's network.
+    let fx = common::Fixture::new();
+    let train = |extra: &[&str]| {
+        let mut cmd = fx.nnimg(&["train", "--data", "data", "--size", "8", "--epochs", "1"]);
+        common::run_ok(cmd.args(extra))
+    };
+    train(&["--layers", "3,64"]);
+    train(&[]);
+    let mut names: Vec<String> = fs::read_dir(fx.path("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["3-64-1", "v0.1.6.1-1"]);
+}

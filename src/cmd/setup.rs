@@ -151,11 +151,24 @@ fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Re
 
     let mut run = match run {
         Some(path) => RunDir::create(path)?,
-        None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
+        None => RunDir::create_numbered(Path::new(RUNS_FOLDER), &run_name(preset, &config.layers))?,
     };
     run.lock_for_training(holder)?;
     let path = run.path().to_path_buf();
     Session::start(run, config, net, loaded.samples).inspect_err(|_| remove_half_started_run(&path))
+}
+
+/// The name of a new run's folder under `runs/` (before its `-N`): the preset's, unless the
+/// layers give the network another shape than the preset's hidden layers, when it is the
+/// layers' (`8-12100`), so that the name does not claim a network the run is not.
+fn run_name(preset: &Preset, layers: &[usize]) -> String {
+    let hidden = &layers[1..layers.len().saturating_sub(1).max(1)];
+    if hidden == preset.hidden {
+        preset.name.to_string()
+    } else {
+        let sizes: Vec<String> = layers.iter().map(usize::to_string).collect();
+        sizes.join("-")
+    }
 }
 
 /// After a failed start (a full disk, say), removes what the start wrote, so no
@@ -223,4 +236,21 @@ pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<
         );
     }
     crate::render::png::write_png(out, image, force)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_named_after_its_layers_when_they_are_not_the_presets() {
+        // `--layers 8,12100` with the default preset made runs/v0.1.6.1-4.
+        let preset = Preset::default_preset();
+        assert_eq!(run_name(preset, &[8, 110, 110, 12100]), "v0.1.6.1");
+        assert_eq!(run_name(preset, &[3, 110, 110, 64]), "v0.1.6.1");
+        assert_eq!(run_name(preset, &[8, 12100]), "8-12100");
+        assert_eq!(run_name(preset, &[8, 50, 12100]), "8-50-12100");
+        let two_layer = Preset::named("two-layer").unwrap();
+        assert_eq!(run_name(two_layer, &[8, 12100]), "two-layer");
+    }
 }
