@@ -395,3 +395,25 @@ fn a_new_run_is_named_after_its_shape_when_layers_override_the_preset() {
     names.sort();
     assert_eq!(names, ["3-64-1", "v0.1.6.1-1"]);
 }
+
+#[test]
+fn the_plain_log_reports_every_halving_of_the_rate() {
+    // Halvings were reported above a terminal's progress bar but not in the plain log.
+    let fx = common::Fixture::new();
+    let run = fx.path("run");
+    // A high rate and a short window, so the schedule halves (at epochs 25 and 50).
+    let flags = ["--window", "5", "--lr", "20", "--epochs", "60"];
+    let stderr = common::run_ok(fx.new_run(&run, &flags));
+    let halvings = common::load_checkpoint(&run).state.halvings;
+    assert!(!halvings.is_empty(), "the schedule should have halved");
+    for h in halvings {
+        let line = format!(
+            "epoch {}: learning rate halved to {}",
+            h.epoch, h.learning_rate
+        );
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "no {line:?} in:\n{stderr}"
+        );
+    }
+}

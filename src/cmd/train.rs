@@ -156,11 +156,15 @@ impl Progress {
                 }
             }
         }
-        if let (Some(bar), Some(h)) = (&self.bar, report.halving) {
-            bar.println(format!(
+        if let Some(h) = report.halving {
+            let line = format!(
                 "epoch {}: learning rate halved to {}",
                 h.epoch, h.learning_rate
-            ));
+            );
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
         }
     }
 
