@@ -363,7 +363,7 @@ fn a_run_open_in_an_explorer_is_not_said_to_be_training() {
     let run = fx.path("run");
     common::run_ok(fx.new_run(&run, &["--epochs", "20"]));
     let explore = format!(
-        "env TERM=xterm-256color {} explore --run run; sleep 60",
+        "env TERM=xterm-256color {} explore --run run; echo EXITED $?; sleep 60",
         common::bin().display()
     );
     let tmux = common::tmux::Tmux::start("locked", 100, 30, fx.dir.path(), &explore);
@@ -376,6 +376,17 @@ fn a_run_open_in_an_explorer_is_not_said_to_be_training() {
         ],
     );
     assert!(!line.contains("training this run"), "{line}");
+
+    // Leaving says how to open the run again: a plain `nnimg` would start a new one.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit dialog", |s| s.contains("quit?"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the exit", |s| s.contains("EXITED"));
+    let joined = screen.replace('\n', "");
+    assert!(
+        joined.contains("nnimg: run: trained to epoch 20; outputs in run/outputs; open it again with `nnimg explore --run run`"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -416,4 +427,39 @@ fn the_plain_log_reports_every_halving_of_the_rate() {
             "no {line:?} in:\n{stderr}"
         );
     }
+}
+
+#[test]
+fn the_explorer_says_it_received_sigterm_before_what_it_saved() {
+    // On SIGTERM the explorer printed "stopped … checkpoint saved" and only then "received
+    // SIGTERM", the effect before its cause.
+    if !common::has_tool("tmux") {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let explore = format!(
+        "env TERM=xterm-256color sh -c 'echo $$ > pid; exec {} explore --data data --size 8 \
+         --layers 3,6,64 --epochs 100000000'; echo EXITED $?; sleep 60",
+        common::bin().display()
+    );
+    let tmux = common::tmux::Tmux::start("sigterm", 100, 30, fx.dir.path(), &explore);
+    tmux.wait_for("training", |s| s.contains("TRAINING"));
+    let pid = fs::read_to_string(fx.path("pid")).unwrap();
+    let killed = Command::new("kill")
+        .args(["-s", "TERM", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let screen = tmux.wait_for("the exit", |s| s.contains("EXITED"));
+    let lines: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("nnimg: "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{screen}");
+    assert_eq!(lines[0], "nnimg: received SIGTERM");
+    assert!(
+        lines[1].contains(": stopped at epoch ") && lines[1].contains("checkpoint saved"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXITED 130"), "{screen}");
 }

@@ -9,7 +9,7 @@ use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::train::metrics;
 use crate::train::run_dir::{Holder, RunDir};
-use crate::train::worker::{Pacing, Worker};
+use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
 use crate::tui::event::{self, Event};
 use crate::tui::{self, Options, watch};
@@ -101,26 +101,71 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     event::spawn_signal_thread(tx.clone())?;
 
     let outcome = tui::run(app, tx, rx, worker, &options)?;
-    if let Some(training) = outcome.training {
-        let s = training?;
-        let path = s.run.display();
-        if s.epoch >= s.total_epochs {
-            eprintln!(
-                "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
-                s.epoch
-            );
-        } else {
-            eprintln!(
-                "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
-            );
-        }
+    let summary = outcome.training.transpose()?;
+    for line in exit_lines(summary.as_ref(), outcome.interrupted.as_deref()) {
+        eprintln!("nnimg: {line}");
     }
     Ok(match outcome.interrupted {
-        Some(why) => {
-            eprintln!("nnimg: {why}");
-            ExitCode::from(EXIT_INTERRUPTED)
-        }
+        Some(_) => ExitCode::from(EXIT_INTERRUPTED),
         None => ExitCode::SUCCESS,
     })
+}
+
+/// What the explorer says as it ends, in the order things happened: why it ended early (a
+/// signal, a lost terminal), then what became of the training and how to open the run again
+/// (a plain `nnimg` starts a new run every time).
+fn exit_lines(training: Option<&Summary>, interrupted: Option<&str>) -> Vec<String> {
+    let mut lines: Vec<String> = interrupted.map(str::to_string).into_iter().collect();
+    if let Some(s) = training {
+        let path = s.run.display();
+        lines.push(if s.epoch >= s.total_epochs {
+            format!(
+                "{path}: trained to epoch {}; outputs in {path}/outputs; open it again with `nnimg explore --run {path}`",
+                s.epoch
+            )
+        } else {
+            format!(
+                "{path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
+                s.epoch, s.total_epochs
+            )
+        });
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn summary(epoch: usize) -> Summary {
+        Summary {
+            run: PathBuf::from("runs/v0.1.6.1-3"),
+            epoch,
+            total_epochs: 100,
+            saved: true,
+        }
+    }
+
+    #[test]
+    fn the_signal_comes_before_the_checkpoint_it_caused() {
+        // On SIGTERM "stopped … checkpoint saved" used to come before "received SIGTERM".
+        let lines = exit_lines(Some(&summary(40)), Some("received SIGTERM"));
+        assert_eq!(lines[0], "received SIGTERM");
+        assert!(
+            lines[1].starts_with("runs/v0.1.6.1-3: stopped at epoch 40 of 100, checkpoint saved")
+        );
+    }
+
+    #[test]
+    fn a_finished_run_says_how_to_open_it_again() {
+        let lines = exit_lines(Some(&summary(100)), None);
+        assert_eq!(
+            lines,
+            [
+                "runs/v0.1.6.1-3: trained to epoch 100; outputs in runs/v0.1.6.1-3/outputs; \
+              open it again with `nnimg explore --run runs/v0.1.6.1-3`"
+            ]
+        );
+    }
 }
