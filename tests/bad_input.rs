@@ -511,7 +511,7 @@ fn every_bad_checkpoint_gives_one_line_naming_it() {
             Box::new(|p| {
                 fs::copy(other_preset.join("checkpoint.safetensors"), p).unwrap();
             }),
-            vec!["written by a 'two-layer' run, but run.json says 'v0.1.6.1'"],
+            vec!["written by a run of preset 'two-layer', but run.json says preset 'v0.1.6.1'"],
         ),
         (
             "a folder",

@@ -328,8 +328,12 @@ fn a_dumb_terminal_gets_plain_progress_lines_and_the_explorer_says_it_cannot_dra
     let tmux = common::tmux::Tmux::start("dumb-train", 100, 30, fx.dir.path(), &train);
     let screen = tmux.wait_for("training", |s| s.contains("TRAINED"));
     assert!(screen.contains("TRAINED 0"), "{screen}");
-    assert!(screen.contains("nnimg: training run ("), "{screen}");
-    assert!(screen.contains(") from epoch 0 to 30"), "{screen}");
+    assert!(
+        screen.contains(
+            "nnimg: training run (preset v0.1.6.1, layers [3, 6, 64]) from epoch 0 to 30"
+        ),
+        "{screen}"
+    );
     assert!(screen.contains("epoch 30/30  error "), "{screen}");
     drop(tmux);
 
@@ -415,6 +419,11 @@ fn the_plain_log_reports_every_halving_of_the_rate() {
     // A high rate and a short window, so the schedule halves (at epochs 25 and 50).
     let flags = ["--window", "5", "--lr", "20", "--epochs", "60"];
     let stderr = common::run_ok(fx.new_run(&run, &flags));
+    // The preset is called a preset: v0.1.6.1 reads like nnimg's own version (0.1.0).
+    assert!(
+        stderr.contains("(preset v0.1.6.1, layers [3, 6, 64]) from epoch 0 to 60"),
+        "{stderr}"
+    );
     let halvings = common::load_checkpoint(&run).state.halvings;
     assert!(!halvings.is_empty(), "the schedule should have halved");
     for h in halvings {

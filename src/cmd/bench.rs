@@ -117,7 +117,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     );
     println!(
         "{:<18} {:<16} {:>7} {:>9} {:>9} {:>13} {:>9}",
-        "network", "layers", "threads", "ms/epoch", "epochs/s", "10000 epochs", "peak RSS"
+        "preset", "layers", "threads", "ms/epoch", "epochs/s", "10000 epochs", "peak RSS"
     );
     for net in bench_nets() {
         let mut trainer = synthetic_trainer(&net.layers, net.adaptive, args.threads);

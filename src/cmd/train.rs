@@ -107,7 +107,7 @@ impl Progress {
         });
         if bar.is_none() {
             eprintln!(
-                "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
+                "nnimg: training {} (preset {}, layers {:?}) from epoch {} to {}",
                 session.run_dir().path().display(),
                 session.config().preset,
                 session.config().layers,

@@ -129,7 +129,7 @@ impl Session {
         }
         if saved.preset != config.preset {
             bail!(
-                "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
+                "{}: written by a run of preset '{}', but run.json says preset '{}'; the checkpoint belongs to another run",
                 path.display(),
                 saved.preset,
                 config.preset
