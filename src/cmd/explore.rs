@@ -9,10 +9,12 @@ use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::train::metrics;
 use crate::train::run_dir::{Holder, RunDir};
+use crate::train::update::{Progress, Update};
+use crate::train::watch;
 use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
-use crate::tui::event::{self, Event};
-use crate::tui::{self, Options, watch};
+use crate::tui::event::{self, Event, Status};
+use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -61,14 +63,14 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let info = RunInfo::new(&run, &config);
             let mut app = App::new(info, Mode::Watching, samples, color_mode);
             if app.samples.is_empty() {
-                app.update(Event::Exported(Err(format!(
+                app.update(Event::Status(Status::error(format!(
                     "{}: training images not found here; targets are not shown",
                     config.data.display()
                 ))));
             }
             let sink = tx.clone();
             watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-                sink.send(Event::Watch(u)).is_ok()
+                sink.send(Event::Training(u)).is_ok()
             })?;
             (app, None)
         }
@@ -85,15 +87,19 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             );
             if resuming {
                 let earlier = metrics::read(&session.run_dir().metrics())?;
-                app.add_rows(&earlier.rows);
+                let progress = Progress::from_rows(&earlier.rows, None);
+                let state = session.trainer().state();
+                app.update(Event::Training(Update::Progress(
+                    progress.with_state(state),
+                )));
             }
             let pacing = Pacing {
                 interval: Duration::from_secs(1) / args.fps,
                 weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
             };
             let sink = tx.clone();
-            let worker = Worker::spawn(session, resuming, pacing, move |r| {
-                sink.send(Event::Worker(r)).is_ok()
+            let worker = Worker::spawn(session, resuming, pacing, move |u| {
+                sink.send(Event::Training(u)).is_ok()
             })?;
             (app, Some(worker))
         }
@@ -103,7 +109,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     let outcome = tui::run(app, tx, rx, worker, &options)?;
     let summary = outcome.training.transpose()?;
     for line in exit_lines(summary.as_ref(), outcome.interrupted.as_deref()) {
-        eprintln!("nnimg: {line}");
+        errln!("nnimg: {line}");
     }
     Ok(match outcome.interrupted {
         Some(_) => ExitCode::from(EXIT_INTERRUPTED),

@@ -9,9 +9,10 @@
 use super::setup::DEFAULT_SIDE;
 use crate::atomic::create_new_file;
 use crate::cli::InitDataArgs;
-use crate::data::fit::{changes_aspect, fit_to_rgb};
+use crate::data::fit::{Fit, changes_aspect, fit_to_rgb};
 use crate::data::{MAPPING_CSV, MAX_INPUTS, decode_image, list_images, one_hot_stem};
 use crate::render::png::write_png;
+use crate::render::recipe::Recipe;
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::io::ErrorKind;
@@ -22,7 +23,7 @@ pub fn run(args: InitDataArgs) -> Result<ExitCode> {
     let (width, height) = args.size.unwrap_or((DEFAULT_SIDE, DEFAULT_SIDE));
     let (paths, notes) = list_images(&args.src)?;
     for note in &notes {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     if paths.len() > MAX_INPUTS {
         bail!(
@@ -41,7 +42,7 @@ pub fn run(args: InitDataArgs) -> Result<ExitCode> {
         pictures.push(fit_to_rgb(&image, (width, height), args.fit));
     }
     if let Some((w, h)) = fitted_from {
-        eprintln!(
+        errln!(
             "nnimg: note: pictures of another shape {} to {width}×{height} (e.g. one was {w}×{h})",
             args.fit.past_tense()
         );
@@ -49,7 +50,7 @@ pub fn run(args: InitDataArgs) -> Result<ExitCode> {
 
     let created = create_empty_folder(&args.dir)?;
     let mut written = Vec::new();
-    let result = write_folder(&args.dir, &paths, &pictures, &mut written);
+    let result = write_folder(&args.dir, &paths, &pictures, args.fit, &mut written);
     if result.is_err() {
         // Only what this command wrote goes: the folder was new or empty.
         for path in &written {
@@ -62,12 +63,12 @@ pub fn run(args: InitDataArgs) -> Result<ExitCode> {
     let rows = result?;
 
     let w = rows.first().map_or(4, |(file, _)| file.len());
-    println!("button  {:<w$}  picture", "file");
+    outln!("button  {:<w$}  picture", "file");
     for (k, (file, source)) in rows.iter().enumerate() {
-        println!("{:>6}  {file:<w$}  {source}", k + 1);
+        outln!("{:>6}  {file:<w$}  {source}", k + 1);
     }
     let dir = args.dir.display();
-    eprintln!(
+    errln!(
         "nnimg: {dir}: {} pictures, one button each in file-name order (the table above, also in {dir}/{MAPPING_CSV}); \
          train with `nnimg train --data {dir}{}`",
         rows.len(),
@@ -110,24 +111,36 @@ fn create_empty_folder(dir: &Path) -> Result<bool> {
 }
 
 /// Writes picture k as the one-hot stem k, then the mapping; records each file written in
-/// `written`. Returns (file name, source name) per button.
+/// `written`. Returns (file name, source name) per button. Each picture's recipe names the
+/// input it stands for and where it came from.
 fn write_folder(
     dir: &Path,
     sources: &[PathBuf],
     pictures: &[image::RgbImage],
+    fit: Fit,
     written: &mut Vec<PathBuf>,
 ) -> Result<Vec<(String, String)>> {
     let n = pictures.len();
     let mut rows = Vec::with_capacity(n);
     for (k, (source, picture)) in sources.iter().zip(pictures).enumerate() {
-        let file = format!("{}.png", one_hot_stem(k, n));
+        let stem = one_hot_stem(k, n);
+        let file = format!("{stem}.png");
         let path = dir.join(&file);
-        write_png(&path, picture, false)?;
-        written.push(path);
         let source = source.file_name().map_or_else(
             || source.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
+        let recipe = Recipe {
+            input: Some((0..n).map(|i| f32::from(u8::from(i == k))).collect()),
+            kind: Some(format!(
+                "training picture made by init-data from {source}, {}",
+                fit.past_tense()
+            )),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            ..Recipe::default()
+        };
+        write_png(&path, picture, &recipe, false)?;
+        written.push(path);
         rows.push((file, source));
     }
     let mut csv = String::from("button,file,picture\n");

@@ -22,7 +22,7 @@ impl Widget for QuitDialog<'_> {
             ])
         };
         let mut lines = vec![Line::raw("")];
-        if app.mode.owns_training() {
+        if app.run_status.mode.owns_training() {
             lines.push(option(
                 "s",
                 "stop training, save, keep exploring".to_string(),
@@ -33,7 +33,7 @@ impl Widget for QuitDialog<'_> {
         }
         lines.push(option("Esc", "cancel".to_string()));
         lines.push(Line::raw(""));
-        if app.mode == Mode::Training {
+        if app.run_status.mode == Mode::Training {
             lines.push(Line::styled(
                 "  training goes on until you choose",
                 theme::dim(),
