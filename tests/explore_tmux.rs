@@ -31,7 +31,7 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
         "{} explore --size 8 --epochs 1000000",
         env!("CARGO_BIN_EXE_nnimg")
     );
-    let Some(tmux) = Tmux::start("the explorer end to end", dir.path(), (100, 30), &command) else {
+    let Some(tmux) = Tmux::open("the explorer end to end", dir.path(), (100, 30), &command) else {
         return;
     };
 
