@@ -2,7 +2,6 @@
 //! epochs advance, a button press shows, `e` exports a PNG into samples/, `q` Enter quits
 //! with a checkpoint, and the terminal is restored (alternate screen left, cursor shown).
 //! Skipped with a note when tmux is not installed (.ci/run installs it).
-#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::{Command, Output};
