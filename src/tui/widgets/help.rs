@@ -46,3 +46,39 @@ impl Widget for Help {
             .render(popup, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_overlay_lists_every_key_of_the_table() {
+        assert_eq!(
+            text_of(Help, 64, 21),
+            Buffer::with_lines([
+                "                                                                ",
+                "   ┌ keys ──────────────────────────────────────────────────┐   ",
+                "   │ 1-9      toggle input N between 0 and 1                │   ",
+                "   │ ← h ↑ k  select the previous input                     │   ",
+                "   │ → l ↓ j  select the next input                         │   ",
+                "   │ + ]      raise the selected input by 0.1               │   ",
+                "   │ - [      lower the selected input by 0.1               │   ",
+                "   │ 0        set all inputs to 0                           │   ",
+                "   │ r        random input weights                          │   ",
+                "   │ t        next training input (its target shows beside) │   ",
+                "   │ space    pause / resume (continue) training            │   ",
+                "   │ s        save a checkpoint now                         │   ",
+                "   │ w        error chart: whole run / recent epochs        │   ",
+                "   │ a        error chart: smoothing on / off               │   ",
+                "   │ c        next colour map (greyscale networks)          │   ",
+                "   │ e        export the picture as a PNG                   │   ",
+                "   │ g        export a PNG grid of all button combinations  │   ",
+                "   │ ?        show / hide this help                         │   ",
+                "   │ q Esc    quit (asks: stop training, quit, cancel)      │   ",
+                "   │ Ctrl-C   save and quit at once                         │   ",
+                "   └ any key closes ────────────────────────────────────────┘   ",
+            ])
+        );
+    }
+}
