@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),

@@ -4,14 +4,18 @@
 //! as half-blocks, written as PNG. `pixels` colours grey values and scales pixels;
 //! `halfblock` turns pixels into terminal cells of two pixels each; `color` picks true colour
 //! or the nearest 256-palette colour for a terminal; `png` writes files without ever
-//! overwriting by accident; `sheet` tiles pictures into contact sheets. The network, the
+//! overwriting by accident, each carrying its `recipe`; `sheet` tiles pictures into contact
+//! sheets; `motion` lists the inputs of an animation and `animated` encodes it as GIF or APNG. The network, the
 //! terminal and the command line live elsewhere and call in here.
 
+pub mod animated;
 pub mod color;
 pub mod halfblock;
+pub mod motion;
 pub mod picture;
 pub mod pixels;
 pub mod png;
+pub mod recipe;
 pub mod sheet;
 
 pub use picture::Picture;

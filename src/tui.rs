@@ -17,6 +17,8 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::render::recipe::Recipe;
+use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
 use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
@@ -199,17 +201,26 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
         map: app.view.color_map,
     };
     let input = app.inputs.buttons.clone();
-    let epoch = app.output.epoch;
+    let (run, preset, epoch) = (
+        app.run.path.clone(),
+        app.run.preset.clone(),
+        app.output.epoch,
+    );
+    let colormap = app.view.color_map.name().to_owned();
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
+            let recipe = Recipe {
+                colormap: Some(colormap),
+                ..run_recipe(&run, &preset, epoch, &net)
+            };
             let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &spec, &dir, epoch)
+                export::export_sheet(&net, &spec, &dir, &recipe)
             } else {
-                export::export_png(&net, &input, &spec, scale, &dir, epoch)
+                export::export_png(&net, &input, &spec, scale, &dir, &recipe)
             };
             let _ = done.send(Event::Status(export::status_of(result)));
         });

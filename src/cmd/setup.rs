@@ -6,6 +6,7 @@ use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
+use crate::render::recipe::Recipe;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -161,8 +162,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 /// After a failed start (a full disk, say), removes what the start wrote, so no
 /// half-started run is left behind. The folder was new or empty, so nothing else is lost.
 fn remove_half_started_run(path: &Path) {
+    use crate::train::output_history::HISTORY_FILE;
     use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
-    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, HISTORY_FILE, LOCK] {
         let _ = std::fs::remove_file(path.join(file));
     }
     let _ = std::fs::remove_dir(path.join(OUTPUTS));
@@ -172,6 +174,8 @@ fn remove_half_started_run(path: &Path) {
 /// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
 /// trained by another process can be rendered too).
 pub struct TrainedRun {
+    /// The run folder as it was named.
+    pub dir: std::path::PathBuf,
     pub config: TrainConfig,
     pub checkpoint: checkpoint::Checkpoint,
 }
@@ -190,7 +194,11 @@ impl TrainedRun {
                 config.layers
             );
         }
-        Ok(TrainedRun { config, checkpoint })
+        Ok(TrainedRun {
+            dir: dir.to_path_buf(),
+            config,
+            checkpoint,
+        })
     }
 
     /// Parses an `--input` vector and checks it fits the network's input layer.
@@ -206,6 +214,23 @@ impl TrainedRun {
         Ok(input)
     }
 
+    /// The recipe of a picture this run paints now: its run folder (as named on the command
+    /// line), epoch, preset, layers, weights' fingerprint and nnimg's version, plus `input`,
+    /// `map` and `scale`.
+    pub fn recipe(&self, input: Option<&[f32]>, map: ColorMap, scale: u32) -> Recipe {
+        Recipe {
+            input: input.map(<[f32]>::to_vec),
+            colormap: Some(map.name().to_owned()),
+            scale: Some(scale),
+            ..crate::train::provenance::run_recipe(
+                &self.dir,
+                &self.config.preset,
+                self.checkpoint.state.epoch,
+                &self.checkpoint.net,
+            )
+        }
+    }
+
     /// The network's output for `input` (of the input layer's length) as a picture,
     /// greyscale outputs through `map`.
     pub fn render(&self, input: &[f32], map: ColorMap) -> Picture {
@@ -216,13 +241,14 @@ impl TrainedRun {
     }
 }
 
-/// Writes a PNG the user asked for; an existing file is kept unless `force`.
-pub fn save_picture(out: &Path, picture: &Picture, force: bool) -> Result<()> {
+/// Writes a PNG the user asked for, carrying `recipe`; an existing file is kept unless
+/// `force`. Never leaves a half-written file.
+pub fn save_picture(out: &Path, picture: &Picture, recipe: &Recipe, force: bool) -> Result<()> {
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
             out.display()
         );
     }
-    picture.write_png(out, force)
+    picture.write_png(out, recipe, force)
 }

@@ -8,7 +8,8 @@ use crate::data::format_stem;
 use crate::net::{Network, Workspace};
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
-use crate::render::sheet::button_sheet;
+use crate::render::recipe::Recipe;
+use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -48,18 +49,25 @@ pub fn file_stem(input: &[f32], epoch: usize) -> String {
     format!("{}-e{epoch}", format_stem(input))
 }
 
-/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times.
+/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times,
+/// carrying `recipe` with the input and scale added.
 pub fn export_png(
     net: &Network,
     input: &[f32],
     spec: &PictureSpec,
     scale: u32,
     dir: &Path,
-    epoch: usize,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
     let picture = spec.drawer(net)?(input).upscaled(scale.max(1));
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale.max(1)),
+        ..recipe.clone()
+    };
     create_dir(dir)?;
-    picture.write_png_unique(dir, &file_stem(input, epoch))
+    let epoch = recipe.epoch.unwrap_or(0);
+    picture.write_png_unique(dir, &file_stem(input, epoch), &recipe)
 }
 
 /// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`,
@@ -68,11 +76,16 @@ pub fn export_sheet(
     net: &Network,
     spec: &PictureSpec,
     dir: &Path,
-    epoch: usize,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
     let sheet = button_sheet(net.input_len(), spec.drawer(net)?)?;
+    let recipe = Recipe {
+        kind: Some(BUTTON_SHEET_KIND.to_owned()),
+        ..recipe.clone()
+    };
     create_dir(dir)?;
-    sheet.write_png_unique(dir, &format!("grid-e{epoch}"))
+    let epoch = recipe.epoch.unwrap_or(0);
+    sheet.write_png_unique(dir, &format!("grid-e{epoch}"), &recipe)
 }
 
 /// The status line after an export: the path written, or what went wrong.
@@ -113,13 +126,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let samples = dir.path().join("samples");
         let net = init_network(&[2, 3, 4], 1);
-        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
-        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
+        let recipe = Recipe {
+            epoch: Some(5),
+            ..Recipe::default()
+        };
+        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
+        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
         assert_eq!(a.file_name().unwrap(), "10-e5.png");
         assert_eq!(b.file_name().unwrap(), "10-e5-2.png");
         let img = image::open(&a).unwrap();
         assert_eq!((img.width(), img.height()), (6, 6));
-        let sheet = export_sheet(&net, &picture(), &samples, 5).unwrap();
+        let back = crate::render::recipe::read_png_recipe(&a).unwrap();
+        assert_eq!(back.input, Some(vec![1.0, 0.0]));
+        assert_eq!((back.epoch, back.scale), (Some(5), Some(3)));
+        let sheet = export_sheet(&net, &picture(), &samples, &recipe).unwrap();
         let img = image::open(&sheet).unwrap();
         // 4 tiles of 2x2 in 2 columns and rows with 2-pixel gaps: 2*2 + 3*2 = 10.
         assert_eq!((img.width(), img.height()), (10, 10));
