@@ -75,7 +75,12 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     }
     let frames: Vec<_> = inputs
         .iter()
-        .map(|x| trained.render(x, args.colormap).upscaled(args.scale).into_image())
+        .map(|x| {
+            trained
+                .render(x, args.colormap)
+                .upscaled(args.scale)
+                .into_image()
+        })
         .collect();
     let encoded = encode_animation(format, &frames, frame_delay_ms(args.fps), &recipe)
         .map_err(|e| e.context(format!("{}: cannot write", out.display())))?;
@@ -84,7 +89,7 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     } else {
         create_new_file(&out, &encoded)?;
     }
-    println!("{}", out.display());
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -23,4 +23,5 @@ mod common;
 mod explore_screens;
 mod explore_tmux;
 mod faults;
+mod motion;
 mod train;
