@@ -16,6 +16,7 @@ pub mod status;
 pub(crate) mod tests {
     use crate::train::Halving;
     use crate::train::update::Progress;
+    use crate::tui::app::App;
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     use ratatui::style::Style;
@@ -28,6 +29,15 @@ pub(crate) mod tests {
         widget.render(buf.area, &mut buf);
         buf.set_style(buf.area, Style::reset());
         buf
+    }
+
+    /// Inputs 0, 0.5 and 0.3, the third selected, set by keys' intent methods.
+    pub(crate) fn set_inputs_0_half_and_3_tenths(app: &mut App) {
+        app.toggle_input(1);
+        app.nudge_input(-0.5);
+        app.toggle_input(2);
+        app.nudge_input(-0.5);
+        app.nudge_input(-0.2);
     }
 
     /// Eight epochs with the rate halved after the fourth, as the trainer reports them.

@@ -93,7 +93,7 @@ impl Widget for Buttons<'_> {
 mod tests {
     use super::*;
     use crate::tui::app::tests::app;
-    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
 
     #[test]
     fn weights_read_short() {
@@ -120,12 +120,7 @@ mod tests {
     #[test]
     fn buttons_show_their_weights_and_the_selected_one_is_reversed() {
         let mut app = app();
-        // Inputs 0, 0.5 and 0.3, the third selected.
-        app.toggle_input(1);
-        app.nudge_input(-0.5);
-        app.toggle_input(2);
-        app.nudge_input(-0.5);
-        app.nudge_input(-0.2);
+        set_inputs_0_half_and_3_tenths(&mut app);
         assert_eq!(
             text_of(Buttons(&app), 40, 3),
             Buffer::with_lines([

@@ -164,7 +164,7 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
 mod tests {
     use super::*;
     use crate::tui::app::tests::app;
-    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
     use image::Rgb;
 
     #[test]
@@ -199,12 +199,7 @@ mod tests {
     #[test]
     fn the_pane_draws_the_picture_enlarged_with_its_size_below() {
         let mut app = app();
-        // Inputs 0, 0.5 and 0.3, the third selected.
-        app.toggle_input(1);
-        app.nudge_input(-0.5);
-        app.toggle_input(2);
-        app.nudge_input(-0.5);
-        app.nudge_input(-0.2);
+        set_inputs_0_half_and_3_tenths(&mut app);
         assert_eq!(
             text_of(OutputPane(&app), 60, 4),
             Buffer::with_lines([
