@@ -1,7 +1,6 @@
 //! Whole explorer screens rendered with ratatui's TestBackend at 80x24 and 200x70 and
 //! compared with reviewed insta snapshots (text only; colours are checked in the unit tests
 //! of `tui::widgets::output`).
-#![allow(clippy::unwrap_used)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nnimg::data::Sample;
