@@ -61,13 +61,13 @@ impl Widget for Buttons<'_> {
         let block = Block::bordered().border_style(theme::border()).title(title);
         let inner = block.inner(area);
         block.render(area, buf);
-        let n = app.buttons.len();
+        let n = app.inputs.buttons.len();
         if n == 0 || inner.is_empty() {
             return;
         }
         let (per_row, _) = grid(n, inner.width);
         let width = (inner.width / per_row as u16).clamp(MIN_BUTTON_WIDTH, MAX_BUTTON_WIDTH);
-        for (i, &w) in app.buttons.iter().enumerate() {
+        for (i, &w) in app.inputs.buttons.iter().enumerate() {
             let x = inner.x + (i % per_row) as u16 * width;
             let y = inner.y + (i / per_row) as u16;
             if y >= inner.bottom() {
@@ -80,7 +80,7 @@ impl Widget for Buttons<'_> {
             } else {
                 theme::dim()
             };
-            if i == app.cursor {
+            if i == app.inputs.cursor {
                 style = style.add_modifier(Modifier::REVERSED);
             }
             let text = button_text(i, w, usize::from(width) - 1);
@@ -92,6 +92,8 @@ impl Widget for Buttons<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
 
     #[test]
     fn weights_read_short() {
@@ -113,5 +115,23 @@ mod tests {
         assert_eq!(grid(8, 200), (8, 1));
         assert_eq!(grid(8, 30), (4, 2));
         assert_eq!(panel_height(8, 80), 3);
+    }
+
+    #[test]
+    fn buttons_show_their_weights_and_the_selected_one_is_reversed() {
+        let mut app = app();
+        set_inputs_0_half_and_3_tenths(&mut app);
+        assert_eq!(
+            text_of(Buttons(&app), 40, 3),
+            Buffer::with_lines([
+                "┌ inputs 1-9 toggle · ←→ select · +/- w┐",
+                "│1▕     ▏0   2▕██  ▏.5   3▕█▎  ▏.3     │",
+                "└──────────────────────────────────────┘",
+            ])
+        );
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 3));
+        Buttons(&app).render(buf.area, &mut buf);
+        assert!(buf[(25, 1)].modifier.contains(Modifier::REVERSED));
+        assert!(!buf[(1, 1)].modifier.contains(Modifier::REVERSED));
     }
 }

@@ -4,9 +4,6 @@
 //! Every test trains a tiny network (`3 → 6 → 8×8`) on four 8×8 pictures, so a few hundred
 //! epochs take well under a second even in a debug build.
 
-#![allow(dead_code)] // each test crate uses a different part of this module
-#![allow(clippy::unwrap_used)] // test support: a broken fixture should panic
-
 use image::{Rgb, RgbImage};
 use nnimg::train::checkpoint::{self, Checkpoint};
 use nnimg::train::metrics::{self, Metrics};
@@ -15,6 +12,7 @@ use std::borrow::BorrowMut;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -24,38 +22,44 @@ pub const STEMS: [&str; 4] = ["001", "010", "100", "110"];
 /// Flags for a network small enough for debug-build tests: 3 inputs, 6 hidden, 8×8 output.
 pub const TINY: [&str; 4] = ["--size", "8", "--layers", "3,6,64"];
 
-/// Path of the `nnimg` binary cargo built for these tests.
+/// Path of the `nnimg` binary cargo built for these tests, as the host can start it (see
+/// [`runnable`]).
 pub fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_nnimg"))
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| runnable(Path::new(env!("CARGO_BIN_EXE_nnimg"))))
 }
 
-/// The words that start the `nnimg` binary: its path, after cargo's runner for this target
-/// when one is set. A cross-compiled test run (aarch64 under qemu-user in .ci/run) sets
-/// `CARGO_TARGET_<TRIPLE>_RUNNER`; cargo starts the test binaries with it, and the tests
-/// must start `nnimg` with it too, because the host cannot execute it directly.
-pub fn launcher() -> Vec<String> {
+/// Cargo's runner for the target these tests were built for, when one is set: an emulator
+/// for a cross-compiled run, as in .ci/run (`CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER`
+/// = `qemu-aarch64 …`). Cargo starts the test binary with it, but not what the tests start.
+pub fn runner() -> Option<String> {
     let arch = std::env::consts::ARCH.to_uppercase();
     let os = std::env::consts::OS.to_uppercase();
-    let runner = std::env::vars().find_map(|(name, value)| {
+    std::env::vars().find_map(|(name, value)| {
         let triple = name
             .strip_prefix("CARGO_TARGET_")?
             .strip_suffix("_RUNNER")?;
         (triple.starts_with(&format!("{arch}_")) && triple.contains(&os)).then_some(value)
-    });
-    let mut words: Vec<String> = runner
-        .iter()
-        .flat_map(|r| r.split_whitespace().map(str::to_string))
-        .collect();
-    words.push(bin().display().to_string());
-    words
+    })
 }
 
-/// A command that runs `nnimg` (through the runner, if any; see [`launcher`]).
-pub fn nnimg_command() -> Command {
-    let launcher = launcher();
-    let mut cmd = Command::new(&launcher[0]);
-    cmd.args(&launcher[1..]);
-    cmd
+/// `program`, built for the target, as the host can start it: the program itself, or under
+/// a [`runner`] a script beside it that starts it through the runner, so that commands,
+/// shell lines and tmux panes all start it the same way.
+pub fn runnable(program: &Path) -> PathBuf {
+    #[cfg(unix)]
+    if let Some(runner) = runner() {
+        use std::os::unix::fs::PermissionsExt;
+        let script = PathBuf::from(format!("{}.under-runner", program.display()));
+        let text = format!("#!/bin/sh\nexec {runner} '{}' \"$@\"\n", program.display());
+        // Written whole and renamed into place: other test processes may be starting it.
+        let tmp = PathBuf::from(format!("{}.{}", script.display(), std::process::id()));
+        fs::write(&tmp, text).unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::rename(&tmp, &script).unwrap();
+        return script;
+    }
+    program.to_path_buf()
 }
 
 /// A distinct 8×8 picture per index: stripes, a gradient and a disc in different colours.
@@ -131,7 +135,7 @@ impl Fixture {
 
     /// `nnimg <args>` with the fixture's folder as working directory.
     pub fn nnimg(&self, args: &[&str]) -> Command {
-        let mut cmd = nnimg_command();
+        let mut cmd = Command::new(bin());
         cmd.current_dir(self.dir.path()).args(args);
         cmd
     }
@@ -226,6 +230,36 @@ pub fn temporaries(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// True when `tool` runs (`tool -V`); a test that needs it returns early when it does not,
+/// after [`say_skipped`]. Under CI (the `CI` variable set, and not to `false` or `0`) a
+/// missing tool fails the test instead: a CI run must not pass without the test it skipped.
+pub fn has_tool(tool: &str) -> bool {
+    if Command::new(tool).arg("-V").output().is_ok() {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !ci,
+        "{tool} is not installed, and CI is set: install {tool} (.ci/run does)"
+    );
+    say_skipped(&format!(
+        "{tool} is not installed; install it to run this test"
+    ));
+    false
+}
+
+/// Says that the running test skips its checks, and why, where `cargo test` shows it. A skip
+/// must not read as a pass, and libtest keeps a passing test's `eprintln!` to itself, so the
+/// line goes straight to the process's stderr. libtest names each test's thread after it.
+pub fn say_skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 /// Sends a signal by name (`INT`, `TERM`, `HUP`, `KILL`) with the system's `kill`.
 pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
@@ -269,8 +303,8 @@ impl Lcg {
     }
 }
 
-/// A size-limited tmpfs mounted on a temp folder, unmounted on drop; `None` (with a note
-/// printed) where mounting is not allowed, e.g. when the tests do not run as root.
+/// A size-limited tmpfs mounted on a temp folder, unmounted on drop; `None` (saying the test
+/// is skipped) where mounting is not allowed, e.g. when the tests do not run as root.
 pub struct Tmpfs {
     pub dir: TempDir,
 }
@@ -285,14 +319,14 @@ impl Tmpfs {
         match out {
             Ok(o) if o.status.success() => Some(Tmpfs { dir }),
             Ok(o) => {
-                eprintln!(
-                    "note: cannot mount a tmpfs here ({}); skipping",
+                say_skipped(&format!(
+                    "cannot mount a tmpfs here ({})",
                     String::from_utf8_lossy(&o.stderr).trim()
-                );
+                ));
                 None
             }
             Err(e) => {
-                eprintln!("note: cannot run mount ({e}); skipping");
+                say_skipped(&format!("cannot run mount ({e})"));
                 None
             }
         }
