@@ -2,13 +2,14 @@
 //! run directory on disk (run.json, metrics.csv, checkpoint.safetensors, outputs/).
 //!
 //! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
-//! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
+//! files; `history` is what the charts keep of a run's errors, bounded however long it is; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
 //! on; `session` ties these together for one run; `worker` runs a session on a thread for the
 //! explorer.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
 pub mod config;
+pub mod history;
 pub mod metrics;
 pub mod run_dir;
 pub mod schedule;

@@ -672,7 +672,7 @@ fn metrics_csv_edited_by_hand_gives_one_line_or_recovers() {
 
     // Errors: a bad row before the checkpoint, a header naming other samples.
     let mut garbage = lines.clone();
-    garbage[3] = "3,not a number,0.1,0.0,0,0,0,0";
+    garbage[3] = "3,not a number,0.1,0.0,0,0,0,0,0,0";
     let mut renamed = lines.clone();
     let header = lines[0].replace(",110", ",111");
     renamed[0] = &header;
@@ -717,7 +717,7 @@ fn metrics_csv_edited_by_hand_gives_one_line_or_recovers() {
     assert_eq!(epochs(), (1..=12).collect::<Vec<_>>());
     // Rows after the checkpoint (epoch 12) are dropped and trained again.
     let text = fs::read_to_string(&path).unwrap();
-    let fake = "13,0.5,0.1,0.0,0.5,0.5,0.5,0.5\n14,0.5,0.1,0.0,0.5,0.5,0.5,0.5\n";
+    let fake = "13,0.5,0.1,0.0,0.5,0.5,0.5,0.5,0.5,0.5\n14,0.5,0.1,0.0,0.5,0.5,0.5,0.5,0.5,0.5\n";
     fs::write(&path, format!("{text}{fake}")).unwrap();
     resume_to(14);
     assert_eq!(epochs(), (1..=14).collect::<Vec<_>>());

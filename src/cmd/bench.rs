@@ -86,6 +86,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         seed: 1,
         order: Order::Shuffle,
         checkpoint_every: 100,
+        log_every: crate::train::metrics::DEFAULT_LOG_EVERY,
         data: "synthetic".into(),
         init: None,
         samples: samples.iter().map(|s| s.stem.clone()).collect(),

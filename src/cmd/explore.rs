@@ -7,13 +7,14 @@ use super::train::EXIT_INTERRUPTED;
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
-use crate::train::metrics;
+use crate::train::history::Point;
+use crate::train::metrics::{LogPlan, MetricsReader, MetricsRow};
 use crate::train::run_dir::RunDir;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
 use crate::tui::event::{self, Event};
 use crate::tui::{self, Options, watch};
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -78,8 +79,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 color_mode,
             );
             if resuming {
-                let earlier = metrics::read(&session.run_dir().metrics())?;
-                app.add_rows(&earlier.rows);
+                let path = session.run_dir().metrics();
+                let plan = LogPlan::new(config.log_every);
+                let mut reader = MetricsReader::open(&path, plan)?;
+                let mut row = MetricsRow::default();
+                let mut last = None;
+                while reader
+                    .next_row(&mut row)
+                    .map_err(|e| anyhow!("{}: {e:#}", path.display()))?
+                {
+                    app.add_rows(&[Point::from(&row)], None);
+                    last = Some(row.epoch);
+                }
+                if last.is_some() {
+                    app.add_rows(&[], Some(&row));
+                }
             }
             let pacing = Pacing {
                 interval: Duration::from_secs(1) / args.fps,

@@ -6,6 +6,7 @@ use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
+use crate::train::metrics::DEFAULT_LOG_EVERY;
 use crate::train::run_dir::RunDir;
 use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
@@ -64,6 +65,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.color, "--color"),
         (s.size.is_some(), "--size"),
         (s.checkpoint_every.is_some(), "--checkpoint-every"),
+        (s.log_every.is_some(), "--log-every"),
     ];
     given
         .iter()
@@ -108,6 +110,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
+        log_every: settings.log_every.unwrap_or(DEFAULT_LOG_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
             .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,

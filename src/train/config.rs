@@ -109,6 +109,10 @@ pub struct TrainConfig {
     pub order: Order,
     /// Save a checkpoint every this many epochs (and at the end, and on interruption).
     pub checkpoint_every: usize,
+    /// After the first `metrics::FULL_RESOLUTION_EPOCHS` epochs, log one epoch in this many.
+    /// Runs made before the setting existed log every epoch.
+    #[serde(default = "every_epoch")]
+    pub log_every: usize,
     /// The training folder, as given.
     pub data: PathBuf,
     /// Weights the run started from, if not from a seeded initialisation.
@@ -166,8 +170,15 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             bail!("--checkpoint-every must be at least 1");
         }
+        if self.log_every == 0 {
+            bail!("--log-every must be at least 1");
+        }
         Ok(())
     }
+}
+
+fn every_epoch() -> usize {
+    1
 }
 
 /// Layer sizes must be at least two, none empty, and small enough to fit in memory.
@@ -214,6 +225,7 @@ mod tests {
             seed: 1,
             order: Order::Shuffle,
             checkpoint_every: 100,
+            log_every: 1,
             data: "training_input".into(),
             init: None,
             samples: vec![],

@@ -13,6 +13,7 @@ use crate::net::sgd::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
 use crate::train::TrainConfig;
+use crate::train::history::Point;
 use crate::train::metrics::MetricsRow;
 use crate::train::run_dir::RunDir;
 use crate::train::schedule::Halving;
@@ -744,14 +745,13 @@ impl App {
         }
     }
 
-    /// Rows read from a metrics.csv (on start-up, or by the watcher).
-    pub fn add_rows(&mut self, rows: &[MetricsRow]) {
-        for row in rows {
-            // The history's derived halving would come one epoch late; a worker's
-            // next_learning_rate is not known here, so the derived one is right.
-            self.history.push(row.epoch, row.error, row.learning_rate);
+    /// Rows read from a metrics.csv (on start-up, or by the watcher): their points, and the
+    /// last one in full.
+    pub fn add_rows(&mut self, points: &[Point], last: Option<&MetricsRow>) {
+        for p in points {
+            self.history.push(p.epoch, p.error, p.learning_rate);
         }
-        if let Some(last) = rows.last() {
+        if let Some(last) = last {
             self.sample_errors.clone_from(&last.sample_errors);
             self.learning_rate = Some(last.learning_rate);
             self.note_time(last.seconds, last.epoch);
@@ -760,12 +760,16 @@ impl App {
 
     fn on_watch(&mut self, update: WatchUpdate) {
         match update {
-            WatchUpdate::Rows { restarted, rows } => {
+            WatchUpdate::Rows {
+                restarted,
+                points,
+                last,
+            } => {
                 if restarted {
                     self.history = History::default();
                     self.rate_points.clear();
                 }
-                self.add_rows(&rows);
+                self.add_rows(&points, last.as_ref());
             }
             WatchUpdate::Weights { net, epoch } => {
                 if net.layers() == self.run.layers.as_slice() {

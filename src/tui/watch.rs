@@ -5,6 +5,7 @@
 
 use crate::net::Network;
 use crate::train::checkpoint;
+use crate::train::history::Point;
 use crate::train::metrics::{MetricsFollower, MetricsRow};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,9 @@ pub enum WatchUpdate {
     /// seen before are to be forgotten.
     Rows {
         restarted: bool,
-        rows: Vec<MetricsRow>,
+        points: Vec<Point>,
+        /// The last new row in full.
+        last: Option<MetricsRow>,
     },
     /// The checkpoint changed: its weights and epoch.
     Weights { net: Arc<Network>, epoch: usize },
@@ -48,12 +51,19 @@ fn watch<F: FnMut(WatchUpdate) -> bool>(metrics: &Path, checkpoint_path: &Path, 
     loop {
         let mut updates = Vec::new();
         let mut errors = Vec::new();
+        let mut more = false;
         match follower.poll() {
-            Ok(u) if u.restarted || !u.rows.is_empty() => updates.push(WatchUpdate::Rows {
-                restarted: u.restarted,
-                rows: u.rows,
-            }),
-            Ok(_) => {}
+            Ok(u) => {
+                more = u.more;
+                errors.extend(u.problem);
+                if u.restarted || !u.points.is_empty() {
+                    updates.push(WatchUpdate::Rows {
+                        restarted: u.restarted,
+                        points: u.points,
+                        last: u.last,
+                    });
+                }
+            }
             Err(e) => errors.push(format!("{e:#}")),
         }
         let stamp = fs::metadata(checkpoint_path)
@@ -81,6 +91,8 @@ fn watch<F: FnMut(WatchUpdate) -> bool>(metrics: &Path, checkpoint_path: &Path, 
                 return;
             }
         }
-        thread::sleep(POLL_INTERVAL);
+        if !more {
+            thread::sleep(POLL_INTERVAL);
+        }
     }
 }

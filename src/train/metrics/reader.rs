@@ -1,0 +1,407 @@
+//! Reading a log row by row ([`MetricsReader`]) and cutting it back to a checkpoint
+//! ([`truncate_after`]), in memory that does not grow with the log: one line at a time.
+//!
+//! A last line without its newline (a row being written, or cut by a kill) is ignored; any
+//! other malformed line is reported with its number. Rows must come in the order the
+//! [`LogPlan`] writes them: epochs going up, none of the plan's rows missing.
+
+use super::{Header, LogPlan, MetricsRow};
+use crate::atomic::replace_file;
+use anyhow::{Context, Result, anyhow, bail};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
+use std::path::Path;
+
+/// Longest line a log may have; a longer one is not a row of ours (and reading it whole
+/// would take memory in proportion to a damaged file).
+const MAX_LINE: u64 = 16 << 20;
+
+/// Streams the rows of a log.
+pub struct MetricsReader<R> {
+    input: R,
+    /// None for an empty file or one whose first line is not complete yet.
+    header: Option<Header>,
+    plan: LogPlan,
+    line: String,
+    /// Number of the last line read (1 is the header).
+    line_no: usize,
+    /// Epoch of the last row read.
+    prev: Option<usize>,
+    /// Bytes up to the end of the last complete line read.
+    offset: u64,
+}
+
+impl MetricsReader<BufReader<File>> {
+    /// Opens `path`; errors name the file.
+    pub fn open(path: &Path, plan: LogPlan) -> Result<Self> {
+        let file = File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        MetricsReader::new(BufReader::with_capacity(1 << 16, file), plan)
+            .map_err(|e| anyhow!("{}: {e:#}", path.display()))
+    }
+}
+
+impl<R: BufRead> MetricsReader<R> {
+    /// Reads the header from `input`. `plan` is the run's; a log without the range columns
+    /// was written with a row for every epoch, and is read so.
+    pub fn new(input: R, plan: LogPlan) -> Result<Self> {
+        let mut reader = MetricsReader {
+            input,
+            header: None,
+            plan,
+            line: String::new(),
+            line_no: 0,
+            prev: None,
+            offset: 0,
+        };
+        if reader.next_line()? {
+            let header = Header::parse(reader.current_line()).map_err(|e| anyhow!(e))?;
+            if !header.ranged {
+                reader.plan = LogPlan::every_epoch();
+            }
+            reader.header = Some(header);
+        }
+        Ok(reader)
+    }
+
+    pub fn header(&self) -> Option<&Header> {
+        self.header.as_ref()
+    }
+
+    /// Bytes from the start of the file to the end of the last complete line read.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Reads the next row into `row` (reusing its memory); false at the end of the rows.
+    pub fn next_row(&mut self, row: &mut MetricsRow) -> Result<bool> {
+        if self.header.is_none() || !self.next_line()? {
+            return Ok(false);
+        }
+        let n = self.line_no;
+        let header = self.header.as_ref().expect("checked above");
+        header
+            .parse_row(self.line.trim_end_matches('\n'), row)
+            .map_err(|e| anyhow!("line {n}: {e}"))?;
+        if let Some(prev) = self.prev
+            && (row.epoch <= prev || row.epoch > self.plan.next_logged(prev))
+        {
+            bail!("line {n}: epoch {} follows epoch {prev}", row.epoch);
+        }
+        self.prev = Some(row.epoch);
+        Ok(true)
+    }
+
+    /// Reads one complete line into `self.line`; false at the end of the file or before a
+    /// last line without its newline.
+    fn next_line(&mut self) -> Result<bool> {
+        self.line.clear();
+        let n = self.line_no + 1;
+        let read = (&mut self.input)
+            .take(MAX_LINE)
+            .read_line(&mut self.line)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidData => anyhow!("line {n}: is not text"),
+                _ => anyhow!("cannot read: {e}"),
+            })?;
+        if !self.line.ends_with('\n') {
+            if read as u64 == MAX_LINE {
+                bail!("line {n}: longer than {} MiB", MAX_LINE >> 20);
+            }
+            return Ok(false);
+        }
+        self.line_no = n;
+        self.offset += read as u64;
+        Ok(true)
+    }
+
+    fn current_line(&self) -> &str {
+        self.line.trim_end_matches('\n')
+    }
+}
+
+/// A whole parsed log: for tests and small logs. Readers of a run's log stream it instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics {
+    pub stems: Vec<String>,
+    pub rows: Vec<MetricsRow>,
+}
+
+/// Reads and parses the whole log at `path`; errors name the file.
+pub fn read(path: &Path, plan: LogPlan) -> Result<Metrics> {
+    let mut reader = MetricsReader::open(path, plan)?;
+    let stems = reader.header().map_or_else(Vec::new, |h| h.stems.clone());
+    let mut rows = Vec::new();
+    let mut row = MetricsRow::default();
+    while reader
+        .next_row(&mut row)
+        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?
+    {
+        rows.push(row.clone());
+    }
+    Ok(Metrics { stems, rows })
+}
+
+/// Cuts the log at `path` back to what a resume from a checkpoint needs: the header for
+/// `stems` and the rows up to and including epoch `keep_through` (the checkpoint's last
+/// planned row; `checkpoint_epoch` names the checkpoint in messages). Returns the header
+/// the rows that follow must match.
+///
+/// The rows are read one line at a time and the cut is made in place (the file is shortened,
+/// never rewritten), so a log of any size takes the same memory. A missing, empty or
+/// headless file gets just the header. A file whose header names other samples, with a
+/// malformed row up to the cut, or whose rows end before `keep_through`, is an error and is
+/// left as it was.
+pub fn truncate_after(
+    path: &Path,
+    stems: &[String],
+    keep_through: usize,
+    checkpoint_epoch: usize,
+    plan: LogPlan,
+) -> Result<Header> {
+    let new_log = || -> Result<Header> {
+        let header = Header::new(stems);
+        replace_file(path, (header.line() + "\n").as_bytes())?;
+        Ok(header)
+    };
+    let file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return new_log(),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+    };
+    let bad_row = |e: anyhow::Error| {
+        anyhow!(
+            "{}: {e:#}; fix or delete that line (rows after the checkpoint are dropped anyway)",
+            path.display()
+        )
+    };
+    let mut reader = MetricsReader::new(BufReader::with_capacity(1 << 16, &file), plan)
+        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+    let Some(header) = reader.header().cloned() else {
+        return new_log();
+    };
+    if header.stems != stems {
+        bail!(
+            "{}: the header names other samples than run.json; move the file away to start a new log",
+            path.display()
+        );
+    }
+    let mut kept = reader.offset();
+    let mut last = None;
+    let mut row = MetricsRow::default();
+    while reader.next_row(&mut row).map_err(bad_row)? && row.epoch <= keep_through {
+        kept = reader.offset();
+        last = Some(row.epoch);
+    }
+    if let Some(last) = last
+        && last < keep_through
+    {
+        bail!(
+            "{}: ends at epoch {last} but the checkpoint is at epoch {checkpoint_epoch}; rows are missing, so the log \
+             cannot go on without a gap; move the file away to start a new log after epoch {checkpoint_epoch}",
+            path.display(),
+        );
+    }
+    let len = file
+        .metadata()
+        .with_context(|| format!("{}: cannot read", path.display()))?
+        .len();
+    if kept < len {
+        file.set_len(kept)
+            .and_then(|()| file.sync_data())
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::metrics::LogBucket;
+    use crate::train::metrics::writer::MetricsWriter;
+    use crate::train::trainer::EpochReport;
+    use std::fs;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    fn report(epoch: usize) -> EpochReport {
+        EpochReport {
+            epoch,
+            error: 0.1 / epoch as f64,
+            learning_rate: 0.1,
+            sample_errors: vec![0.2 / epoch as f64, 1.0 / 3.0],
+            halving: None,
+        }
+    }
+
+    fn stems() -> Vec<String> {
+        vec!["10".into(), "01".into()]
+    }
+
+    fn every() -> LogPlan {
+        LogPlan::every_epoch()
+    }
+
+    /// A log of `n` epochs written by the writer with `plan`.
+    fn log_with(dir: &Path, n: usize, plan: LogPlan) -> PathBuf {
+        let path = dir.join("metrics.csv");
+        let header = Header::new(&stems());
+        fs::write(&path, header.line() + "\n").unwrap();
+        let mut w =
+            MetricsWriter::append_to(&path, header, plan, LogBucket::empty_after(0)).unwrap();
+        for e in 1..=n {
+            w.append(&report(e), e as f64).unwrap();
+        }
+        w.flush().unwrap();
+        path
+    }
+
+    fn epochs(path: &Path, plan: LogPlan) -> Vec<usize> {
+        read(path, plan)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.epoch)
+            .collect()
+    }
+
+    fn append(path: &Path, text: &str) {
+        let mut f = OpenOptions::new().append(true).open(path).unwrap();
+        write!(f, "{text}").unwrap();
+    }
+
+    #[test]
+    fn rows_read_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = read(&log_with(dir.path(), 3, every()), every()).unwrap();
+        assert_eq!(m.stems, stems());
+        assert_eq!(m.rows.len(), 3);
+        assert_eq!(m.rows[2].error, 0.1 / 3.0);
+        assert_eq!(m.rows[2].sample_errors, vec![0.2 / 3.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn ignores_a_last_line_cut_by_a_kill() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 2, every());
+        append(&path, "3,0.0");
+        assert_eq!(epochs(&path, every()), [1, 2]);
+    }
+
+    fn parse(text: &str, plan: LogPlan) -> Result<Metrics> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        fs::write(&path, text).unwrap();
+        read(&path, plan)
+    }
+
+    #[test]
+    fn names_the_line_of_a_malformed_row() {
+        let e = |text: &str| format!("{:#}", parse(text, every()).unwrap_err());
+        let m = e("epoch,error,learning_rate,seconds,a\n1,0.1,0.1,0,0.1\n2,x,0.1,0,0.1\n");
+        assert!(m.contains("line 3: column 2 'x' is not a number"), "{m}");
+        let m = e("epoch,error,learning_rate,seconds\n1,0.1,0.1,0,9\n");
+        assert!(m.contains("line 2: has 5 columns, the header has 4"), "{m}");
+        let m = e("epoch,error\n");
+        assert!(m.contains("header must start with"), "{m}");
+        let m = e("epoch,error,learning_rate,seconds\n1,0,0,0\n3,0,0,0\n");
+        assert!(m.contains("line 3: epoch 3 follows epoch 1"), "{m}");
+        let m = e("epoch,error,learning_rate,seconds\n1,0,0,0\n\u{0}\u{ff}x\n");
+        assert!(m.contains("line 3:"), "{m}");
+    }
+
+    #[test]
+    fn a_sparse_log_may_skip_epochs_but_not_its_planned_rows() {
+        let plan = LogPlan {
+            full_until: 3,
+            every: 10,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 35, plan);
+        assert_eq!(epochs(&path, plan), [1, 2, 3, 10, 20, 30]);
+        // The same rows read with a row per epoch expected: the gaps are reported.
+        let e = format!("{:#}", read(&path, every()).unwrap_err());
+        assert!(e.contains("line 5: epoch 10 follows epoch 3"), "{e}");
+        // A planned row deleted: reported.
+        let text = fs::read_to_string(&path).unwrap();
+        let without_20: String = text
+            .lines()
+            .filter(|l| !l.starts_with("20,"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let e = format!("{:#}", parse(&without_20, plan).unwrap_err());
+        assert!(e.contains("epoch 30 follows epoch 10"), "{e}");
+    }
+
+    #[test]
+    fn truncation_keeps_rows_up_to_the_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 5, every());
+        append(&path, "6,0.");
+        truncate_after(&path, &stems(), 3, 3, every()).unwrap();
+        assert_eq!(epochs(&path, every()), [1, 2, 3]);
+    }
+
+    #[test]
+    fn truncation_of_an_old_log_keeps_its_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.csv");
+        fs::write(
+            &path,
+            "epoch,error,learning_rate,seconds,10,01\n1,0.5,0.1,0,0.5,0.5\n2,0.4,0.1,0,0.4,0.4\n",
+        )
+        .unwrap();
+        let header = truncate_after(&path, &stems(), 1, 1, LogPlan::new(100)).unwrap();
+        assert!(!header.ranged);
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "epoch,error,learning_rate,seconds,10,01\n1,0.5,0.1,0,0.5,0.5\n"
+        );
+    }
+
+    #[test]
+    fn truncation_refuses_a_log_that_ends_before_the_checkpoint() {
+        // Such a log used to be kept and continued after the checkpoint, and the gap made
+        // the next parse fail ("epoch 11 follows epoch 3").
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 3, every());
+        let before = fs::read_to_string(&path).unwrap();
+        let e = format!(
+            "{:#}",
+            truncate_after(&path, &stems(), 10, 10, every()).unwrap_err()
+        );
+        assert!(
+            e.contains("ends at epoch 3 but the checkpoint is at epoch 10"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), before);
+        truncate_after(&path, &stems(), 3, 3, every()).unwrap();
+    }
+
+    #[test]
+    fn truncation_creates_a_missing_file_and_refuses_other_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.csv");
+        truncate_after(&path, &stems(), 0, 0, every()).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "epoch,error,learning_rate,seconds,error_min,error_max,10,01\n"
+        );
+        assert!(truncate_after(&path, &["1".to_string()], 0, 0, every()).is_err());
+    }
+
+    #[test]
+    fn truncation_of_a_long_log_cuts_in_place() {
+        // The cut shortens the file; what it keeps is the same bytes, not a rewrite.
+        let plan = LogPlan {
+            full_until: 10,
+            every: 7,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 50_000, plan);
+        let before = fs::read(&path).unwrap();
+        truncate_after(&path, &stems(), 49_000, 49_003, plan).unwrap();
+        let after = fs::read(&path).unwrap();
+        assert!(before.starts_with(&after));
+        assert_eq!(epochs(&path, plan).last(), Some(&49_000));
+    }
+}
