@@ -15,6 +15,11 @@ pub const CHECKPOINT: &str = "checkpoint.safetensors";
 pub const OUTPUTS: &str = "outputs";
 pub const LOCK: &str = "train.lock";
 
+/// How often, and how far apart, a taken lock is tried again before giving up: longer
+/// than a watcher's probe holds it.
+const LOCK_RETRIES: usize = 5;
+const LOCK_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// A run directory on disk.
 #[derive(Debug)]
 pub struct RunDir {
@@ -112,6 +117,8 @@ impl RunDir {
 
     /// Takes the training lock, so a second process cannot train this run at the same time.
     /// The lock is the OS's, tied to an open file: it disappears with a killed process.
+    /// A watcher probing the lock ([`RunDir::has_trainer`]) holds it for an instant, so a
+    /// lock found taken is tried a few more times before the run counts as trained elsewhere.
     pub fn lock_for_training(&mut self) -> Result<()> {
         let path = self.path.join(LOCK);
         let file = OpenOptions::new()
@@ -120,7 +127,15 @@ impl RunDir {
             .write(true)
             .open(&path)
             .with_context(|| format!("{}: cannot create the lock file", path.display()))?;
-        match file.try_lock() {
+        let mut attempt = file.try_lock();
+        for _ in 0..LOCK_RETRIES {
+            if !matches!(attempt, Err(TryLockError::WouldBlock)) {
+                break;
+            }
+            std::thread::sleep(LOCK_RETRY_INTERVAL);
+            attempt = file.try_lock();
+        }
+        match attempt {
             Ok(()) => {
                 self.lock = Some(file);
                 self.remove_temporaries();
@@ -131,6 +146,25 @@ impl RunDir {
                 self.path.display(),
                 self.path.display()
             ),
+            Err(TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+            }
+        }
+    }
+
+    /// True while a process holds the training lock (a trainer, or an explorer training the
+    /// run). Finds out by taking a shared lock for an instant, never writing anything.
+    pub fn has_trainer(&self) -> Result<bool> {
+        let path = self.path.join(LOCK);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        };
+        match file.try_lock_shared() {
+            // Dropping the file releases the shared lock at once.
+            Ok(()) => Ok(false),
+            Err(TryLockError::WouldBlock) => Ok(true),
             Err(TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("{}: cannot lock", path.display()))
             }
@@ -223,6 +257,15 @@ fn is_temporary(name: &str) -> bool {
 mod tests {
     use super::*;
 
+    impl RunDir {
+        fn open_unchecked(path: &Path) -> Self {
+            RunDir {
+                path: path.to_path_buf(),
+                lock: None,
+            }
+        }
+    }
+
     #[test]
     fn never_clobbers_a_folder_with_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -298,6 +341,28 @@ mod tests {
         );
         drop(first);
         second.lock_for_training().unwrap();
+    }
+
+    #[test]
+    fn a_probe_tells_whether_a_process_trains_the_run_without_getting_in_its_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        let watcher = RunDir::create(&path).unwrap();
+        assert!(!watcher.has_trainer().unwrap());
+        let mut trainer = RunDir::open_unchecked(&path);
+        trainer.lock_for_training().unwrap();
+        assert!(watcher.has_trainer().unwrap());
+        drop(trainer);
+        assert!(!watcher.has_trainer().unwrap());
+        // A trainer starting while a probe holds the shared lock waits for it.
+        let probe = File::open(path.join(LOCK)).unwrap();
+        probe.try_lock_shared().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            drop(probe);
+        });
+        RunDir::open_unchecked(&path).lock_for_training().unwrap();
+        release.join().unwrap();
     }
 
     #[test]
