@@ -162,25 +162,13 @@ impl History {
     /// Adds a point. A point that does not come after the last one starts a new history
     /// (a watched run restarted from an older checkpoint).
     pub fn push(&mut self, p: Point) {
-        let last = self.recent.back().map(|&(q, _)| q);
-        if last.is_some_and(|q| p.epoch <= q.epoch) {
+        if self.recent.back().is_some_and(|(q, _)| p.epoch <= q.epoch) {
             *self = History::default();
         }
-        match last {
-            Some(q) if !self.recent.is_empty() => {
-                if p.learning_rate != q.learning_rate {
-                    // The rate changed at the end of the last epoch with the old one.
-                    self.mark_halving(Halving {
-                        epoch: q.epoch,
-                        learning_rate: p.learning_rate,
-                    });
-                }
-            }
-            _ => {
-                self.first_epoch = p.epoch;
-                self.initial_learning_rate = Some(p.learning_rate);
-                self.width = 1;
-            }
+        if self.recent.is_empty() {
+            self.first_epoch = p.epoch;
+            self.initial_learning_rate = Some(p.learning_rate);
+            self.width = 1;
         }
         if p.error_min.is_finite() && self.best.is_none_or(|(_, b)| p.error_min < b) {
             self.best = Some((p.epoch, p.error_min));
@@ -202,8 +190,8 @@ impl History {
         self.push(Point::single(epoch, error, learning_rate));
     }
 
-    /// Records a halving known before the epoch that uses the new rate (the trainer says
-    /// so at once); the same halving derived later from the rates is not recorded twice.
+    /// Records a halving (as the trainer reported it, or as read from the log); one at an
+    /// epoch already recorded is not recorded twice.
     pub fn mark_halving(&mut self, halving: Halving) {
         if self.halvings.last().map(|h| h.epoch) != Some(halving.epoch) {
             self.halvings.push(halving);
@@ -362,18 +350,19 @@ mod tests {
     }
 
     #[test]
-    fn halvings_are_read_from_the_rates_and_not_recorded_twice() {
+    fn halvings_are_recorded_once() {
         let mut h = History::default();
         h.push_epoch(1, 0.5, 0.1);
         h.push_epoch(2, 0.5, 0.1);
-        h.mark_halving(Halving {
-            epoch: 2,
-            learning_rate: 0.05,
-        });
+        for _ in 0..2 {
+            h.mark_halving(Halving {
+                epoch: 2,
+                learning_rate: 0.05,
+            });
+        }
         h.push_epoch(3, 0.5, 0.05);
         h.push_epoch(10, 0.5, 0.025);
-        let epochs: Vec<usize> = h.halvings().iter().map(|h| h.epoch).collect();
-        assert_eq!(epochs, [2, 3]);
+        assert_eq!(h.halvings().len(), 1);
         assert_eq!(h.initial_learning_rate(), Some(0.1));
         assert_eq!(h.last_learning_rate(), Some(0.025));
     }
