@@ -7,14 +7,15 @@ use super::train::EXIT_INTERRUPTED;
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
-use crate::train::history::Point;
-use crate::train::metrics::{LogPlan, MetricsReader, MetricsRow};
+use crate::train::metrics::LogPlan;
 use crate::train::run_dir::RunDir;
+use crate::train::update::{self, Update};
+use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
-use crate::tui::app::{App, Mode, RunInfo};
-use crate::tui::event::{self, Event};
-use crate::tui::{self, Options, watch};
-use anyhow::{Result, anyhow, bail};
+use crate::tui::app::{App, Mode, RunInfo, Watched};
+use crate::tui::event::{self, Event, Status};
+use crate::tui::{self, Options};
+use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -54,17 +55,15 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 Err(_) => Vec::new(),
             };
             let info = RunInfo::new(&run, &config);
-            let mut app = App::new(info, Mode::Watching, samples, color_mode);
+            let mut app = App::new(info, Mode::Watching(Watched::Training), samples, color_mode);
             if app.samples.is_empty() {
-                app.update(Event::Exported(Err(format!(
+                app.update(Event::Status(Status::error(format!(
                     "{}: training images not found here; targets are not shown",
                     config.data.display()
                 ))));
             }
             let sink = tx.clone();
-            watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-                sink.send(Event::Watch(u)).is_ok()
-            })?;
+            watch::spawn_watcher(run, move |u| sink.send(Event::Training(u)).is_ok())?;
             (app, None)
         }
         (run, _) => {
@@ -79,29 +78,19 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 color_mode,
             );
             if resuming {
-                let path = session.run_dir().metrics();
                 let plan = LogPlan::new(config.log_every);
-                let mut reader = MetricsReader::open(&path, plan)?;
-                let mut row = MetricsRow::default();
-                let mut last = None;
-                while reader
-                    .next_row(&mut row)
-                    .map_err(|e| anyhow!("{}: {e:#}", path.display()))?
-                {
-                    app.add_rows(&[Point::from(&row)], None);
-                    last = Some(row.epoch);
-                }
-                if last.is_some() {
-                    app.add_rows(&[], Some(&row));
-                }
+                let state = session.trainer().state();
+                update::read_log(&session.run_dir().metrics(), plan, state, |progress| {
+                    app.update(Event::Training(Update::Progress(progress)));
+                })?;
             }
             let pacing = Pacing {
                 interval: Duration::from_secs(1) / args.fps,
                 weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
             };
             let sink = tx.clone();
-            let worker = Worker::spawn(session, resuming, pacing, move |r| {
-                sink.send(Event::Worker(r)).is_ok()
+            let worker = Worker::spawn(session, resuming, pacing, move |u| {
+                sink.send(Event::Training(u)).is_ok()
             })?;
             (app, Some(worker))
         }
@@ -113,20 +102,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         let s = training?;
         let path = s.run.display();
         if s.epoch >= s.total_epochs {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
                 s.epoch
             );
         } else {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
+                s.epoch,
+                s.total_epochs
             );
         }
     }
     Ok(match outcome.interrupted {
         Some(why) => {
-            eprintln!("nnimg: {why}");
+            errln!("nnimg: {why}");
             ExitCode::from(EXIT_INTERRUPTED)
         }
         None => ExitCode::SUCCESS,

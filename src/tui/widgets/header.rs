@@ -1,7 +1,7 @@
 //! The top lines: run name, layers and preset, epoch N / total, epochs/s, elapsed time, ETA
 //! and state; and below it the epoch progress gauge.
 
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, Watched};
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -23,14 +23,16 @@ impl Widget for Header<'_> {
             .collect::<Vec<_>>()
             .join("·");
         let rate = app
+            .run_status
             .epochs_per_sec()
             .map_or("– ep/s".to_string(), |r| format!("{r:.0} ep/s"));
-        let eta = match (app.mode, app.eta_seconds()) {
-            (Mode::Done, _) => "done".to_string(),
+        let eta = match (app.run_status.mode, app.eta_seconds()) {
+            (Mode::Done | Mode::Watching(Watched::Done), _) => "done".to_string(),
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };
         let lr = app
+            .run_status
             .learning_rate
             .map_or(String::new(), |lr| format!("lr {lr}"));
         // (priority, spans): when the line is too long the lowest priorities go first.
@@ -51,11 +53,11 @@ impl Widget for Header<'_> {
                 3,
                 vec![Span::raw(format!(
                     "elapsed {}",
-                    theme::duration(app.seconds)
+                    theme::duration(app.run_status.seconds)
                 ))],
             ),
             (5, vec![Span::raw(eta)]),
-            (10, vec![state_badge(app.mode)]),
+            (10, vec![state_badge(app.run_status.mode)]),
         ];
         fit_line(segments, area.width).render(area, buf);
     }
@@ -94,7 +96,9 @@ fn state_badge(mode: Mode) -> Span<'static> {
         Mode::Done => Color::Cyan,
         Mode::Stopped => Color::Magenta,
         Mode::Failed => Color::Red,
-        Mode::Watching => Color::Blue,
+        Mode::Watching(Watched::Training) => Color::Blue,
+        Mode::Watching(Watched::Stopped) => Color::Magenta,
+        Mode::Watching(Watched::Done) => Color::Cyan,
     };
     Span::styled(
         format!(" {} ", mode.name().to_uppercase()),
