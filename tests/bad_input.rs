@@ -670,24 +670,26 @@ fn metrics_csv_edited_by_hand_gives_one_line_or_recovers() {
     let lines: Vec<&str> = good.lines().collect();
     let join = |ls: &[&str]| ls.join("\n") + "\n";
 
-    // Errors: a bad row before the checkpoint, a header naming other samples.
+    // Errors: a bad row at the checkpoint, a header naming other samples, a row missing
+    // before the checkpoint. A resume reads only the log's end (its cost must not grow with
+    // the log), so the bad rows are the last ones.
     let mut garbage = lines.clone();
-    garbage[3] = "3,not a number,0.1,0.0,0,0,0,0,0,0";
+    garbage[10] = "10,not a number,0.1,0.0,0,0,0,0,0,0";
     let mut renamed = lines.clone();
     let header = lines[0].replace(",110", ",111");
     renamed[0] = &header;
     let mut gap = lines.clone();
-    gap.remove(4);
+    gap.remove(9);
     let errors = [
         (
             join(&garbage),
-            "line 4: column 2 'not a number' is not a number; fix or delete that line",
+            "line 11: column 2 'not a number' is not a number; fix or delete that line",
         ),
         (
             join(&renamed),
             "the header names other samples than run.json",
         ),
-        (join(&gap), "line 5: epoch 5 follows epoch 3"),
+        (join(&gap), "line 10: epoch 10 follows epoch 8"),
         (
             "epoch,error\n".to_string(),
             "line 1: the header must start with",
@@ -722,13 +724,29 @@ fn metrics_csv_edited_by_hand_gives_one_line_or_recovers() {
     resume_to(14);
     assert_eq!(epochs(), (1..=14).collect::<Vec<_>>());
     assert!(read_metrics(&run).rows.iter().all(|r| r.error != 0.5));
+    // A bad row far from the end: a resume does not read it (so a resume costs the same
+    // however long the log); the log's readers, the explorer among them, name its line.
+    let damaged = fs::read_to_string(&path)
+        .unwrap()
+        .replacen("\n3,", "\n3,not a number,", 1);
+    fs::write(&path, &damaged).unwrap();
+    resume_to(15);
+    let plan = nnimg::train::metrics::LogPlan::new(100);
+    let e = format!(
+        "{:#}",
+        nnimg::train::metrics::read(&path, plan).unwrap_err()
+    );
+    assert!(
+        e.contains("line 4: has 11 columns, the header has 10"),
+        "{e}"
+    );
     // An emptied or deleted log starts again after the checkpoint.
     fs::write(&path, "").unwrap();
-    resume_to(16);
-    assert_eq!(epochs(), [15, 16]);
+    resume_to(17);
+    assert_eq!(epochs(), [16, 17]);
     fs::remove_file(&path).unwrap();
-    resume_to(18);
-    assert_eq!(epochs(), [17, 18]);
+    resume_to(19);
+    assert_eq!(epochs(), [18, 19]);
 }
 
 #[test]

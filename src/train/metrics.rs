@@ -9,16 +9,18 @@
 //! spike between two rows is still in the log. Logs written before these two columns
 //! existed (a row for every epoch) read as rows whose minimum and maximum are their error.
 //!
-//! `writer` appends rows, `reader` streams a log row by row (and cuts a log back to a
-//! checkpoint without reading it into memory), `follower` reads what another process
-//! appends. None of them ever holds the whole file.
+//! `writer` appends rows, `reader` streams a log row by row, `truncate` cuts a log back to a
+//! checkpoint reading only its end, `follower` reads what another process appends. None of
+//! them ever holds the whole file.
 
 mod follower;
 mod reader;
+mod truncate;
 mod writer;
 
 pub use follower::{FollowUpdate, MetricsFollower};
-pub use reader::{Metrics, MetricsReader, read, truncate_after};
+pub use reader::{Metrics, MetricsReader, read};
+pub use truncate::truncate_after;
 pub use writer::{MetricsSyncer, MetricsWriter};
 
 use super::history::Point;

@@ -1,20 +1,18 @@
-//! Reading a log row by row ([`MetricsReader`]) and cutting it back to a checkpoint
-//! ([`truncate_after`]), in memory that does not grow with the log: one line at a time.
+//! [`MetricsReader`]: a log read row by row, in memory that does not grow with the log.
 //!
 //! A last line without its newline (a row being written, or cut by a kill) is ignored; any
 //! other malformed line is reported with its number. Rows must come in the order the
 //! [`LogPlan`] writes them: epochs going up, none of the plan's rows missing.
 
 use super::{Header, LogPlan, MetricsRow};
-use crate::atomic::replace_file;
 use anyhow::{Context, Result, anyhow, bail};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::Path;
 
 /// Longest line a log may have; a longer one is not a row of ours (and reading it whole
 /// would take memory in proportion to a damaged file).
-const MAX_LINE: u64 = 16 << 20;
+pub(super) const MAX_LINE: u64 = 16 << 20;
 
 /// Streams the rows of a log.
 pub struct MetricsReader<R> {
@@ -141,85 +139,13 @@ pub fn read(path: &Path, plan: LogPlan) -> Result<Metrics> {
     Ok(Metrics { stems, rows })
 }
 
-/// Cuts the log at `path` back to what a resume from a checkpoint needs: the header for
-/// `stems` and the rows up to and including epoch `keep_through` (the checkpoint's last
-/// planned row; `checkpoint_epoch` names the checkpoint in messages). Returns the header
-/// the rows that follow must match.
-///
-/// The rows are read one line at a time and the cut is made in place (the file is shortened,
-/// never rewritten), so a log of any size takes the same memory. A missing, empty or
-/// headless file gets just the header. A file whose header names other samples, with a
-/// malformed row up to the cut, or whose rows end before `keep_through`, is an error and is
-/// left as it was.
-pub fn truncate_after(
-    path: &Path,
-    stems: &[String],
-    keep_through: usize,
-    checkpoint_epoch: usize,
-    plan: LogPlan,
-) -> Result<Header> {
-    let new_log = || -> Result<Header> {
-        let header = Header::new(stems);
-        replace_file(path, (header.line() + "\n").as_bytes())?;
-        Ok(header)
-    };
-    let file = match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::NotFound => return new_log(),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
-    };
-    let bad_row = |e: anyhow::Error| {
-        anyhow!(
-            "{}: {e:#}; fix or delete that line (rows after the checkpoint are dropped anyway)",
-            path.display()
-        )
-    };
-    let mut reader = MetricsReader::new(BufReader::with_capacity(1 << 16, &file), plan)
-        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
-    let Some(header) = reader.header().cloned() else {
-        return new_log();
-    };
-    if header.stems != stems {
-        bail!(
-            "{}: the header names other samples than run.json; move the file away to start a new log",
-            path.display()
-        );
-    }
-    let mut kept = reader.offset();
-    let mut last = None;
-    let mut row = MetricsRow::default();
-    while reader.next_row(&mut row).map_err(bad_row)? && row.epoch <= keep_through {
-        kept = reader.offset();
-        last = Some(row.epoch);
-    }
-    if let Some(last) = last
-        && last < keep_through
-    {
-        bail!(
-            "{}: ends at epoch {last} but the checkpoint is at epoch {checkpoint_epoch}; rows are missing, so the log \
-             cannot go on without a gap; move the file away to start a new log after epoch {checkpoint_epoch}",
-            path.display(),
-        );
-    }
-    let len = file
-        .metadata()
-        .with_context(|| format!("{}: cannot read", path.display()))?
-        .len();
-    if kept < len {
-        file.set_len(kept)
-            .and_then(|()| file.sync_data())
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-    }
-    Ok(header)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::train::metrics::LogBucket;
     use crate::train::metrics::writer::MetricsWriter;
     use crate::train::trainer::EpochReport;
-    use std::fs;
+    use std::fs::{self, OpenOptions};
     use std::io::Write;
     use std::path::PathBuf;
 
@@ -330,78 +256,5 @@ mod tests {
             .collect();
         let e = format!("{:#}", parse(&without_20, plan).unwrap_err());
         assert!(e.contains("epoch 30 follows epoch 10"), "{e}");
-    }
-
-    #[test]
-    fn truncation_keeps_rows_up_to_the_checkpoint() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = log_with(dir.path(), 5, every());
-        append(&path, "6,0.");
-        truncate_after(&path, &stems(), 3, 3, every()).unwrap();
-        assert_eq!(epochs(&path, every()), [1, 2, 3]);
-    }
-
-    #[test]
-    fn truncation_of_an_old_log_keeps_its_form() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("metrics.csv");
-        fs::write(
-            &path,
-            "epoch,error,learning_rate,seconds,10,01\n1,0.5,0.1,0,0.5,0.5\n2,0.4,0.1,0,0.4,0.4\n",
-        )
-        .unwrap();
-        let header = truncate_after(&path, &stems(), 1, 1, LogPlan::new(100)).unwrap();
-        assert!(!header.ranged);
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "epoch,error,learning_rate,seconds,10,01\n1,0.5,0.1,0,0.5,0.5\n"
-        );
-    }
-
-    #[test]
-    fn truncation_refuses_a_log_that_ends_before_the_checkpoint() {
-        // Such a log used to be kept and continued after the checkpoint, and the gap made
-        // the next parse fail ("epoch 11 follows epoch 3").
-        let dir = tempfile::tempdir().unwrap();
-        let path = log_with(dir.path(), 3, every());
-        let before = fs::read_to_string(&path).unwrap();
-        let e = format!(
-            "{:#}",
-            truncate_after(&path, &stems(), 10, 10, every()).unwrap_err()
-        );
-        assert!(
-            e.contains("ends at epoch 3 but the checkpoint is at epoch 10"),
-            "{e}"
-        );
-        assert_eq!(fs::read_to_string(&path).unwrap(), before);
-        truncate_after(&path, &stems(), 3, 3, every()).unwrap();
-    }
-
-    #[test]
-    fn truncation_creates_a_missing_file_and_refuses_other_samples() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("metrics.csv");
-        truncate_after(&path, &stems(), 0, 0, every()).unwrap();
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "epoch,error,learning_rate,seconds,error_min,error_max,10,01\n"
-        );
-        assert!(truncate_after(&path, &["1".to_string()], 0, 0, every()).is_err());
-    }
-
-    #[test]
-    fn truncation_of_a_long_log_cuts_in_place() {
-        // The cut shortens the file; what it keeps is the same bytes, not a rewrite.
-        let plan = LogPlan {
-            full_until: 10,
-            every: 7,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let path = log_with(dir.path(), 50_000, plan);
-        let before = fs::read(&path).unwrap();
-        truncate_after(&path, &stems(), 49_000, 49_003, plan).unwrap();
-        let after = fs::read(&path).unwrap();
-        assert!(before.starts_with(&after));
-        assert_eq!(epochs(&path, plan).last(), Some(&49_000));
     }
 }
