@@ -9,7 +9,7 @@ use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::train::metrics::LogPlan;
 use crate::train::run_dir::RunDir;
-use crate::train::update::{self, Update};
+use crate::train::update;
 use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo, Watched};
@@ -78,10 +78,13 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 color_mode,
             );
             if resuming {
+                // Read on a thread: the first frame does not wait for a long log.
+                app.run_status.reading_log = true;
                 let plan = LogPlan::new(config.log_every);
-                let state = session.trainer().state();
-                update::read_log(&session.run_dir().metrics(), plan, state, |progress| {
-                    app.update(Event::Training(Update::Progress(progress)));
+                let state = session.trainer().state().clone();
+                let sink = tx.clone();
+                update::spawn_log_reader(session.run_dir().metrics(), plan, state, move |u| {
+                    sink.send(Event::Training(u)).is_ok()
                 })?;
             }
             let pacing = Pacing {

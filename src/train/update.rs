@@ -11,7 +11,7 @@ use super::schedule::Halving;
 use super::trainer::{EpochReport, TrainState};
 use crate::net::Network;
 use anyhow::{Result, anyhow};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Most points in one batch read from a log.
@@ -33,6 +33,9 @@ pub enum Update {
     Failed(String),
     /// What a watcher sees of the process that trains the run (sent when it changes).
     Watched(Watched),
+    /// The run's earlier log has been read to its end (after its progress batches), or
+    /// could not be (after a `Failed` saying why): training may go on.
+    LogRead,
 }
 
 /// A run another process trains, as seen from outside.
@@ -148,6 +151,38 @@ impl Progress {
         self.next_learning_rate = state.learning_rate;
         self
     }
+}
+
+/// Reads the log of a resumed run on a thread of its own, so the explorer shows its first
+/// frame at once however long the log is: `sink` gets the progress batches of
+/// [`read_log`], then [`Update::LogRead`] (after [`Update::Failed`] if the log is bad).
+/// Stops early when `sink` returns false.
+pub fn spawn_log_reader<F>(
+    path: PathBuf,
+    plan: LogPlan,
+    state: TrainState,
+    mut sink: F,
+) -> std::io::Result<()>
+where
+    F: FnMut(Update) -> bool + Send + 'static,
+{
+    std::thread::Builder::new()
+        .name("nnimg-log".into())
+        .spawn(move || {
+            let mut open = true;
+            let read = read_log(&path, plan, &state, |p| {
+                open = open && sink(Update::Progress(p));
+            });
+            if let Err(e) = read
+                && open
+            {
+                open = sink(Update::Failed(format!("{e:#}")));
+            }
+            if open {
+                sink(Update::LogRead);
+            }
+        })
+        .map(|_| ())
 }
 
 /// Reads the log at `path` (written with `plan`) of a run whose checkpoint state is `state`,

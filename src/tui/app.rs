@@ -287,6 +287,14 @@ impl App {
 
     /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
     pub fn pause_or_resume(&mut self) {
+        if self.run_status.reading_log && self.run_status.mode != Mode::Training {
+            let epoch = self.run_status.history.last_epoch();
+            let text = format!(
+                "reading the run's log (epoch {epoch} so far); Space works once it is read"
+            );
+            self.set_status(text, true);
+            return;
+        }
         match self.run_status.mode {
             Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
             Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
@@ -359,6 +367,7 @@ impl App {
                 self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
             }
             Update::Failed(e) => self.set_status(e, true),
+            Update::LogRead => self.run_status.reading_log = false,
             Update::Watched(w) => {
                 self.run.total_epochs = w.total_epochs;
                 self.run_status.set_watched(w);
@@ -601,6 +610,25 @@ mod tests {
         app.update(rows(21, 3.0));
         app.update(rows(31, 4.0));
         assert_eq!(app.run_status.epochs_per_sec(), Some(10.0));
+    }
+
+    #[test]
+    fn training_waits_until_the_runs_log_is_read() {
+        // The log is read on a thread; epochs trained meanwhile would come before the
+        // log's older ones and start the chart again.
+        let mut app = app();
+        app.run_status.mode = Mode::Paused;
+        app.run_status.reading_log = true;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.text.contains("reading the run's log"))
+        );
+        app.update(Event::Training(Update::LogRead));
+        app.update(key(' '));
+        assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct RunStatus {
     pub seconds: f64,
     /// Recent (training seconds, epoch) pairs, for epochs/s.
     rate_points: VecDeque<(f64, usize)>,
+    /// The run's earlier log is still being read (on a thread): training waits for it, so
+    /// that the chart's epochs keep their order.
+    pub reading_log: bool,
 }
 
 impl RunStatus {
@@ -92,6 +95,7 @@ impl RunStatus {
             sample_errors: Vec::new(),
             seconds: 0.0,
             rate_points: VecDeque::new(),
+            reading_log: false,
         }
     }
 
