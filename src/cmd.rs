@@ -30,6 +30,7 @@ pub mod animate;
 pub mod bench;
 pub mod explore;
 pub mod grid;
+pub mod init_data;
 pub mod render;
 pub mod setup;
 pub mod show;

@@ -25,6 +25,7 @@ pub use writer::{MetricsSyncer, MetricsWriter};
 
 use super::history::Point;
 pub use super::trainer::LogBucket;
+use crate::shown::Shown;
 
 /// The fixed leading columns.
 pub const FIXED_COLUMNS: [&str; 4] = ["epoch", "error", "learning_rate", "seconds"];
@@ -172,12 +173,12 @@ impl Header {
         let number = |(i, field): (usize, &str)| {
             field
                 .parse::<f64>()
-                .map_err(|_| format!("column {} '{field}' is not a number", i + 1))
+                .map_err(|_| format!("column {} '{}' is not a number", i + 1, Shown(field)))
         };
         let (_, epoch) = next();
         row.epoch = epoch
             .parse::<usize>()
-            .map_err(|_| format!("epoch '{epoch}' is not a whole number"))?;
+            .map_err(|_| format!("epoch '{}' is not a whole number", Shown(epoch)))?;
         row.error = number(next())?;
         row.learning_rate = number(next())? as f32;
         row.seconds = number(next())?;

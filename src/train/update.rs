@@ -10,6 +10,7 @@ use super::metrics::{LogPlan, MetricsReader, MetricsRow};
 use super::schedule::Halving;
 use super::trainer::{EpochReport, TrainState};
 use crate::net::Network;
+use crate::shown::Shown;
 use anyhow::{Result, anyhow};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -198,7 +199,7 @@ pub fn read_log(
     let mut row = MetricsRow::default();
     let mut points = Vec::with_capacity(LOG_BATCH);
     loop {
-        let more = (reader.next_row(&mut row)).map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+        let more = (reader.next_row(&mut row)).map_err(|e| anyhow!("{}: {e:#}", Shown(path)))?;
         if more {
             points.push(Point::from(&row));
         }

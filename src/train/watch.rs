@@ -135,6 +135,7 @@ mod tests {
     use super::*;
     use crate::net::init::init_network;
     use crate::train::config::Order;
+    use crate::train::run_dir::Holder;
     use crate::train::trainer::tests::tiny_config;
     use crate::train::{TrainConfig, TrainState};
     use std::sync::mpsc;
@@ -170,7 +171,7 @@ mod tests {
             ..TrainState::new(0.1)
         };
         checkpoint::save(&trainer.checkpoint(), &net, &at(10), "custom").unwrap();
-        trainer.lock_for_training().unwrap();
+        trainer.lock_for_training(Holder::Train).unwrap();
 
         let (tx, updates) = mpsc::channel();
         spawn_watcher(RunDir::open(&path).unwrap(), move |u| tx.send(u).is_ok()).unwrap();
@@ -182,7 +183,7 @@ mod tests {
 
         // A resume extends the run to 30 epochs and trains to the end.
         let mut trainer = RunDir::open(&path).unwrap();
-        trainer.lock_for_training().unwrap();
+        trainer.lock_for_training(Holder::Train).unwrap();
         config.epochs = 30;
         trainer.update_config(&config).unwrap();
         wait_for(&updates, (true, false, 30));

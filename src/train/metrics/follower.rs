@@ -7,6 +7,7 @@
 //! skipped. Only another file at the path (a new run in its place) is read from the start.
 
 use super::{Header, MetricsRow};
+use crate::shown::Shown;
 use crate::train::history::Point;
 use anyhow::{Context, Result};
 use std::fs::{File, Metadata};
@@ -73,7 +74,7 @@ impl MetricsFollower {
     pub fn poll(&mut self) -> Result<FollowUpdate> {
         let mut update = FollowUpdate::default();
         let path = self.path.clone();
-        let cannot_read = || format!("{}: cannot read", path.display());
+        let cannot_read = || format!("{}: cannot read", Shown(&path));
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(update),
@@ -154,7 +155,7 @@ impl MetricsFollower {
         self.offset += used as u64;
         self.pending.drain(..used);
         if let Some(p) = &mut update.problem {
-            *p = format!("{}: {p}", self.path.display());
+            *p = format!("{}: {p}", Shown(&self.path));
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`LogPlan`] writes them: epochs going up, none of the plan's rows missing.
 
 use super::{Header, LogPlan, MetricsRow};
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::File;
 use std::io::{BufRead, BufReader, ErrorKind, Read};
@@ -32,9 +33,9 @@ pub struct MetricsReader<R> {
 impl MetricsReader<BufReader<File>> {
     /// Opens `path`; errors name the file.
     pub fn open(path: &Path, plan: LogPlan) -> Result<Self> {
-        let file = File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let file = File::open(path).with_context(|| format!("{}: cannot read", Shown(path)))?;
         MetricsReader::new(BufReader::with_capacity(1 << 16, file), plan)
-            .map_err(|e| anyhow!("{}: {e:#}", path.display()))
+            .map_err(|e| anyhow!("{}: {e:#}", Shown(path)))
     }
 }
 
@@ -132,7 +133,7 @@ pub fn read(path: &Path, plan: LogPlan) -> Result<Metrics> {
     let mut row = MetricsRow::default();
     while reader
         .next_row(&mut row)
-        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?
+        .map_err(|e| anyhow!("{}: {e:#}", Shown(path)))?
     {
         rows.push(row.clone());
     }

@@ -9,6 +9,7 @@
 use super::reader::{MAX_LINE, MetricsReader};
 use super::{Header, LogPlan, MetricsRow};
 use crate::atomic::replace_file;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
@@ -37,7 +38,7 @@ pub fn truncate_after(
         replace_file(path, (header.line() + "\n").as_bytes())?;
         Ok(header)
     };
-    let cannot_read = || format!("{}: cannot read", path.display());
+    let cannot_read = || format!("{}: cannot read", Shown(path));
     let mut file = match OpenOptions::new().read(true).write(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == ErrorKind::NotFound => return new_log(),
@@ -45,7 +46,7 @@ pub fn truncate_after(
     };
     let (header, header_end) = {
         let reader = MetricsReader::new(BufReader::new(&file), plan)
-            .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+            .map_err(|e| anyhow!("{}: {e:#}", Shown(path)))?;
         match reader.header() {
             Some(h) => (h.clone(), reader.offset()),
             None => return new_log(),
@@ -54,7 +55,7 @@ pub fn truncate_after(
     if header.stems != stems {
         bail!(
             "{}: the header names other samples than run.json; move the file away to start a new log",
-            path.display()
+            Shown(path)
         );
     }
     let plan = if header.ranged {
@@ -71,7 +72,7 @@ pub fn truncate_after(
         let n = tail.line_number(start).unwrap_or(0);
         anyhow!(
             "{}: line {n}: {e}; fix or delete that line (rows after the checkpoint are dropped anyway)",
-            path.display()
+            Shown(path)
         )
     };
     // Walk back over the rows after `keep_through` to the last one to keep.
@@ -96,7 +97,7 @@ pub fn truncate_after(
                 bail!(
                     "{}: ends at epoch {epoch} but the checkpoint is at epoch {checkpoint_epoch}; rows are missing, so the log \
                      cannot go on without a gap; move the file away to start a new log after epoch {checkpoint_epoch}",
-                    path.display(),
+                    Shown(path),
                 );
             }
             // The row before the last kept one must lead to it without a planned row missing.
@@ -116,7 +117,7 @@ pub fn truncate_after(
     if cut < len {
         file.set_len(cut)
             .and_then(|()| file.sync_data())
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+            .with_context(|| format!("{}: cannot write", Shown(path)))?;
     }
     Ok(header)
 }

@@ -2,6 +2,7 @@
 //! epochs in between, and flushes at least once a second so another process can follow.
 
 use super::{Header, LogBucket, LogPlan, MetricsRow};
+use crate::shown::Shown;
 use crate::train::trainer::EpochReport;
 use anyhow::{Context, Result};
 use std::fs::{File, OpenOptions};
@@ -39,7 +40,7 @@ impl MetricsWriter {
         let file = OpenOptions::new()
             .append(true)
             .open(path)
-            .with_context(|| format!("{}: cannot open for writing", path.display()))?;
+            .with_context(|| format!("{}: cannot open for writing", Shown(path)))?;
         Ok(MetricsWriter {
             path: path.to_path_buf(),
             out: BufWriter::new(file),
@@ -103,7 +104,7 @@ impl MetricsWriter {
         self.header.format_row(&self.row, &mut self.line);
         self.out
             .write_all(self.line.as_bytes())
-            .with_context(|| format!("{}: cannot write", self.path.display()))
+            .with_context(|| format!("{}: cannot write", Shown(&self.path)))
     }
 
     /// Writes buffered rows to the file.
@@ -111,7 +112,7 @@ impl MetricsWriter {
         self.last_flush = Instant::now();
         self.out
             .flush()
-            .with_context(|| format!("{}: cannot write", self.path.display()))
+            .with_context(|| format!("{}: cannot write", Shown(&self.path)))
     }
 
     /// A handle that puts the rows flushed so far on disk, for the checkpoint thread: before
@@ -121,7 +122,7 @@ impl MetricsWriter {
             .out
             .get_ref()
             .try_clone()
-            .with_context(|| format!("{}: cannot open for writing", self.path.display()))?;
+            .with_context(|| format!("{}: cannot open for writing", Shown(&self.path)))?;
         Ok(MetricsSyncer {
             path: self.path.clone(),
             file,
@@ -141,7 +142,7 @@ impl MetricsSyncer {
     pub fn sync(&self) -> Result<()> {
         self.file
             .sync_data()
-            .with_context(|| format!("{}: cannot write to disk", self.path.display()))
+            .with_context(|| format!("{}: cannot write to disk", Shown(&self.path)))
     }
 }
 

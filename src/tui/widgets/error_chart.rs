@@ -82,7 +82,7 @@ impl Widget for ErrorChart<'_> {
         } else {
             h.whole_run(width)
         };
-        plot(&buckets, app.view.smoothing, inner, buf);
+        plot(&buckets, app.view.smoothing, app.scrub.epoch(), inner, buf);
     }
 }
 
@@ -118,8 +118,10 @@ fn frame(app: &App) -> Block<'static> {
         .title_bottom(Line::from(footer))
 }
 
-/// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`.
-fn plot(buckets: &[Bucket], smoothing: bool, area: Rect, buf: &mut Buffer) {
+/// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`,
+/// and a vertical line at epoch `marked` (the picture history's epoch on screen) when it is
+/// in view.
+fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, buf: &mut Buffer) {
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return;
     };
@@ -145,9 +147,16 @@ fn plot(buckets: &[Bucket], smoothing: bool, area: Rect, buf: &mut Buffer) {
             .style(style)
             .data(data)
     };
+    let mark: Vec<(f64, f64)> = marked
+        .filter(|&e| (first..=last).contains(&e))
+        .map(|e| vec![(e as f64, y_bounds[0]), (e as f64, y_bounds[1])])
+        .unwrap_or_default();
     let mut datasets = vec![line(raw_style, &raw)];
     if let Some(s) = &smoothed {
         datasets.push(line(theme::accent(), s));
+    }
+    if !mark.is_empty() {
+        datasets.push(line(theme::marker(), &mark));
     }
     let mid = (first + last) / 2;
     Chart::new(datasets)
@@ -169,6 +178,9 @@ fn plot(buckets: &[Bucket], smoothing: bool, area: Rect, buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn a_bucket_gives_its_extremes_in_the_order_they_occur() {
@@ -189,5 +201,24 @@ mod tests {
         assert_eq!(log_labels([-3.0, -1.0]), ["1.00e-3", "1.00e-2", "1.00e-1"]);
         let [lo, hi] = log_bounds(-2.0, -2.0);
         assert!(lo < -2.0 && hi > -2.0);
+    }
+
+    #[test]
+    fn the_chart_draws_the_errors_on_a_log_axis_with_now_and_best() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(ErrorChart(&app), 40, 8),
+            Buffer::with_lines([
+                "┌ error (log) · whole run ─────────────┐",
+                "│5.67e-1│⠒⠒⠢⠤⠤⠤⢄⣀⣀⣀⣀⣀⣀⡀                │",
+                "│       │             ⠈⠉⠒⠢⠤⣀⡀          │",
+                "│1.41e-1│                   ⠈⠑⠒⠤⣀      │",
+                "│3.53e-2│                        ⠉⠒⠒⠒⠤⠤│",
+                "│       └──────────────────────────────│",
+                "│       1               4             8│",
+                "└ now 4.00e-2  best 4.00e-2 @8 ────────┘",
+            ])
+        );
     }
 }

@@ -1,9 +1,10 @@
-//! The help overlay: every key of [`KEYS`], the table the key handler reads too.
+//! The help overlay: every key of [`KEYS`], the table the key handler reads too, in as many
+//! columns as the screen's height needs.
 
 use crate::tui::keys::KEYS;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
@@ -32,17 +33,65 @@ impl Help {
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let lines = Help::lines();
-        let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
-        let height = lines.len() as u16 + 2;
-        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+        // The fewest columns whose rows fit between the borders.
+        let room = usize::from(area.height.saturating_sub(2)).max(1);
+        let columns = lines.len().div_ceil(room).max(1);
+        let rows = lines.len().div_ceil(columns);
+        let chunks: Vec<Vec<Line>> = lines.chunks(rows).map(<[Line]>::to_vec).collect();
+        let widths: Vec<u16> = chunks
+            .iter()
+            .map(|c| c.iter().map(Line::width).max().unwrap_or(0) as u16)
+            .collect();
+        let width = widths.iter().sum::<u16>() + 2;
+        let popup = area.centered(
+            Constraint::Length(width),
+            Constraint::Length(rows as u16 + 2),
+        );
         Clear.render(popup, buf);
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .border_style(theme::accent())
-                    .title(Line::styled(" keys ", theme::title()))
-                    .title_bottom(Line::styled(" any key closes ", theme::dim())),
-            )
-            .render(popup, buf);
+        let block = Block::bordered()
+            .border_style(theme::accent())
+            .title(Line::styled(" keys ", theme::title()))
+            .title_bottom(Line::styled(" any key closes ", theme::dim()));
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        let areas = Layout::horizontal(widths.iter().map(|&w| Constraint::Length(w))).split(inner);
+        for (chunk, &column) in chunks.into_iter().zip(areas.iter()) {
+            Paragraph::new(chunk).render(column, buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_overlay_lists_every_key_of_the_table_in_two_columns_at_80x20() {
+        assert_eq!(
+            text_of(Help, 80, 20),
+            Buffer::with_lines([
+                "                                                                                ",
+                "     ┌ keys ──────────────────────────────────────────────────────────────┐     ",
+                "     │ 1-9      toggle input N             u        path: remove the last │     ",
+                "     │ ← h ↑ k  select the previous input  x        path: clear           │     ",
+                "     │ → l ↓ j  select the next input      p        play / stop the path  │     ",
+                "     │ + ]      raise it by 0.1            W        random walk / stop    │     ",
+                "     │ - [      lower it by 0.1            >        animation faster      │     ",
+                "     │ 0        all inputs 0               <        animation slower      │     ",
+                "     │ r        random inputs              E        export the animation  │     ",
+                "     │ t        training input and target  ,        history: back         │     ",
+                "     │ space    pause / resume training    .        history: forward      │     ",
+                "     │ s        save a checkpoint now      Home     history: first epoch  │     ",
+                "     │ w        chart: whole run / recent  End      history: live picture │     ",
+                "     │ a        chart: smoothing on / off  T        export a timelapse    │     ",
+                "     │ c        next colour map            ?        this help             │     ",
+                "     │ e        export the picture (PNG)   q Esc    quit (asks first)     │     ",
+                "     │ g        export all inputs (grid)   Ctrl-C   save and quit at once │     ",
+                "     │ m        path: add a waypoint                                      │     ",
+                "     └ any key closes ────────────────────────────────────────────────────┘     ",
+                "                                                                                ",
+            ])
+        );
     }
 }

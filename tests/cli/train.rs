@@ -1,11 +1,7 @@
 //! End-to-end `nnimg train`: a complete run directory, resume equal to an uninterrupted run
 //! bit for bit, checkpoint round trips, the training lock, and divergence.
 
-#![allow(clippy::unwrap_used)] // a test that cannot read its own fixture should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use nnimg::data::{Shape, load_samples};
 use nnimg::train::checkpoint;
 use nnimg::train::{TrainConfig, TrainState, Trainer};
@@ -235,7 +231,7 @@ fn a_checkpoint_round_trips_through_the_loader_and_init() {
         height: 8,
         channels: 1,
     };
-    let samples = load_samples(&fx.data, shape).unwrap().samples;
+    let samples = load_samples(&fx.data, shape, config.fit).unwrap().samples;
     let mut trainer = Trainer::new(
         &config,
         saved.net,

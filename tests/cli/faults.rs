@@ -1,11 +1,7 @@
 //! Faults a long run must survive: kill -9 at random moments, SIGINT/SIGTERM/SIGHUP, a
 //! full disk, read-only and missing folders. Each test prints what it survived.
 
-#![allow(clippy::unwrap_used)] // a test that cannot read its own fixture should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -357,7 +353,10 @@ fn read_only_and_missing_folders_give_a_clear_error_naming_the_path() {
     tmpfs.remount("ro");
     fails_with(
         fx.resume(&run, &["--epochs", "6"]),
-        &[&run.display().to_string(), "Read-only file system"],
+        &[
+            &run.display().to_string(),
+            "cannot train this run: read-only file system",
+        ],
     );
     let new = tmpfs.path().join("new");
     fails_with(
