@@ -15,6 +15,8 @@
 
 mod follower;
 mod reader;
+#[cfg(test)]
+mod test_log;
 mod truncate;
 mod writer;
 

@@ -175,24 +175,10 @@ fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::metrics::test_log::{report, stems};
     use crate::train::metrics::{LogBucket, LogPlan, MetricsWriter, truncate_after};
-    use crate::train::trainer::EpochReport;
     use std::fs::{self, OpenOptions};
     use std::io::Write;
-
-    fn report(epoch: usize) -> EpochReport {
-        EpochReport {
-            epoch,
-            error: 0.1 / epoch as f64,
-            learning_rate: 0.1,
-            sample_errors: vec![0.2 / epoch as f64, 1.0 / 3.0],
-            halving: None,
-        }
-    }
-
-    fn stems() -> Vec<String> {
-        vec!["10".into(), "01".into()]
-    }
 
     fn write_epochs(path: &Path, epochs: std::ops::RangeInclusive<usize>) {
         let header = Header::new(&stems());

@@ -143,58 +143,8 @@ pub fn read(path: &Path, plan: LogPlan) -> Result<Metrics> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::metrics::LogBucket;
-    use crate::train::metrics::writer::MetricsWriter;
-    use crate::train::trainer::EpochReport;
-    use std::fs::{self, OpenOptions};
-    use std::io::Write;
-    use std::path::PathBuf;
-
-    fn report(epoch: usize) -> EpochReport {
-        EpochReport {
-            epoch,
-            error: 0.1 / epoch as f64,
-            learning_rate: 0.1,
-            sample_errors: vec![0.2 / epoch as f64, 1.0 / 3.0],
-            halving: None,
-        }
-    }
-
-    fn stems() -> Vec<String> {
-        vec!["10".into(), "01".into()]
-    }
-
-    fn every() -> LogPlan {
-        LogPlan::every_epoch()
-    }
-
-    /// A log of `n` epochs written by the writer with `plan`.
-    fn log_with(dir: &Path, n: usize, plan: LogPlan) -> PathBuf {
-        let path = dir.join("metrics.csv");
-        let header = Header::new(&stems());
-        fs::write(&path, header.line() + "\n").unwrap();
-        let mut w =
-            MetricsWriter::append_to(&path, header, plan, LogBucket::empty_after(0)).unwrap();
-        for e in 1..=n {
-            w.append(&report(e), e as f64).unwrap();
-        }
-        w.flush().unwrap();
-        path
-    }
-
-    fn epochs(path: &Path, plan: LogPlan) -> Vec<usize> {
-        read(path, plan)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| r.epoch)
-            .collect()
-    }
-
-    fn append(path: &Path, text: &str) {
-        let mut f = OpenOptions::new().append(true).open(path).unwrap();
-        write!(f, "{text}").unwrap();
-    }
+    use crate::train::metrics::test_log::{append, epochs, every, log_with, stems};
+    use std::fs;
 
     #[test]
     fn rows_read_back_exactly() {

@@ -135,9 +135,10 @@ impl Tail<'_> {
         self.file.read_exact(buf)
     }
 
-    /// Where the last newline before `end` is (the end of the last complete line), or the
-    /// floor if there is none: what follows it is a line still being written, or torn.
-    fn end_of_last_line(&mut self, end: u64) -> std::io::Result<u64> {
+    /// Where the line holding the bytes just before `end` starts: after the last newline
+    /// before `end`, or at the floor. Only `limit` bytes back are looked at before that
+    /// line counts as too long.
+    fn start_of_line(&mut self, end: u64, limit: u64) -> std::io::Result<u64> {
         let mut buf = vec![0; CHUNK as usize];
         let mut hi = end;
         while hi > self.floor {
@@ -147,9 +148,21 @@ impl Tail<'_> {
             if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
                 return Ok(lo + i as u64 + 1);
             }
+            if end - lo > limit {
+                return Err(std::io::Error::new(
+                    ErrorKind::InvalidData,
+                    format!("a line longer than {} MiB", limit >> 20),
+                ));
+            }
             hi = lo;
         }
         Ok(self.floor)
+    }
+
+    /// The end of the last complete line before `end`: what follows it is a line still
+    /// being written, or torn, of any length.
+    fn end_of_last_line(&mut self, end: u64) -> std::io::Result<u64> {
+        self.start_of_line(end, u64::MAX)
     }
 
     /// The line that ends (with its newline) at `end`, and where it starts; None at the floor.
@@ -158,25 +171,7 @@ impl Tail<'_> {
             return Ok(None);
         }
         let body_end = end - 1; // the newline
-        let mut start = self.floor;
-        let mut buf = vec![0; CHUNK as usize];
-        let mut hi = body_end;
-        while hi > self.floor {
-            let lo = hi.saturating_sub(CHUNK).max(self.floor);
-            let chunk = &mut buf[..(hi - lo) as usize];
-            self.read_at(lo, chunk)?;
-            if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
-                start = lo + i as u64 + 1;
-                break;
-            }
-            if body_end - lo > MAX_LINE {
-                return Err(std::io::Error::new(
-                    ErrorKind::InvalidData,
-                    format!("a line longer than {} MiB", MAX_LINE >> 20),
-                ));
-            }
-            hi = lo;
-        }
+        let start = self.start_of_line(body_end, MAX_LINE)?;
         let mut line = vec![0; (body_end - start) as usize];
         self.read_at(start, &mut line)?;
         let line = String::from_utf8(line)
@@ -206,58 +201,8 @@ impl Tail<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::metrics::writer::MetricsWriter;
-    use crate::train::metrics::{LogBucket, read};
-    use crate::train::trainer::EpochReport;
+    use crate::train::metrics::test_log::{append, epochs, every, log_with, stems};
     use std::fs;
-    use std::io::Write;
-    use std::path::PathBuf;
-
-    fn report(epoch: usize) -> EpochReport {
-        EpochReport {
-            epoch,
-            error: 0.1 / epoch as f64,
-            learning_rate: 0.1,
-            sample_errors: vec![0.2 / epoch as f64, 1.0 / 3.0],
-            halving: None,
-        }
-    }
-
-    fn stems() -> Vec<String> {
-        vec!["10".into(), "01".into()]
-    }
-
-    fn every() -> LogPlan {
-        LogPlan::every_epoch()
-    }
-
-    /// A log of `n` epochs written by the writer with `plan`.
-    fn log_with(dir: &Path, n: usize, plan: LogPlan) -> PathBuf {
-        let path = dir.join("metrics.csv");
-        let header = Header::new(&stems());
-        fs::write(&path, header.line() + "\n").unwrap();
-        let mut w =
-            MetricsWriter::append_to(&path, header, plan, LogBucket::empty_after(0)).unwrap();
-        for e in 1..=n {
-            w.append(&report(e), e as f64).unwrap();
-        }
-        w.flush().unwrap();
-        path
-    }
-
-    fn epochs(path: &Path, plan: LogPlan) -> Vec<usize> {
-        read(path, plan)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| r.epoch)
-            .collect()
-    }
-
-    fn append(path: &Path, text: &str) {
-        let mut f = OpenOptions::new().append(true).open(path).unwrap();
-        write!(f, "{text}").unwrap();
-    }
 
     #[test]
     fn keeps_rows_up_to_the_checkpoint_and_drops_a_torn_line() {
