@@ -2,6 +2,8 @@
 //! Each returns `anyhow::Result`; `main` prints the error as one line and picks the exit code.
 
 pub mod bench;
+pub mod compare;
+pub mod experiment;
 pub mod explore;
 pub mod grid;
 pub mod render;

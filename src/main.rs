@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Compare(args)) => nnimg::cmd::compare::run(args),
+        Some(Command::Experiment(args)) => nnimg::cmd::experiment::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),

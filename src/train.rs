@@ -4,10 +4,11 @@
 //! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
 //! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
 //! on; `session` ties these together for one run; `worker` runs a session on a thread for the
-//! explorer.
+//! explorer; `comparison` ranks each image's error within each of several runs.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
+pub mod comparison;
 pub mod config;
 pub mod metrics;
 pub mod run_dir;

@@ -88,6 +88,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         checkpoint_every: 100,
         data: "synthetic".into(),
         init: None,
+        init_range: None,
         samples: samples.iter().map(|s| s.stem.clone()).collect(),
     };
     let mut trainer = Trainer::new(

@@ -6,7 +6,7 @@ use crate::cli::TrainArgs;
 use crate::train::EpochReport;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
     let mut session = open_session(args.run.as_deref(), &args.settings)?;
-    let mut progress = Progress::new(&session);
+    let mut progress = Progress::new(&session, None);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();
     result?;
@@ -42,7 +42,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
 }
 
-fn train_until_done_or_stopped(
+pub(crate) fn train_until_done_or_stopped(
     session: &mut Session,
     stop: &AtomicBool,
     progress: &mut Progress,
@@ -72,17 +72,21 @@ pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// A progress bar on a terminal; otherwise a plain line every few seconds.
-struct Progress {
+/// A progress bar on a terminal; otherwise a plain line every few seconds, naming the run
+/// when several share the display.
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     first_epoch: usize,
     last_log: Instant,
     last_draw: Instant,
+    /// "name: " before each plain line when the display is shared, else empty.
+    prefix: String,
 }
 
 impl Progress {
-    fn new(session: &Session) -> Self {
+    /// The progress of `session`, as one of the bars of `shared` when given.
+    pub(crate) fn new(session: &Session, shared: Option<&MultiProgress>) -> Self {
         let total = session.config().epochs as u64;
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
@@ -93,7 +97,10 @@ impl Progress {
             .progress_chars("█▉▊▋▌▍▎▏ ");
             bar.set_style(style);
             bar.set_prefix(session.run_dir().name());
-            bar
+            match shared {
+                Some(multi) => multi.add(bar),
+                None => bar,
+            }
         });
         if bar.is_none() {
             eprintln!(
@@ -112,10 +119,23 @@ impl Progress {
             first_epoch: session.epoch(),
             last_log: now,
             last_draw: now,
+            prefix: match shared {
+                Some(_) => format!("{}: ", session.run_dir().name()),
+                None => String::new(),
+            },
         }
     }
 
-    fn update(&mut self, session: &Session, report: &EpochReport) {
+    /// Restarts the rate and ETA clock: for a run that waited while others trained.
+    pub(crate) fn restart_clock(&mut self, session: &Session) {
+        self.started = Instant::now();
+        self.first_epoch = session.epoch();
+        if let Some(bar) = &self.bar {
+            bar.reset_eta();
+        }
+    }
+
+    pub(crate) fn update(&mut self, session: &Session, report: &EpochReport) {
         let done = report.epoch >= session.config().epochs;
         match &self.bar {
             Some(bar) => {
@@ -135,7 +155,8 @@ impl Progress {
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
                     eprintln!(
-                        "epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
+                        "{}epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
+                        self.prefix,
                         report.epoch,
                         session.config().epochs,
                         report.error,
@@ -154,7 +175,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }

@@ -15,7 +15,7 @@ use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
-use crate::net::init::init_network;
+use crate::net::init::init_network_in_range;
 use crate::render::pixels::{ColorMap, output_to_image};
 use crate::render::png::write_png;
 use anyhow::{Context, Result, anyhow, bail};
@@ -38,7 +38,7 @@ pub struct Session {
 }
 
 /// The weights a new run starts from: the `init` file of `config` (its layers must match),
-/// or the seeded initialisation.
+/// or the seeded initialisation (within the run's `init_range`, if it has one).
 pub fn initial_network(config: &TrainConfig) -> Result<Network> {
     match &config.init {
         Some(path) => {
@@ -53,7 +53,11 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             }
             Ok(net)
         }
-        None => Ok(init_network(&config.layers, config.seed)),
+        None => Ok(init_network_in_range(
+            &config.layers,
+            config.seed,
+            config.init_range,
+        )),
     }
 }
 
@@ -304,6 +308,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::init::init_network;
     use crate::train::Order;
     use crate::train::trainer::tests::{tiny_config, tiny_samples};
     use std::path::Path;

@@ -341,6 +341,7 @@ pub(crate) mod tests {
             checkpoint_every: 10,
             data: "x".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }
