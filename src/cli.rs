@@ -74,7 +74,12 @@ pub struct RunSettings {
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
     /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
-    #[arg(long, value_name = "R", conflicts_with = "init")]
+    #[arg(
+        long,
+        value_name = "R",
+        conflicts_with = "init",
+        allow_negative_numbers = true
+    )]
     pub init_range: Option<f32>,
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
@@ -205,7 +210,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
     pub init_range: Option<f32>,
     /// Output picture size: 110 or WxH [default: 110].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -214,7 +219,7 @@ pub struct ExperimentArgs {
     /// [default: runs/experiment, or runs/experiment-init-R with --init-range R].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Training threads [default: chosen per network size].
+    /// Training threads per run; the three runs train at once [default: 1].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }

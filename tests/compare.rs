@@ -232,7 +232,7 @@ fn bad_comparisons_stop_with_one_line_and_write_nothing() {
     fails_with(fx.nnimg(&["compare", a_str, &dotted]), &["named twice"]);
     fails_with(
         fx.nnimg(&["compare", a_str, "missing-run"]),
-        &["missing-run", "cannot open the run"],
+        &["missing-run: no such run folder"],
     );
 
     let broken = fx.path("broken");

@@ -53,6 +53,7 @@ impl ComparedRun {
 pub fn open_runs(paths: &[PathBuf]) -> Result<Vec<ComparedRun>> {
     let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
     for path in paths {
+        RunDir::open(path)?;
         let canonical = std::fs::canonicalize(path)
             .map_err(|e| anyhow!("{}: cannot open the run: {e}", path.display()))?;
         if let Some((_, first)) = seen.iter().find(|(c, _)| *c == canonical) {
@@ -252,7 +253,11 @@ pub fn sheet_of(
 fn header(run: &ComparedRun) -> Vec<String> {
     let c = &run.trained.config;
     let layers: Vec<String> = c.layers.iter().map(usize::to_string).collect();
-    let mut lines = vec![run.label.clone(), c.preset.clone(), layers.join(",")];
+    let mut lines = vec![run.label.clone()];
+    if c.preset != run.label {
+        lines.push(c.preset.clone());
+    }
+    lines.push(layers.join(","));
     if let Some(r) = c.init_range {
         lines.push(format!("init +-{r}"));
     }
@@ -399,17 +404,18 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
             args.runs.len()
         );
     }
-    let out = args.out.unwrap_or_else(|| PathBuf::from("compare.png"));
-    check_free(&out, args.force)?;
-    if let Some(csv) = &args.csv {
-        check_free(csv, args.force)?;
-    }
     let runs = open_runs(&args.runs)?;
     let table = table_of(&runs);
     let untrained = match &args.inputs {
         Some(list) => parse_inputs(list, runs[0].trained.checkpoint.net.input_len())?,
         None => default_untrained(&runs, &table),
     };
+    // Both files are checked before either is written.
+    let out = args.out.unwrap_or_else(|| PathBuf::from("compare.png"));
+    check_free(&out, args.force)?;
+    if let Some(csv) = &args.csv {
+        check_free(csv, args.force)?;
+    }
     let (sheet, notes) = sheet_of(&runs, &table, &untrained, args.colormap);
     for note in notes {
         eprintln!("nnimg: note: {note}");

@@ -89,18 +89,26 @@ impl Progress {
     pub(crate) fn new(session: &Session, shared: Option<&MultiProgress>) -> Self {
         let total = session.config().epochs as u64;
         let bar = std::io::stderr().is_terminal().then(|| {
+            // Added to the shared display before anything draws it, or its first frame
+            // would stay on the screen above the others.
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
+            let bar = match shared {
+                Some(multi) => multi.add(bar),
+                None => bar,
+            };
             let style = ProgressStyle::with_template(
                 "{prefix} [{bar:30.cyan/blue}] {pos}/{len} epochs  {msg}  {per_sec:.dim}  ETA {eta}",
             )
             .expect("the progress template is valid")
             .progress_chars("█▉▊▋▌▍▎▏ ");
             bar.set_style(style);
-            bar.set_prefix(session.run_dir().name());
-            match shared {
-                Some(multi) => multi.add(bar),
-                None => bar,
-            }
+            // Names padded alike, so that the bars of a shared display line up.
+            let name = session.run_dir().name();
+            bar.set_prefix(match shared {
+                Some(_) => format!("{name:<12}"),
+                None => name,
+            });
+            bar
         });
         if bar.is_none() {
             eprintln!(
@@ -123,15 +131,6 @@ impl Progress {
                 Some(_) => format!("{}: ", session.run_dir().name()),
                 None => String::new(),
             },
-        }
-    }
-
-    /// Restarts the rate and ETA clock: for a run that waited while others trained.
-    pub(crate) fn restart_clock(&mut self, session: &Session) {
-        self.started = Instant::now();
-        self.first_epoch = session.epoch();
-        if let Some(bar) = &self.bar {
-            bar.reset_eta();
         }
     }
 
