@@ -69,7 +69,7 @@ pub struct RunSettings {
     pub seed: Option<u64>,
     /// Sample order within an epoch [default: shuffle].
     #[arg(long, value_enum, value_name = "ORDER")]
-    pub order: Option<Order>,
+    pub order: Option<OrderArg>,
     /// Start from the weights in this safetensors file (tensors w1 … wN).
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
@@ -126,6 +126,24 @@ pub struct ExploreArgs {
     pub export_scale: u32,
     #[command(flatten)]
     pub settings: RunSettings,
+}
+
+/// `--order`, mapped into [`Order`] (the library knows nothing of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// A new seeded permutation every epoch (the experiment's choice).
+    Shuffle,
+    /// File-name order every epoch.
+    Fixed,
+}
+
+impl From<OrderArg> for Order {
+    fn from(order: OrderArg) -> Order {
+        match order {
+            OrderArg::Shuffle => Order::Shuffle,
+            OrderArg::Fixed => Order::Fixed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -4,7 +4,8 @@
 //! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
 //! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
 //! on; `session` ties these together for one run; `worker` runs a session on a thread for the
-//! explorer; `comparison` ranks each image's error within each of several runs.
+//! explorer, and `watch` follows a run another process trains; both send the same
+//! [`Update`]s. `comparison` ranks each image's error within each of several runs.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
@@ -15,8 +16,11 @@ pub mod run_dir;
 pub mod schedule;
 pub mod session;
 pub mod trainer;
+pub mod update;
+pub mod watch;
 pub mod worker;
 
 pub use config::{Order, Preset, TrainConfig};
 pub use schedule::Halving;
 pub use trainer::{EpochReport, TrainState, Trainer};
+pub use update::{Progress, Update, WorkerState};

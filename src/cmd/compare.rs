@@ -8,8 +8,9 @@
 use super::setup::TrainedRun;
 use crate::cli::CompareArgs;
 use crate::data::{format_stem, load_samples, parse_stem};
+use crate::render::Picture;
 use crate::render::compare_sheet::{self, Caption, Cell, Section, Sheet, SheetRow};
-use crate::render::pixels::{ColorMap, output_to_image};
+use crate::render::pixels::ColorMap;
 use crate::train::comparison::{ErrorTable, RunErrors, error_table, untrained_inputs};
 use crate::train::metrics::{self, MetricsRow};
 use crate::train::run_dir::RunDir;
@@ -190,13 +191,7 @@ pub fn sheet_of(
         let target = owner.and_then(|o| {
             let sample = targets[o].as_ref()?.iter().find(|s| &s.stem == stem)?;
             let c = &runs[o].trained.config;
-            Some(output_to_image(
-                &sample.target,
-                c.width,
-                c.height,
-                c.channels(),
-                map,
-            ))
+            Picture::from_output(&sample.target, c.width, c.height, c.channels(), map)
         });
         let input = parse_stem(stem).ok();
         let mut pictures = vec![target.map_or(Cell::Missing, Cell::Picture)];
@@ -418,14 +413,14 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
     }
     let (sheet, notes) = sheet_of(&runs, &table, &untrained, args.colormap);
     for note in notes {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     super::setup::save_picture(&out, &compare_sheet::draw_sheet(&sheet), args.force)?;
     if let Some(csv) = &args.csv {
         save_text(csv, &format_csv(&runs, &table), args.force)?;
     }
-    print!("{}", format_table(&runs, &table));
-    eprintln!("nnimg: sheet written to {}", out.display());
+    outln!("{}", format_table(&runs, &table).trim_end());
+    errln!("nnimg: sheet written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

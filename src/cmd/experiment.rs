@@ -18,7 +18,6 @@ use super::train::{EXIT_INTERRUPTED, Progress, stop_on_signals, train_until_done
 use crate::cli::{ExperimentArgs, RunSettings};
 use crate::render::compare_sheet::draw_sheet;
 use crate::render::pixels::ColorMap;
-use crate::render::png::free_path;
 use crate::train::config::{DEFAULT_SEED, validate_init_range};
 use crate::train::run_dir::RunDir;
 use crate::train::session::Session;
@@ -100,7 +99,7 @@ pub fn run(args: ExperimentArgs) -> Result<ExitCode> {
         session.finish()?;
     }
     if sessions.iter().any(|s| !s.is_done()) {
-        eprintln!(
+        errln!(
             "nnimg: {}: stopped, checkpoints saved; run the same command again to resume",
             out.display()
         );
@@ -183,18 +182,23 @@ fn write_comparison(out: &Path, paths: &[PathBuf], trained_now: bool) -> Result<
         let untrained = compare::default_untrained(&runs, &table);
         let (sheet, notes) = compare::sheet_of(&runs, &table, &untrained, ColorMap::Grey);
         for note in notes {
-            eprintln!("nnimg: note: {note}");
+            errln!("nnimg: note: {note}");
         }
-        let sheet_path = free_path(out, SHEET, "png");
-        super::setup::save_picture(&sheet_path, &draw_sheet(&sheet), false)?;
-        let csv_path = free_path(out, TABLE, "csv");
+        let sheet_path = draw_sheet(&sheet).write_png_unique(out, SHEET)?;
+        // The table takes the sheet's number: compare-2.png goes with errors-2.csv.
+        let number = sheet_path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix(SHEET))
+            .unwrap_or_default();
+        let csv_path = out.join(format!("{TABLE}{number}.csv"));
         compare::save_text(&csv_path, &compare::format_csv(&runs, &table), false)?;
         (sheet_path, csv_path)
     };
-    print!("{}", compare::format_table(&runs, &table));
+    outln!("{}", compare::format_table(&runs, &table).trim_end());
     let quiet = !std::io::stderr().is_terminal();
     let list = |p: &Path| p.display().to_string();
-    eprintln!(
+    errln!(
         "nnimg: sheet {}, table {}{}",
         list(&sheet_path),
         list(&csv_path),
@@ -212,9 +216,9 @@ fn write_comparison(out: &Path, paths: &[PathBuf], trained_now: bool) -> Result<
         command.push_str(&format!(" --compare {}", list(p)));
     }
     if quiet {
-        eprintln!("nnimg: compare them in the explorer: {command}");
+        errln!("nnimg: compare them in the explorer: {command}");
     } else {
-        eprintln!("\nCompare them in the explorer:\n  {command}");
+        errln!("\nCompare them in the explorer:\n  {command}");
     }
     Ok(())
 }

@@ -3,7 +3,6 @@
 use super::setup::{TrainedRun, save_picture};
 use crate::cli::RenderArgs;
 use crate::data::format_stem;
-use crate::render::pixels::upscale_nearest;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,11 +16,11 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
     }
     let trained = TrainedRun::open(&args.run)?;
     let input = trained.parse_input(&args.input)?;
-    let image = upscale_nearest(&trained.render(&input, args.colormap), args.scale);
+    let picture = trained.render(&input, args.colormap).upscaled(args.scale);
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.png", format_stem(&input))));
-    save_picture(&out, &image, args.force)?;
-    println!("{}", out.display());
+    save_picture(&out, &picture, args.force)?;
+    outln!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,8 @@
 
 use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
+use crate::render::Picture;
+use crate::render::pixels::ColorMap;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -105,7 +107,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         adaptive: preset.adaptive && !settings.constant_lr,
         window: settings.window.unwrap_or(DEFAULT_WINDOW),
         seed: settings.seed.unwrap_or(DEFAULT_SEED),
-        order: settings.order.unwrap_or(Order::Shuffle),
+        order: settings.order.map_or(Order::Shuffle, Order::from),
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
@@ -127,7 +129,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 
     let loaded = load_samples(&settings.data, shape)?;
     for note in &loaded.notes {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     let inputs = loaded.input_len();
     match &settings.layers {
@@ -206,21 +208,23 @@ impl TrainedRun {
         Ok(input)
     }
 
-    /// The network's output for `input` as a picture, greyscale outputs through `map`.
-    pub fn render(&self, input: &[f32], map: crate::render::pixels::ColorMap) -> image::RgbImage {
+    /// The network's output for `input` (of the input layer's length) as a picture,
+    /// greyscale outputs through `map`.
+    pub fn render(&self, input: &[f32], map: ColorMap) -> Picture {
         let y = self.checkpoint.net.predict(input);
         let c = &self.config;
-        crate::render::pixels::output_to_image(&y, c.width, c.height, c.channels(), map)
+        Picture::from_output(&y, c.width, c.height, c.channels(), map)
+            .expect("open checked the layers against run.json, whose output layer fits the picture")
     }
 }
 
 /// Writes a PNG the user asked for; an existing file is kept unless `force`.
-pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<()> {
+pub fn save_picture(out: &Path, picture: &Picture, force: bool) -> Result<()> {
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
             out.display()
         );
     }
-    crate::render::png::write_png(out, image, force)
+    picture.write_png(out, force)
 }

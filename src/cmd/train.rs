@@ -32,10 +32,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
         let error = error.map_or(String::new(), |e| format!(", error {e:.4e}"));
-        eprintln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
+        errln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        errln!(
             "nnimg: {path}: stopped at epoch {epoch}, checkpoint saved; resume with `nnimg train --run {path}`"
         );
         Ok(ExitCode::from(EXIT_INTERRUPTED))
@@ -111,7 +111,7 @@ impl Progress {
             bar
         });
         if bar.is_none() {
-            eprintln!(
+            errln!(
                 "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
                 session.run_dir().path().display(),
                 session.config().preset,
@@ -153,7 +153,7 @@ impl Progress {
                     let seconds = self.started.elapsed().as_secs_f64();
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
-                    eprintln!(
+                    errln!(
                         "{}epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
                         self.prefix,
                         report.epoch,

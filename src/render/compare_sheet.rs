@@ -14,7 +14,8 @@
 //! centred), so runs of different sizes line up. Knows nothing about networks: the caller
 //! renders the pictures and writes the words.
 
-use super::pixels::{scale_area, upscale_nearest};
+use super::Picture;
+use super::pixels::{fit_within, scale_area, upscale_nearest};
 use super::text::{GLYPH, draw_text, text_width};
 use image::{Rgb, RgbImage, imageops};
 
@@ -40,7 +41,7 @@ pub struct Caption {
 /// What one cell of a row shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
-    Picture(RgbImage),
+    Picture(Picture),
     /// A picture that should be there and is not (a run that lacks the image, a target
     /// that cannot be read): a grey box marked "-".
     Missing,
@@ -159,7 +160,8 @@ impl SheetLayout {
 
 /// `picture` fitted into a `w`×`h` box: enlarged by the largest whole factor that fits, or
 /// shrunk by area averaging to the largest size with its aspect ratio that fits.
-pub fn fit_picture(picture: &RgbImage, w: u32, h: u32) -> RgbImage {
+pub fn fit_picture(picture: &Picture, w: u32, h: u32) -> RgbImage {
+    let picture = picture.as_image();
     let (pw, ph) = picture.dimensions();
     if pw == 0 || ph == 0 {
         return RgbImage::new(0, 0);
@@ -168,12 +170,12 @@ pub fn fit_picture(picture: &RgbImage, w: u32, h: u32) -> RgbImage {
     if factor >= 1 {
         return upscale_nearest(picture, factor);
     }
-    let (fw, fh) = super::pixels::fit_within(pw, ph, w, h);
+    let (fw, fh) = fit_within(pw, ph, w, h);
     scale_area(picture, fw, fh)
 }
 
 /// Draws the sheet.
-pub fn draw_sheet(sheet: &Sheet) -> RgbImage {
+pub fn draw_sheet(sheet: &Sheet) -> Picture {
     let layout = SheetLayout::of(sheet);
     let mut img = RgbImage::from_pixel(layout.width, layout.height, Rgb(BACKGROUND));
     for (c, lines) in sheet.headers.iter().enumerate() {
@@ -192,7 +194,7 @@ pub fn draw_sheet(sheet: &Sheet) -> RgbImage {
             draw_row(&mut img, &layout, row, y);
         }
     }
-    img
+    Picture::from_image(img)
 }
 
 fn draw_row(img: &mut RgbImage, layout: &SheetLayout, row: &SheetRow, y: u32) {
@@ -229,8 +231,8 @@ fn draw_row(img: &mut RgbImage, layout: &SheetLayout, row: &SheetRow, y: u32) {
 mod tests {
     use super::*;
 
-    fn solid(w: u32, h: u32, rgb: [u8; 3]) -> RgbImage {
-        RgbImage::from_pixel(w, h, Rgb(rgb))
+    fn solid(w: u32, h: u32, rgb: [u8; 3]) -> Picture {
+        Picture::from_image(RgbImage::from_pixel(w, h, Rgb(rgb)))
     }
 
     fn sheet() -> Sheet {
@@ -282,7 +284,7 @@ mod tests {
     #[test]
     fn every_picture_sits_at_the_centre_of_its_tile_box() {
         let s = sheet();
-        let img = draw_sheet(&s);
+        let img = draw_sheet(&s).into_image();
         let layout = SheetLayout::of(&s);
         assert_eq!(img.dimensions(), (layout.width, layout.height));
         let counts = [2, 1];
@@ -295,7 +297,7 @@ mod tests {
                     let corner = img.get_pixel(x + 1, y + 1).0;
                     match picture {
                         Cell::Picture(p) => {
-                            assert_eq!(centre, p.get_pixel(0, 0).0, "row {r} column {c}")
+                            assert_eq!(centre, p.as_image().get_pixel(0, 0).0, "row {r} column {c}")
                         }
                         Cell::Missing => assert_eq!(corner, EMPTY_CELL),
                         Cell::Blank => assert_eq!((centre, corner), (BACKGROUND, BACKGROUND)),
@@ -307,7 +309,7 @@ mod tests {
 
     #[test]
     fn small_pictures_are_enlarged_by_whole_pixels_and_large_ones_shrunk_to_fit() {
-        let small = RgbImage::from_fn(3, 2, |x, _| Rgb([x as u8, 0, 0]));
+        let small = Picture::from_image(RgbImage::from_fn(3, 2, |x, _| Rgb([x as u8, 0, 0])));
         let big = fit_picture(&small, 10, 10);
         assert_eq!(big.dimensions(), (9, 6));
         assert_eq!(big.get_pixel(8, 5).0, [2, 0, 0]);
@@ -331,7 +333,7 @@ mod tests {
     #[test]
     fn headers_and_labels_are_drawn_in_ink() {
         let s = sheet();
-        let img = draw_sheet(&s);
+        let img = draw_sheet(&s).into_image();
         let layout = SheetLayout::of(&s);
         let inked = |x0: u32, y0: u32, w: u32, h: u32| {
             (x0..x0 + w).any(|x| (y0..y0 + h).any(|y| img.get_pixel(x, y).0 == INK))

@@ -5,6 +5,7 @@
 //! Pictures of different sizes (runs of different shapes) are compared at the first one's
 //! size: the second is resampled to it (area-averaged when shrunk).
 
+use super::Picture;
 use super::pixels::{ColorMap, scale_area};
 use image::{Rgb, RgbImage};
 
@@ -12,7 +13,7 @@ use image::{Rgb, RgbImage};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Difference {
     /// Black where the pictures agree, the top of magma where they differ most.
-    pub image: RgbImage,
+    pub picture: Picture,
     /// Largest per-pixel difference (0..1): the colour at the top of the scale.
     pub max: f32,
     /// Mean per-pixel difference (0..1).
@@ -20,7 +21,8 @@ pub struct Difference {
 }
 
 /// |a − b| per pixel as a heat map at `a`'s size.
-pub fn difference(a: &RgbImage, b: &RgbImage) -> Difference {
+pub fn difference(a: &Picture, b: &Picture) -> Difference {
+    let (a, b) = (a.as_image(), b.as_image());
     let (w, h) = a.dimensions();
     let resampled;
     let b = if b.dimensions() == (w, h) {
@@ -47,7 +49,11 @@ pub fn difference(a: &RgbImage, b: &RgbImage) -> Difference {
     let image = RgbImage::from_fn(w, h, |x, y| {
         Rgb(ColorMap::Magma.apply(d[(y * w + x) as usize] * scale))
     });
-    Difference { image, max, mean }
+    Difference {
+        picture: Picture::from_image(image),
+        max,
+        mean,
+    }
 }
 
 #[cfg(test)]
@@ -57,9 +63,11 @@ mod tests {
     #[test]
     fn identical_pictures_make_a_black_map() {
         let a = RgbImage::from_fn(4, 3, |x, y| Rgb([x as u8 * 40, y as u8 * 60, 9]));
+        let a = Picture::from_image(a);
         let d = difference(&a, &a);
         assert_eq!((d.max, d.mean), (0.0, 0.0));
-        assert!(d.image.pixels().all(|p| p.0 == ColorMap::Magma.apply(0.0)));
+        let black = ColorMap::Magma.apply(0.0);
+        assert!(d.picture.as_image().pixels().all(|p| p.0 == black));
     }
 
     #[test]
@@ -67,19 +75,20 @@ mod tests {
         let a = RgbImage::from_pixel(2, 1, Rgb([0, 0, 0]));
         let mut b = a.clone();
         b.put_pixel(1, 0, Rgb([51, 51, 51]));
-        let d = difference(&a, &b);
+        let d = difference(&Picture::from_image(a), &Picture::from_image(b));
+        let image = d.picture.as_image();
         assert!((d.max - 0.2).abs() < 1e-6, "{}", d.max);
         assert!((d.mean - 0.1).abs() < 1e-6, "{}", d.mean);
-        assert_eq!(d.image.get_pixel(0, 0).0, ColorMap::Magma.apply(0.0));
-        assert_eq!(d.image.get_pixel(1, 0).0, ColorMap::Magma.apply(1.0));
+        assert_eq!(image.get_pixel(0, 0).0, ColorMap::Magma.apply(0.0));
+        assert_eq!(image.get_pixel(1, 0).0, ColorMap::Magma.apply(1.0));
     }
 
     #[test]
     fn a_picture_of_another_size_is_compared_at_the_first_ones_size() {
-        let a = RgbImage::from_pixel(4, 4, Rgb([100, 100, 100]));
-        let b = RgbImage::from_pixel(8, 2, Rgb([100, 100, 100]));
+        let a = Picture::from_image(RgbImage::from_pixel(4, 4, Rgb([100, 100, 100])));
+        let b = Picture::from_image(RgbImage::from_pixel(8, 2, Rgb([100, 100, 100])));
         let d = difference(&a, &b);
-        assert_eq!(d.image.dimensions(), (4, 4));
+        assert_eq!(d.picture.size(), (4, 4));
         assert_eq!(d.max, 0.0);
     }
 }

@@ -16,8 +16,8 @@ use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
 use crate::net::init::init_network_in_range;
-use crate::render::pixels::{ColorMap, output_to_image};
-use crate::render::png::write_png;
+use crate::render::Picture;
+use crate::render::pixels::ColorMap;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -288,16 +288,11 @@ impl Session {
         let net = self.trainer.network();
         for sample in self.trainer.samples() {
             let y = net.predict(&sample.input);
-            let image = output_to_image(
-                &y,
-                self.config.width,
-                self.config.height,
-                self.config.channels(),
-                ColorMap::Grey,
-            );
-            write_png(
+            let c = &self.config;
+            let picture = Picture::from_output(&y, c.width, c.height, c.channels(), ColorMap::Grey)
+                .expect("run.json's output layer was validated against the picture");
+            picture.write_png(
                 &self.run.outputs().join(format!("{}.png", sample.stem)),
-                &image,
                 true,
             )?;
         }
