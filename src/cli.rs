@@ -112,6 +112,9 @@ pub struct ExploreArgs {
     /// Follow a run that another process is training, read-only.
     #[arg(long, requires = "run")]
     pub watch: bool,
+    /// Show this run beside the explorer's own, read-only (up to three times).
+    #[arg(long, value_name = "DIR")]
+    pub compare: Vec<PathBuf>,
     /// Folder for exported PNGs.
     #[arg(long, value_name = "DIR", default_value = "samples")]
     pub samples: PathBuf,

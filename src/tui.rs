@@ -29,7 +29,10 @@ use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long the blink view shows each of the two runs in focus.
+pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
 
 /// Settings of the loop.
 #[derive(Clone, Debug)]
@@ -100,17 +103,37 @@ fn event_loop(
     let mut pacer = FramePacer::new(options.fps);
     let mut stopped = None;
     let mut interrupted = None;
+    // When the blink view next changes picture; None while it is not shown, so an idle
+    // explorer still waits without a timeout.
+    let mut next_blink: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if pacer.should_draw(now) {
             draw(terminal, app)?;
             pacer.drawn(now);
         }
-        let first = match pacer.wait_time(Instant::now()) {
+        next_blink = app
+            .is_blinking()
+            .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
+        let now = Instant::now();
+        let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
+        let wait = match (pacer.wait_time(now), until_blink) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let first = match wait {
             None => rx.recv().ok(),
             Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    if next_blink.is_some_and(|t| Instant::now() >= t) {
+                        next_blink = Some(Instant::now() + BLINK_INTERVAL);
+                        if app.update(Event::Blink) {
+                            pacer.mark_dirty();
+                        }
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => None,
             },
         };
@@ -173,6 +196,7 @@ fn carry_out(
             return Some(summary);
         }
         Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+        Effect::ExportComparison => spawn_comparison_export(app, tx, options),
     }
     None
 }
@@ -187,17 +211,59 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Writes every run's picture side by side on a thread; the result comes back as an
+/// `Event::Status`.
+fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
+    let Some(comparison) = &app.comparison else {
+        return;
+    };
+    let map = app.view.color_map;
+    let mut runs = vec![export::ComparedPicture {
+        header: header_lines(&app.run, app.output.epoch),
+        net: app.output.net.clone(),
+        spec: PictureSpec::of(&app.run, map),
+    }];
+    runs.extend(comparison.runs.iter().map(|r| export::ComparedPicture {
+        header: header_lines(&r.run, r.output.epoch),
+        net: r.output.net.clone().filter(|_| r.problem.is_none()),
+        spec: PictureSpec::of(&r.run, map),
+    }));
+    let target = app.matching_sample().and_then(|i| {
+        let run = &app.run;
+        let t = &app.samples[i].target;
+        crate::render::Picture::from_output(t, run.width, run.height, run.channels, map)
+    });
+    let input = app.inputs.buttons.clone();
+    let (dir, scale) = (options.samples_dir.clone(), options.export_scale.max(1));
+    let done = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("nnimg-export".into())
+        .spawn(move || {
+            let result = export::export_comparison(&runs, &input, target, scale, &dir);
+            let _ = done.send(Event::Status(export::status_of(result)));
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Event::Status(Status::error(format!(
+            "cannot start the export: {e}"
+        ))));
+    }
+}
+
+/// A run's column header in a side-by-side export: name, preset, epoch.
+fn header_lines(run: &app::RunInfo, epoch: usize) -> Vec<String> {
+    vec![
+        run.name.clone(),
+        run.preset.clone(),
+        format!("epoch {epoch}"),
+    ]
+}
+
 /// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
     let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let spec = PictureSpec {
-        width: app.run.width,
-        height: app.run.height,
-        channels: app.run.channels,
-        map: app.view.color_map,
-    };
+    let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
     let epoch = app.output.epoch;
     let dir = options.samples_dir.clone();

@@ -12,6 +12,7 @@
 //! What an event asks of the outside world (a command to the worker, a PNG export) is left in
 //! [`App::effects`] for the loop in `tui.rs` to carry out.
 
+pub mod comparison;
 pub mod inputs;
 pub mod output;
 pub mod run_status;
@@ -26,6 +27,7 @@ use crate::train::TrainConfig;
 use crate::train::run_dir::RunDir;
 use crate::train::update::Update;
 use crate::train::worker::Command;
+pub use comparison::{CompareView, ComparedRun, Comparison};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use inputs::{Inputs, WEIGHT_STEP};
 pub use output::Output;
@@ -52,6 +54,8 @@ pub enum Effect {
     ExportPng,
     /// Write the contact sheet of all button combinations.
     ExportSheet,
+    /// Write every compared run's picture side by side.
+    ExportComparison,
 }
 
 /// The run being shown.
@@ -110,6 +114,8 @@ pub struct App {
     pub view: ViewOptions,
     pub output: Output,
     pub overlay: Overlay,
+    /// The runs shown beside this one (`--compare`), if any.
+    pub comparison: Option<Comparison>,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
     pub should_quit: bool,
@@ -133,6 +139,7 @@ impl App {
             },
             output: Output::default(),
             overlay: Overlay::None,
+            comparison: None,
             status: None,
             should_quit: false,
             effects: Vec::new(),
@@ -168,10 +175,34 @@ impl App {
             Event::Key(key) => self.on_key(&key),
             Event::Resize => {}
             Event::Training(update) => self.on_update(update),
+            Event::Compared { run, update } => {
+                let buttons = &self.inputs.buttons;
+                if let Some(r) = (self.comparison.as_mut()).and_then(|c| c.runs.get_mut(run)) {
+                    r.apply(update, buttons);
+                }
+            }
+            Event::Blink => return self.blink(),
             Event::Status(status) => self.status = Some(status),
             Event::Quit(_) => self.should_quit = true,
         }
         true
+    }
+
+    /// True while the blink view is shown: the loop then sends [`Event::Blink`] at the
+    /// blink rate.
+    pub fn is_blinking(&self) -> bool {
+        (self.comparison.as_ref()).is_some_and(|c| c.view == CompareView::Blink)
+    }
+
+    /// The blink view's next picture; false (nothing to redraw) when it is not shown.
+    fn blink(&mut self) -> bool {
+        match &mut self.comparison {
+            Some(c) if c.view == CompareView::Blink => {
+                c.blink_on_b = !c.blink_on_b;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent) {
@@ -217,6 +248,18 @@ impl App {
             Action::NextColorMap => self.next_color_map(),
             Action::ExportPng => self.export_picture(),
             Action::ExportSheet => self.export_sheet(),
+            Action::DifferenceView => self.compare_view(CompareView::Difference),
+            Action::BlinkView => self.compare_view(CompareView::Blink),
+            Action::NextFocus => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_focus();
+                }
+            }
+            Action::NextPanes => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_panes();
+                }
+            }
             Action::Help => self.overlay = Overlay::Help,
             Action::Quit => self.overlay = Overlay::Quit,
             Action::SaveAndQuit => self.should_quit = true,
@@ -283,6 +326,27 @@ impl App {
 
     fn inputs_changed(&mut self) {
         self.output.refresh(&self.inputs.buttons);
+        if let Some(c) = &mut self.comparison {
+            c.refresh(&self.inputs.buttons);
+        }
+    }
+
+    /// The comparison, or a status line saying there is none.
+    fn comparison_or_say(&mut self) -> Option<&mut Comparison> {
+        if self.comparison.is_none() {
+            self.set_status(
+                "no runs to compare: open one beside this with `--compare DIR`",
+                true,
+            );
+        }
+        self.comparison.as_mut()
+    }
+
+    /// Shows `view` of the compared runs, or the panes again when it is shown.
+    pub fn compare_view(&mut self, view: CompareView) {
+        if let Some(c) = self.comparison_or_say() {
+            c.toggle_view(view);
+        }
     }
 
     /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
@@ -319,10 +383,14 @@ impl App {
         }
     }
 
-    /// Asks the loop to write the picture on screen as a PNG.
+    /// Asks the loop to write the picture on screen as a PNG: every run's side by side
+    /// when comparing.
     pub fn export_picture(&mut self) {
         if self.output.net.is_none() {
             self.set_status("no weights yet", true);
+        } else if self.comparison.is_some() {
+            self.effects.push(Effect::ExportComparison);
+            self.set_status("exporting the runs side by side…", false);
         } else {
             self.effects.push(Effect::ExportPng);
             self.set_status("exporting…", false);
@@ -558,6 +626,93 @@ mod tests {
             app.status.as_ref().map(|s| s.text.as_str()),
             Some("saved samples/100-e5.png")
         );
+    }
+
+    /// `app()` with one run beside it: a 3 → 4 network of other weights, 2×2 pictures.
+    fn comparing() -> App {
+        let mut app = app();
+        let other = RunInfo {
+            name: "other".into(),
+            path: "runs/other".into(),
+            ..app.run.clone()
+        };
+        let stems = vec!["100".to_string(), "010".to_string()];
+        app.comparison = Some(Comparison::new(vec![ComparedRun::new(other, stems)]));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4], 7)),
+                epoch: 9,
+            },
+        });
+        app
+    }
+
+    fn compared_output(app: &App) -> Vec<f32> {
+        app.comparison.as_ref().unwrap().runs[0]
+            .output
+            .values
+            .clone()
+    }
+
+    #[test]
+    fn a_compared_runs_weights_that_do_not_fit_its_run_json_are_a_problem_in_its_pane() {
+        let app = comparing();
+        let run = &app.comparison.as_ref().unwrap().runs[0];
+        // init_network(&[3, 4]) is not the run's 3 → 4 → 4.
+        assert!(run.problem.as_deref().unwrap().contains("do not match"));
+    }
+
+    #[test]
+    fn buttons_drive_every_compared_runs_picture() {
+        let mut app = comparing();
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4, 4], 7)),
+                epoch: 9,
+            },
+        });
+        assert_eq!(app.comparison.as_ref().unwrap().runs[0].problem, None);
+        let before = compared_output(&app);
+        assert_eq!(before.len(), 4);
+        app.update(key('1'));
+        let after = compared_output(&app);
+        assert_ne!(before, after);
+        // Its own network, not the explorer's.
+        assert_ne!(after, app.output.values);
+        // A late message for a run that is not there changes nothing.
+        app.update(Event::Compared {
+            run: 5,
+            update: Update::Failed("gone".into()),
+        });
+    }
+
+    #[test]
+    fn comparison_keys_switch_views_and_focus_and_e_exports_all_runs() {
+        let mut app = comparing();
+        app.update(key('d'));
+        assert_eq!(
+            app.comparison.as_ref().unwrap().view,
+            CompareView::Difference
+        );
+        assert!(app.update(key('b')));
+        assert!(app.is_blinking());
+        app.update(key('f'));
+        assert_eq!(app.comparison.as_ref().unwrap().focus, (0, 1));
+        app.update(key('e'));
+        assert_eq!(app.effects, [Effect::ExportComparison]);
+    }
+
+    #[test]
+    fn comparison_keys_without_a_comparison_say_how_to_get_one() {
+        let mut app = app();
+        for c in ['d', 'b', 'f', 'p'] {
+            app.update(key(c));
+            let status = app.status.clone().unwrap();
+            assert!(status.is_error && status.text.contains("--compare"), "{c}");
+        }
+        assert!(!app.update(Event::Blink));
     }
 
     #[test]

@@ -22,6 +22,14 @@ pub enum Action {
     NextColorMap,
     ExportPng,
     ExportSheet,
+    /// Comparing: the difference view on or off.
+    DifferenceView,
+    /// Comparing: the blink view on or off.
+    BlinkView,
+    /// Comparing: the next pair of runs in focus.
+    NextFocus,
+    /// Comparing: the next panes, when not all fit.
+    NextPanes,
     Help,
     Quit,
     SaveAndQuit,
@@ -36,6 +44,8 @@ pub struct Binding {
     pub ctrl: bool,
     pub action: Action,
     pub help: &'static str,
+    /// Only does something when runs are compared (`--compare`); the help lists it then.
+    pub comparing: bool,
 }
 
 const fn bind(
@@ -50,6 +60,20 @@ const fn bind(
         ctrl: false,
         action,
         help,
+        comparing: false,
+    }
+}
+
+/// A key for comparing runs.
+const fn compare(
+    label: &'static str,
+    keys: &'static [KeyCode],
+    action: Action,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        comparing: true,
+        ..bind(label, keys, action, help)
     }
 }
 
@@ -149,13 +173,37 @@ pub const KEYS: &[Binding] = &[
         "e",
         &[Char('e')],
         Action::ExportPng,
-        "export the picture as a PNG",
+        "export the picture as a PNG (all runs, when comparing)",
     ),
     bind(
         "g",
         &[Char('g')],
         Action::ExportSheet,
         "export a PNG grid of all button combinations",
+    ),
+    compare(
+        "d",
+        &[Char('d')],
+        Action::DifferenceView,
+        "difference |A-B| of the runs in focus on / off",
+    ),
+    compare(
+        "b",
+        &[Char('b')],
+        Action::BlinkView,
+        "blink between the runs in focus on / off",
+    ),
+    compare(
+        "f",
+        &[Char('f')],
+        Action::NextFocus,
+        "next pair of runs in focus (A, B)",
+    ),
+    compare(
+        "p",
+        &[Char('p')],
+        Action::NextPanes,
+        "next panes, when not all runs fit",
     ),
     bind("?", &[Char('?')], Action::Help, "show / hide this help"),
     bind(
@@ -170,6 +218,7 @@ pub const KEYS: &[Binding] = &[
         ctrl: true,
         action: Action::SaveAndQuit,
         help: "save and quit at once",
+        comparing: false,
     },
 ];
 

@@ -2,6 +2,8 @@
 //! no state.
 
 pub mod buttons;
+pub mod compare_errors;
+pub mod compare_panes;
 pub mod dialog;
 pub mod error_chart;
 pub mod header;

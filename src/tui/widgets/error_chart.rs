@@ -4,15 +4,19 @@
 //!
 //! ratatui's `Chart` has no log axis, so the chart plots log10 of the errors and labels the
 //! ticks with the errors themselves.
+//!
+//! When runs are compared, every run is one series in its own colour on the same log axis,
+//! named in the legend; the recent window is the last epochs of the furthest run.
 
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Constraint;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Widget};
 
 /// Epochs shown in the recent window (the `w` key).
 pub const RECENT_EPOCHS: usize = 500;
@@ -102,6 +106,10 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        if app.comparison.is_some() {
+            render_runs(app, area, buf);
+            return;
+        }
         let h = &app.run_status.history;
         let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
             let skip = h.errors.len() - RECENT_EPOCHS;
@@ -118,6 +126,144 @@ impl Widget for ErrorChart<'_> {
         }
         plot(values, first, app.view.smoothing, inner, buf);
     }
+}
+
+/// One run's errors as one line of the chart.
+struct Series<'a> {
+    name: String,
+    color: Color,
+    /// Errors of epochs `first`, `first + 1`, …
+    values: &'a [f64],
+    first: usize,
+}
+
+/// The chart of every run on screen, one series each.
+fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let runs = app.runs_on_screen();
+    let last = runs
+        .iter()
+        .map(|r| r.status.history.last_epoch())
+        .max()
+        .unwrap_or(0);
+    // The recent window is the same epochs for every run.
+    let from = if app.view.recent_only {
+        last.saturating_sub(RECENT_EPOCHS - 1)
+    } else {
+        0
+    };
+    let series: Vec<Series> = runs
+        .iter()
+        .map(|r| {
+            let h = &r.status.history;
+            let skip = from.saturating_sub(h.first_epoch).min(h.errors.len());
+            Series {
+                name: r.run.name.clone(),
+                color: theme::run_color(r.number),
+                values: &h.errors[skip..],
+                first: h.first_epoch + skip,
+            }
+        })
+        .collect();
+    let view = if app.view.recent_only {
+        format!("last {RECENT_EPOCHS} epochs")
+    } else {
+        "whole run".to_string()
+    };
+    let mut title = vec![
+        Span::styled(" error ", theme::title()),
+        Span::styled(
+            format!("(log) · {view} · {} runs", runs.len()),
+            theme::dim(),
+        ),
+    ];
+    if app.view.smoothing {
+        title.push(Span::styled(" · smoothed", theme::dim()));
+    }
+    title.push(Span::raw(" "));
+    let mut footer = vec![Span::raw(" now")];
+    for r in &runs {
+        let now = r
+            .status
+            .history
+            .current()
+            .map_or("–".to_string(), theme::sci);
+        footer.push(Span::raw(" "));
+        footer.push(Span::styled(
+            now,
+            Style::new().fg(theme::run_color(r.number)),
+        ));
+    }
+    footer.push(Span::raw(" "));
+    let block = Block::bordered()
+        .border_style(theme::border())
+        .title(Line::from(title))
+        .title_bottom(Line::from(footer));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if series.iter().all(|s| s.values.is_empty()) {
+        Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+        return;
+    }
+    plot_runs(&series, app.view.smoothing, inner, buf);
+}
+
+/// Several runs' errors on one log axis in `area`, each downsampled to its width (smoothed
+/// first when `smoothing`), with a legend naming them.
+fn plot_runs(series: &[Series], smoothing: bool, area: Rect, buf: &mut Buffer) {
+    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
+    let points: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| {
+            let values = if smoothing {
+                smooth(s.values, SMOOTHING)
+            } else {
+                s.values.to_vec()
+            };
+            let log: Vec<f64> = values.iter().map(|&e| e.max(FLOOR).log10()).collect();
+            min_max_downsample(&log, s.first, buckets)
+        })
+        .collect();
+    let all = points.iter().flatten();
+    let (lo, hi) = all
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let (first, last) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(x, _)| {
+        (a.min(x), b.max(x))
+    });
+    let y_bounds = log_bounds(lo, hi);
+    let x_bounds = [first, last.max(first + 1.0)];
+    let datasets = series
+        .iter()
+        .zip(&points)
+        .map(|(s, p)| {
+            Dataset::default()
+                .name(s.name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(s.color))
+                .data(p)
+        })
+        .collect();
+    let (first, last) = (first as usize, last as usize);
+    let mid = (first + last) / 2;
+    Chart::new(datasets)
+        .legend_position(Some(LegendPosition::TopRight))
+        .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme::dim())
+                .labels([first.to_string(), mid.to_string(), last.to_string()]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme::dim())
+                .labels(log_labels(y_bounds)),
+        )
+        .render(area, buf);
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.

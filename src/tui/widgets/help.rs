@@ -1,4 +1,5 @@
-//! The help overlay: every key of [`KEYS`], the table the key handler reads too.
+//! The help overlay: every key of [`KEYS`], the table the key handler reads too (the keys
+//! for comparing runs only when runs are compared).
 
 use crate::tui::keys::KEYS;
 use crate::tui::theme;
@@ -7,17 +8,21 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-pub struct Help;
+pub struct Help {
+    /// Runs are compared: their keys are listed too.
+    pub comparing: bool,
+}
 
 impl Help {
     /// The lines of the overlay, one per key binding.
-    pub fn lines() -> Vec<Line<'static>> {
+    pub fn lines(&self) -> Vec<Line<'static>> {
         let width = KEYS
             .iter()
             .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
         KEYS.iter()
+            .filter(|b| self.comparing || !b.comparing)
             .map(|b| {
                 let pad = width - b.label.chars().count();
                 Line::from(vec![
@@ -31,7 +36,7 @@ impl Help {
 
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = Help::lines();
+        let lines = self.lines();
         let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
         let height = lines.len() as u16 + 2;
         let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
