@@ -26,6 +26,7 @@ macro_rules! errln {
     };
 }
 
+pub mod animate;
 pub mod bench;
 pub mod compare;
 pub mod experiment;

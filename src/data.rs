@@ -10,6 +10,7 @@
 //! Every problem with a file is reported as one line naming the file; nothing is trained
 //! until the whole folder has loaded.
 
+use crate::shown::{Shown, is_hidden};
 use anyhow::{Context, Result, anyhow, bail};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageReader, Limits};
@@ -83,6 +84,14 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
             "empty file name stem: name the file after its input vector, e.g. 10000000.png".into(),
         );
     }
+    // A tab or newline would pass the number parsing below (it trims) and then break the
+    // metrics.csv header; no control character belongs in an input vector.
+    if stem.chars().any(is_hidden) {
+        return Err(format!(
+            "stem '{}' has a control character in it; an input vector is 0/1 digits (10000000) or _-separated decimals (0.5_0_1)",
+            Shown(stem)
+        ));
+    }
     let values: Vec<f32> = if stem.bytes().all(|b| b == b'0' || b == b'1') {
         stem.bytes().map(|b| f32::from(b - b'0')).collect()
     } else {
@@ -92,7 +101,7 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
                     .parse::<f32>()
                     .ok()
                     .filter(|_| !part.is_empty())
-                    .ok_or_else(|| format!("stem '{stem}' is not an input vector: '{part}' is not a number; use 0/1 digits (10000000) or _-separated decimals (0.5_0_1)"))
+                    .ok_or_else(|| format!("stem '{}' is not an input vector: '{}' is not a number; use 0/1 digits (10000000) or _-separated decimals (0.5_0_1)", Shown(stem), Shown(part)))
             })
             .collect::<Result<_, _>>()?
     };
@@ -107,7 +116,8 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
         .find(|v| !v.is_finite() || !(0.0..=1.0).contains(*v))
     {
         return Err(format!(
-            "stem '{stem}' has the value {bad}; every value must be a finite number within 0..=1"
+            "stem '{}' has the value {bad}; every value must be a finite number within 0..=1",
+            Shown(stem)
         ));
     }
     Ok(values)
@@ -147,19 +157,19 @@ pub fn has_image_extension(path: &Path) -> bool {
 /// image, a directory or non-UTF-8 name where an image should be.
 pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
     let entries = fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot read the training folder", dir.display()))?;
+        .with_context(|| format!("{}: cannot read the training folder", Shown(dir)))?;
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut notes = Vec::new();
     for entry in entries {
         let entry =
-            entry.with_context(|| format!("{}: cannot list the training folder", dir.display()))?;
+            entry.with_context(|| format!("{}: cannot list the training folder", Shown(dir)))?;
         let path = entry.path();
         if has_image_extension(&path) {
             paths.push(path);
         } else {
             notes.push(format!(
                 "skipped {}: not an image ({})",
-                path.display(),
+                Shown(path),
                 IMAGE_EXTENSIONS.join(", ")
             ));
         }
@@ -169,7 +179,7 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
     if paths.is_empty() {
         bail!(
             "{}: no training images found (expected files like 10000000.png)",
-            dir.display()
+            Shown(dir)
         );
     }
 
@@ -180,18 +190,19 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
         let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
             anyhow!(
                 "{}: the file name is not valid UTF-8; rename it after its input vector",
-                path.display()
+                Shown(path)
             )
         })?;
-        let input = parse_stem(stem).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let input = parse_stem(stem).map_err(|e| anyhow!("{}: {e}", Shown(path)))?;
         if let Some(first) = samples.first()
             && first.input.len() != input.len()
         {
             bail!(
-                "{}: stem '{stem}' has {} values, {} has {}",
-                path.display(),
+                "{}: stem '{}' has {} values, {} has {}",
+                Shown(path),
+                Shown(stem),
                 input.len(),
-                first.stem,
+                Shown(&first.stem),
                 first.input.len()
             );
         }
@@ -199,8 +210,8 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
         if let Some(other) = seen.insert(key, path.clone()) {
             bail!(
                 "{}: the same input vector as {}; keep one of them",
-                path.display(),
-                other.display()
+                Shown(path),
+                Shown(&other)
             );
         }
         let image = decode_image(path)?;
@@ -225,28 +236,32 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
 
 /// Decodes one image with limits against decompression bombs; errors name the file.
 pub fn decode_image(path: &Path) -> Result<DynamicImage> {
-    let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", Shown(path)))?;
     if meta.is_dir() {
-        bail!("{}: is a folder, not an image", path.display());
+        bail!("{}: is a folder, not an image", Shown(path));
     }
     if !meta.is_file() {
         // A named pipe or device would block or stream for ever once opened.
-        bail!("{}: is not a regular file", path.display());
+        bail!("{}: is not a regular file", Shown(path));
     }
     let mut reader = ImageReader::open(path)
-        .with_context(|| format!("{}: cannot open", path.display()))?
+        .with_context(|| format!("{}: cannot open", Shown(path)))?
         .with_guessed_format()
-        .with_context(|| format!("{}: cannot read", path.display()))?;
+        .with_context(|| format!("{}: cannot read", Shown(path)))?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader
-        .decode()
-        .map_err(|e| anyhow!("{}: not a readable image: {e}", path.display()))?;
+    let image = reader.decode().map_err(|e| {
+        anyhow!(
+            "{}: not a readable image: {}",
+            Shown(path),
+            Shown(e.to_string())
+        )
+    })?;
     if image.width() == 0 || image.height() == 0 {
-        bail!("{}: the image has no pixels", path.display());
+        bail!("{}: the image has no pixels", Shown(path));
     }
     Ok(image)
 }
@@ -319,6 +334,24 @@ mod tests {
         assert!(parse_stem("1__0").is_err());
         assert!(parse_stem("").is_err());
         assert!(parse_stem("1012").is_err());
+    }
+
+    #[test]
+    fn rejects_a_stem_with_a_control_character_and_shows_it_escaped() {
+        // "1\t_0" used to parse (each part is trimmed) and then split the metrics.csv header.
+        for (stem, shown) in [
+            ("1\t_0", r"1\t_0"),
+            ("1_0\r", r"1_0\r"),
+            ("\u{1b}]0;x\u{7}", r"\e]0;x\x07"),
+        ] {
+            let e = parse_stem(stem).unwrap_err();
+            assert!(
+                e.contains(&format!("'{shown}' has a control character")),
+                "{e}"
+            );
+        }
+        let e = parse_stem("0\u{202e}1").unwrap_err();
+        assert!(e.contains(r"0\u{202e}1"), "{e}");
     }
 
     #[test]

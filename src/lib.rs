@@ -10,11 +10,12 @@
 //! - `render`: pictures only: `render::Picture`, half-block cells, PNG files, contact sheets.
 //! - `data`: `training_input/` to samples: stem → input vector, image → target.
 //! - `atomic`: whole-or-nothing file writes (temp file, fsync, rename; create_new).
+//! - `shown`: names from outside (files, paths, arguments, run files) escaped for printing.
 //!
 //! Dependencies point one way: `cmd` (with `cli`) and `tui` → `train` → `net`; `cmd` → `tui`
 //! to start the explorer. `render`, `data` and `atomic` stand alone: they import nothing of
 //! the layers above (only `render` uses `atomic`, to write its files) and anyone may use
-//! them. No import cycles, and nothing points upward (the explorer never imports a command).
+//! them; `shown` imports nothing and everything that prints uses it. No import cycles, and nothing points upward (the explorer never imports a command).
 
 #![deny(unsafe_code)]
 
@@ -24,5 +25,6 @@ pub mod cmd;
 pub mod data;
 pub mod net;
 pub mod render;
+pub mod shown;
 pub mod train;
 pub mod tui;

@@ -17,6 +17,10 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::render::compare_sheet::comparison_recipe;
+use crate::render::recipe::Recipe;
+use crate::shown::Shown;
+use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
 use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
@@ -189,7 +193,7 @@ fn carry_out(
                 Ok(s) => Status::info(format!(
                     "training stopped at epoch {}; checkpoint saved in {}",
                     s.epoch,
-                    s.run.display()
+                    Shown(&s.run)
                 )),
                 Err(e) => Status::error(format!("{e:#}")),
             });
@@ -234,12 +238,17 @@ fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
         crate::render::Picture::from_output(t, run.width, run.height, run.channels, map)
     });
     let input = app.inputs.buttons.clone();
+    let names: Vec<String> = std::iter::once(&app.run)
+        .chain(comparison.runs.iter().map(|r| &r.run))
+        .map(|r| Shown(&r.path).to_string())
+        .collect();
+    let recipe = comparison_recipe(&names, None, map);
     let (dir, scale) = (options.samples_dir.clone(), options.export_scale.max(1));
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
-            let result = export::export_comparison(&runs, &input, target, scale, &dir);
+            let result = export::export_comparison(&runs, &input, target, scale, &dir, &recipe);
             let _ = done.send(Event::Status(export::status_of(result)));
         });
     if let Err(e) = spawned {
@@ -265,17 +274,26 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
     };
     let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
-    let epoch = app.output.epoch;
+    let (run, preset, epoch) = (
+        app.run.path.clone(),
+        app.run.preset.clone(),
+        app.output.epoch,
+    );
+    let colormap = app.view.color_map.name().to_owned();
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
+            let recipe = Recipe {
+                colormap: Some(colormap),
+                ..run_recipe(&run, &preset, epoch, &net)
+            };
             let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &spec, &dir, epoch)
+                export::export_sheet(&net, &spec, &dir, &recipe)
             } else {
-                export::export_png(&net, &input, &spec, scale, &dir, epoch)
+                export::export_png(&net, &input, &spec, scale, &dir, &recipe)
             };
             let _ = done.send(Event::Status(export::status_of(result)));
         });

@@ -9,8 +9,11 @@ use super::setup::TrainedRun;
 use crate::cli::CompareArgs;
 use crate::data::{format_stem, load_samples, parse_stem};
 use crate::render::Picture;
-use crate::render::compare_sheet::{self, Caption, Cell, Section, Sheet, SheetRow};
+use crate::render::compare_sheet::{
+    self, Caption, Cell, Section, Sheet, SheetRow, comparison_recipe,
+};
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::comparison::{ErrorTable, RunErrors, error_table, untrained_inputs};
 use crate::train::metrics::{self, MetricsRow};
 use crate::train::run_dir::RunDir;
@@ -56,12 +59,12 @@ pub fn open_runs(paths: &[PathBuf]) -> Result<Vec<ComparedRun>> {
     for path in paths {
         RunDir::open(path)?;
         let canonical = std::fs::canonicalize(path)
-            .map_err(|e| anyhow!("{}: cannot open the run: {e}", path.display()))?;
+            .map_err(|e| anyhow!("{}: cannot open the run: {e}", Shown(path)))?;
         if let Some((_, first)) = seen.iter().find(|(c, _)| *c == canonical) {
             bail!(
                 "{}: is named twice (also as {}); name each run once",
-                path.display(),
-                first.display()
+                Shown(path),
+                Shown(first)
             );
         }
         seen.push((canonical, path));
@@ -85,8 +88,8 @@ pub fn open_runs(paths: &[PathBuf]) -> Result<Vec<ComparedRun>> {
             if n != m {
                 bail!(
                     "{}: the network has {m} inputs but {} has {n}; runs compared must have the same buttons",
-                    path.display(),
-                    first.path.display()
+                    Shown(path),
+                    Shown(&first.path)
                 );
             }
         }
@@ -107,7 +110,7 @@ pub fn open_runs(paths: &[PathBuf]) -> Result<Vec<ComparedRun>> {
 fn label_runs(runs: &mut [ComparedRun]) {
     let name = |p: &Path| {
         p.file_name()
-            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+            .map_or_else(|| Shown(p).to_string(), |n| Shown(n).to_string())
     };
     let names: Vec<String> = runs.iter().map(|r| name(&r.path)).collect();
     for (run, n) in runs.iter_mut().zip(&names) {
@@ -115,9 +118,14 @@ fn label_runs(runs: &mut [ComparedRun]) {
         run.label = if unique {
             n.clone()
         } else {
-            run.path.display().to_string()
+            Shown(&run.path).to_string()
         };
     }
+}
+
+/// The runs as the user named them, for a recipe.
+pub fn names_of(runs: &[ComparedRun]) -> Vec<String> {
+    runs.iter().map(|r| Shown(&r.path).to_string()).collect()
 }
 
 /// The table of the runs' errors and ranks per training image.
@@ -372,7 +380,7 @@ pub fn check_free(path: &Path, force: bool) -> Result<()> {
     if !force && std::fs::symlink_metadata(path).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            path.display()
+            Shown(path)
         );
     }
     Ok(())
@@ -415,12 +423,18 @@ pub fn run(args: CompareArgs) -> Result<ExitCode> {
     for note in notes {
         errln!("nnimg: note: {note}");
     }
-    super::setup::save_picture(&out, &compare_sheet::draw_sheet(&sheet), args.force)?;
+    let recipe = comparison_recipe(&names_of(&runs), None, args.colormap);
+    super::setup::save_picture(
+        &out,
+        &compare_sheet::draw_sheet(&sheet),
+        &recipe,
+        args.force,
+    )?;
     if let Some(csv) = &args.csv {
         save_text(csv, &format_csv(&runs, &table), args.force)?;
     }
     outln!("{}", format_table(&runs, &table).trim_end());
-    errln!("nnimg: sheet written to {}", out.display());
+    errln!("nnimg: sheet written to {}", Shown(out));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,8 +16,9 @@ use super::compare::{self, ComparedRun};
 use super::setup::{DEFAULT_SIDE, open_session};
 use super::train::{EXIT_INTERRUPTED, Progress, stop_on_signals, train_until_done_or_stopped};
 use crate::cli::{ExperimentArgs, RunSettings};
-use crate::render::compare_sheet::draw_sheet;
+use crate::render::compare_sheet::{comparison_recipe, draw_sheet};
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::config::{DEFAULT_SEED, validate_init_range};
 use crate::train::run_dir::RunDir;
 use crate::train::session::Session;
@@ -54,7 +55,7 @@ pub fn run(args: ExperimentArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(args.init_range));
-    std::fs::create_dir_all(&out).map_err(|e| anyhow!("{}: cannot create: {e}", out.display()))?;
+    std::fs::create_dir_all(&out).map_err(|e| anyhow!("{}: cannot create: {e}", Shown(&out)))?;
     let stop = stop_on_signals()?;
 
     let mut sessions = Vec::new();
@@ -101,7 +102,7 @@ pub fn run(args: ExperimentArgs) -> Result<ExitCode> {
     if sessions.iter().any(|s| !s.is_done()) {
         errln!(
             "nnimg: {}: stopped, checkpoints saved; run the same command again to resume",
-            out.display()
+            Shown(&out)
         );
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
@@ -134,7 +135,7 @@ fn open_run(path: &Path, preset: &str, args: &ExperimentArgs) -> Result<Session>
     if RunDir::exists_at(path) {
         let config = RunDir::open(path)?.read_config()?;
         let data =
-            std::path::absolute(&args.data).map_err(|e| anyhow!("{}: {e}", args.data.display()))?;
+            std::path::absolute(&args.data).map_err(|e| anyhow!("{}: {e}", Shown(&args.data)))?;
         let range = |r: Option<f32>| r.map_or("the default".to_string(), |r| r.to_string());
         let size = args.size.unwrap_or((DEFAULT_SIDE, DEFAULT_SIDE));
         if config.preset != preset
@@ -146,13 +147,13 @@ fn open_run(path: &Path, preset: &str, args: &ExperimentArgs) -> Result<Session>
             bail!(
                 "{}: was started as {} with --seed {}, --init-range {}, --size {}x{} and --data {}; \
                  rerun with those settings to resume it, or choose another --out",
-                path.display(),
+                Shown(path),
                 config.preset,
                 config.seed,
                 range(config.init_range),
                 config.width,
                 config.height,
-                config.data.display()
+                Shown(&config.data)
             );
         }
     } else {
@@ -184,7 +185,8 @@ fn write_comparison(out: &Path, paths: &[PathBuf], trained_now: bool) -> Result<
         for note in notes {
             errln!("nnimg: note: {note}");
         }
-        let sheet_path = draw_sheet(&sheet).write_png_unique(out, SHEET)?;
+        let recipe = comparison_recipe(&compare::names_of(&runs), None, ColorMap::Grey);
+        let sheet_path = draw_sheet(&sheet).write_png_unique(out, SHEET, &recipe)?;
         // The table takes the sheet's number: compare-2.png goes with errors-2.csv.
         let number = sheet_path
             .file_stem()
@@ -197,7 +199,7 @@ fn write_comparison(out: &Path, paths: &[PathBuf], trained_now: bool) -> Result<
     };
     outln!("{}", compare::format_table(&runs, &table).trim_end());
     let quiet = !std::io::stderr().is_terminal();
-    let list = |p: &Path| p.display().to_string();
+    let list = |p: &Path| Shown(p).to_string();
     errln!(
         "nnimg: sheet {}, table {}{}",
         list(&sheet_path),

@@ -8,8 +8,10 @@ use super::train::EXIT_INTERRUPTED;
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
+use crate::shown::Shown;
 use crate::train::metrics;
-use crate::train::run_dir::RunDir;
+use crate::train::run_dir::{ReadOnlyRun, RunDir};
+use crate::train::session::Session;
 use crate::train::update::{Progress, Update};
 use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
@@ -21,8 +23,7 @@ use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
 /// Least time between two weight snapshots from the worker (each costs the UI a forward pass).
@@ -57,57 +58,22 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     let (tx, rx) = mpsc::channel::<Event>();
 
     let (app, worker) = match (&args.run, args.watch) {
-        (Some(path), true) => {
-            let run = RunDir::open(path)?;
-            let config = run.read_config()?;
-            // The training images help (targets beside the output); a run from another
-            // machine may not have them here.
-            let samples = match load_samples(&config.data, config.shape()) {
-                Ok(set) => set.samples,
-                Err(_) => Vec::new(),
-            };
-            let info = RunInfo::new(&run, &config);
-            let mut app = App::new(info, Mode::Watching, samples, color_mode);
-            if app.samples.is_empty() {
-                app.update(Event::Status(Status::error(format!(
-                    "{}: training images not found here; targets are not shown",
-                    config.data.display()
-                ))));
-            }
-            let sink = tx.clone();
-            watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-                sink.send(Event::Training(u)).is_ok()
-            })?;
-            (app, None)
-        }
+        (Some(path), true) => (watch_run(path, None, &options, color_mode, &tx)?, None),
         (run, _) => {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
-            let session = open_session(run.as_deref(), &args.settings)?;
-            let config = session.config();
-            let info = RunInfo::new(session.run_dir(), config);
-            let mut app = App::new(
-                info,
-                Mode::Starting,
-                session.trainer().samples().to_vec(),
-                color_mode,
-            );
-            if resuming {
-                let earlier = metrics::read(&session.run_dir().metrics())?;
-                let progress = Progress::from_rows(&earlier.rows, None);
-                let state = session.trainer().state();
-                app.update(Event::Training(Update::Progress(
-                    progress.with_state(state),
-                )));
+            match open_session(run.as_deref(), &args.settings) {
+                Ok(session) => {
+                    let (app, worker) = train_run(session, resuming, args.fps, color_mode, &tx)?;
+                    (app, Some(worker))
+                }
+                // Someone else's run, or one on a read-only mount: look, but do not train.
+                Err(e) => match (run, e.downcast_ref::<ReadOnlyRun>()) {
+                    (Some(path), Some(why)) => {
+                        (watch_run(path, Some(why), &options, color_mode, &tx)?, None)
+                    }
+                    _ => return Err(e),
+                },
             }
-            let pacing = Pacing {
-                interval: Duration::from_secs(1) / args.fps,
-                weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
-            };
-            let sink = tx.clone();
-            let worker = Worker::spawn(session, resuming, pacing, move |u| {
-                sink.send(Event::Training(u)).is_ok()
-            })?;
-            (app, Some(worker))
         }
     };
     let mut app = app;
@@ -119,7 +85,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     let outcome = tui::run(app, tx, rx, worker, &options)?;
     if let Some(training) = outcome.training {
         let s = training?;
-        let path = s.run.display();
+        let path = Shown(&s.run);
         if s.epoch >= s.total_epochs {
             errln!(
                 "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
@@ -154,8 +120,8 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
         if let Some((_, first)) = seen.iter().find(|(k, _)| key.is_some() && *k == key) {
             bail!(
                 "{}: is named twice (also as {}); name each run once",
-                path.display(),
-                first.display()
+                Shown(path),
+                Shown(first)
             );
         }
         seen.push((key, path));
@@ -163,7 +129,7 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
         let (config, run) = match opened {
             Ok(c) => c,
             Err(e) => {
-                let name = path.display().to_string();
+                let name = Shown(path).to_string();
                 runs.push(ComparedRun::unreadable(name, format!("{e:#}")));
                 continue;
             }
@@ -173,8 +139,8 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
         if inputs != own_inputs {
             bail!(
                 "{}: the network has {inputs} inputs but {} has {own_inputs}; runs compared must have the same buttons",
-                path.display(),
-                own.path.display()
+                Shown(path),
+                Shown(&own.path)
             );
         }
         runs.push(ComparedRun::new(
@@ -187,4 +153,94 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
         })?;
     }
     Ok(Comparison::new(runs))
+}
+
+/// The explorer on `session`, trained by a worker thread; `resuming` loads the run's
+/// earlier metrics into the charts.
+fn train_run(
+    session: Session,
+    resuming: bool,
+    fps: u32,
+    color_mode: ColorMode,
+    tx: &Sender<Event>,
+) -> Result<(App, Worker)> {
+    let config = session.config();
+    let info = RunInfo::new(session.run_dir(), config);
+    let mut app = App::new(
+        info,
+        Mode::Starting,
+        session.trainer().samples().to_vec(),
+        color_mode,
+    );
+    if resuming {
+        let earlier = metrics::read(&session.run_dir().metrics())?;
+        let progress = Progress::from_rows(&earlier.rows, None);
+        let state = session.trainer().state();
+        app.update(Event::Training(Update::Progress(
+            progress.with_state(state),
+        )));
+    }
+    let pacing = Pacing {
+        interval: Duration::from_secs(1) / fps,
+        weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / fps),
+    };
+    let sink = tx.clone();
+    let worker = Worker::spawn(session, resuming, pacing, move |u| {
+        sink.send(Event::Training(u)).is_ok()
+    })?;
+    Ok((app, worker))
+}
+
+/// The explorer on a run that it follows without training it: `--watch`, or a run this
+/// process may not write (`read_only` says why). Starts the watcher.
+fn watch_run(
+    path: &Path,
+    read_only: Option<&ReadOnlyRun>,
+    options: &Options,
+    color_mode: ColorMode,
+    tx: &Sender<Event>,
+) -> Result<App> {
+    let (app, run) = watching_app(path, read_only, &options.samples_dir, color_mode)?;
+    let sink = tx.clone();
+    watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
+        sink.send(Event::Training(u)).is_ok()
+    })?;
+    Ok(app)
+}
+
+/// The explorer's state for a run it only watches, with a note on the status line when the
+/// run is read-only for this process or its training images are not here. Public so that
+/// tests can look at the screens it makes.
+pub fn watching_app(
+    path: &Path,
+    read_only: Option<&ReadOnlyRun>,
+    samples_dir: &Path,
+    color_mode: ColorMode,
+) -> Result<(App, RunDir)> {
+    let run = RunDir::open(path)?;
+    let config = run.read_config()?;
+    // The training images help (targets beside the output); a run from another machine
+    // may not have them here.
+    let samples = match load_samples(&config.data, config.shape()) {
+        Ok(set) => set.samples,
+        Err(_) => Vec::new(),
+    };
+    let info = RunInfo::new(&run, &config);
+    let mut app = App::new(info, Mode::Watching, samples, color_mode);
+    let mut notes = Vec::new();
+    if let Some(read_only) = read_only {
+        let why = format!("read-only, {}: training is off", read_only.reason);
+        notes.push(format!("{why}; e exports to {}", Shown(samples_dir)));
+        app.read_only = Some(why);
+    }
+    if app.samples.is_empty() {
+        notes.push(format!(
+            "{}: training images not found here; targets are not shown",
+            Shown(&config.data)
+        ));
+    }
+    if !notes.is_empty() {
+        app.update(Event::Status(Status::error(notes.join("; "))));
+    }
+    Ok((app, run))
 }

@@ -3,7 +3,8 @@
 
 use super::setup::{TrainedRun, save_picture};
 use crate::cli::GridArgs;
-use crate::render::sheet::button_sheet;
+use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
+use crate::shown::Shown;
 use anyhow::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +14,9 @@ pub fn run(args: GridArgs) -> Result<ExitCode> {
     let n = trained.checkpoint.net.input_len();
     let sheet = button_sheet(n, |input| trained.render(input, args.colormap))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("grid.png"));
-    save_picture(&out, &sheet, args.force)?;
-    outln!("{}", out.display());
+    let mut recipe = trained.recipe(None, args.colormap, 1);
+    recipe.kind = Some(BUTTON_SHEET_KIND.to_owned());
+    save_picture(&out, &sheet, &recipe, args.force)?;
+    outln!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }

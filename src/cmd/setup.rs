@@ -6,6 +6,8 @@ use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
+use crate::render::recipe::Recipe;
+use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -42,7 +44,7 @@ fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
         bail!(
             "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
              or choose a new --run",
-            path.display(),
+            Shown(path),
             fixed.join(", ")
         );
     }
@@ -113,7 +115,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
-            .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,
+            .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
         init_range: settings.init_range,
         samples: Vec::new(),
@@ -141,7 +143,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
                 .collect::<Vec<_>>()
                 .join(","),
             layers[0],
-            settings.data.display()
+            Shown(&settings.data)
         ),
         Some(_) => {}
         None => config.layers[0] = inputs,
@@ -163,8 +165,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 /// After a failed start (a full disk, say), removes what the start wrote, so no
 /// half-started run is left behind. The folder was new or empty, so nothing else is lost.
 fn remove_half_started_run(path: &Path) {
+    use crate::train::output_history::HISTORY_FILE;
     use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
-    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, HISTORY_FILE, LOCK] {
         let _ = std::fs::remove_file(path.join(file));
     }
     let _ = std::fs::remove_dir(path.join(OUTPUTS));
@@ -174,6 +177,8 @@ fn remove_half_started_run(path: &Path) {
 /// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
 /// trained by another process can be rendered too).
 pub struct TrainedRun {
+    /// The run folder as it was named.
+    pub dir: std::path::PathBuf,
     pub config: TrainConfig,
     pub checkpoint: checkpoint::Checkpoint,
 }
@@ -187,12 +192,16 @@ impl TrainedRun {
         if checkpoint.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}",
-                run.checkpoint().display(),
+                Shown(&run.checkpoint()),
                 checkpoint.net.layers(),
                 config.layers
             );
         }
-        Ok(TrainedRun { config, checkpoint })
+        Ok(TrainedRun {
+            dir: dir.to_path_buf(),
+            config,
+            checkpoint,
+        })
     }
 
     /// Parses an `--input` vector and checks it fits the network's input layer.
@@ -201,11 +210,29 @@ impl TrainedRun {
         let n = self.checkpoint.net.input_len();
         if input.len() != n {
             bail!(
-                "--input '{text}': has {} values, the network has {n} inputs",
+                "--input '{}': has {} values, the network has {n} inputs",
+                Shown(text),
                 input.len()
             );
         }
         Ok(input)
+    }
+
+    /// The recipe of a picture this run paints now: its run folder (as named on the command
+    /// line), epoch, preset, layers, weights' fingerprint and nnimg's version, plus `input`,
+    /// `map` and `scale`.
+    pub fn recipe(&self, input: Option<&[f32]>, map: ColorMap, scale: u32) -> Recipe {
+        Recipe {
+            input: input.map(<[f32]>::to_vec),
+            colormap: Some(map.name().to_owned()),
+            scale: Some(scale),
+            ..crate::train::provenance::run_recipe(
+                &self.dir,
+                &self.config.preset,
+                self.checkpoint.state.epoch,
+                &self.checkpoint.net,
+            )
+        }
     }
 
     /// The network's output for `input` (of the input layer's length) as a picture,
@@ -218,13 +245,14 @@ impl TrainedRun {
     }
 }
 
-/// Writes a PNG the user asked for; an existing file is kept unless `force`.
-pub fn save_picture(out: &Path, picture: &Picture, force: bool) -> Result<()> {
+/// Writes a PNG the user asked for, carrying `recipe`; an existing file is kept unless
+/// `force`. Never leaves a half-written file.
+pub fn save_picture(out: &Path, picture: &Picture, recipe: &Recipe, force: bool) -> Result<()> {
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            out.display()
+            Shown(out)
         );
     }
-    picture.write_png(out, force)
+    picture.write_png(out, recipe, force)
 }

@@ -4,6 +4,7 @@
 use super::setup::TrainedRun;
 use crate::cli::ShowArgs;
 use crate::data::decode_image;
+use crate::shown::Shown;
 use anyhow::{Result, anyhow, bail};
 use image::DynamicImage;
 use std::io::IsTerminal;
@@ -11,13 +12,13 @@ use std::process::ExitCode;
 
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let (image, name) = match (&args.file, &args.run, &args.input) {
-        (Some(file), _, _) => (decode_image(file)?, file.display().to_string()),
+        (Some(file), _, _) => (decode_image(file)?, Shown(&file).to_string()),
         (None, Some(run), Some(input)) => {
             let trained = TrainedRun::open(run)?;
             let x = trained.parse_input(input)?;
             (
                 DynamicImage::ImageRgb8(trained.render(&x, args.colormap).into_image()),
-                run.display().to_string(),
+                Shown(&run).to_string(),
             )
         }
         _ => bail!("give a picture file, or --run DIR with --input VECTOR"),

@@ -3,6 +3,7 @@
 
 use super::setup::open_session;
 use crate::cli::TrainArgs;
+use crate::shown::Shown;
 use crate::train::EpochReport;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
@@ -22,12 +23,15 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
     let mut session = open_session(args.run.as_deref(), &args.settings)?;
+    for note in session.take_notes() {
+        eprintln!("nnimg: note: {note}");
+    }
     let mut progress = Progress::new(&session, None);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();
     result?;
     session.finish()?;
-    let path = session.run_dir().path().display().to_string();
+    let path = Shown(session.run_dir().path()).to_string();
     let epoch = session.epoch();
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
@@ -113,8 +117,8 @@ impl Progress {
         if bar.is_none() {
             errln!(
                 "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
-                session.run_dir().path().display(),
-                session.config().preset,
+                Shown(session.run_dir().path()),
+                Shown(&session.config().preset),
                 session.config().layers,
                 session.epoch(),
                 session.config().epochs

@@ -15,7 +15,9 @@
 //! renders the pictures and writes the words.
 
 use super::Picture;
+use super::pixels::ColorMap;
 use super::pixels::{fit_within, scale_area, upscale_nearest};
+use super::recipe::Recipe;
 use super::text::{GLYPH, draw_text, text_width};
 use image::{Rgb, RgbImage, imageops};
 
@@ -74,6 +76,19 @@ pub struct Sheet {
     pub sections: Vec<Section>,
     /// Size every picture is fitted into.
     pub tile: (u32, u32),
+}
+
+/// The recipe a comparison carries: which runs (as the user named them), the input when it
+/// shows one, the colour map and nnimg's version. A comparison is not one run's picture, so
+/// it names no single run, epoch or weights.
+pub fn comparison_recipe(runs: &[String], input: Option<&[f32]>, map: ColorMap) -> Recipe {
+    Recipe {
+        kind: Some(format!("comparison of runs {}", runs.join(", "))),
+        input: input.map(<[f32]>::to_vec),
+        colormap: Some(map.name().to_owned()),
+        version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        ..Recipe::default()
+    }
 }
 
 /// Where everything goes: computed from a [`Sheet`], used to draw it and to find a cell.

@@ -5,6 +5,7 @@
 use super::halfblock::{HalfCell, display_size, to_cells};
 use super::pixels::{ColorMap, output_to_image, scale_area, upscale_nearest};
 use super::png::{write_png, write_png_unique};
+use super::recipe::Recipe;
 use anyhow::Result;
 use image::RgbImage;
 use std::path::{Path, PathBuf};
@@ -75,16 +76,16 @@ impl Picture {
         to_cells(&self.0)
     }
 
-    /// Writes the picture as a PNG at `path`, replacing a file there only when `overwrite`
-    /// (see `png::write_png`: never a half-written file).
-    pub fn write_png(&self, path: &Path, overwrite: bool) -> Result<()> {
-        write_png(path, &self.0, overwrite)
+    /// Writes the picture as a PNG carrying `recipe` at `path`, replacing a file there only
+    /// when `overwrite` (see `png::write_png`: never a half-written file).
+    pub fn write_png(&self, path: &Path, recipe: &Recipe, overwrite: bool) -> Result<()> {
+        write_png(path, &self.0, recipe, overwrite)
     }
 
-    /// Writes the picture as a new PNG in `dir` under the first free name of `stem.png`,
-    /// `stem-2.png`, … and returns the path used (see `png::write_png_unique`).
-    pub fn write_png_unique(&self, dir: &Path, stem: &str) -> Result<PathBuf> {
-        write_png_unique(dir, stem, &self.0)
+    /// Writes the picture as a new PNG carrying `recipe` in `dir` under the first free name
+    /// of `stem.png`, `stem-2.png`, … and returns the path used (see `png::write_png_unique`).
+    pub fn write_png_unique(&self, dir: &Path, stem: &str, recipe: &Recipe) -> Result<PathBuf> {
+        write_png_unique(dir, stem, &self.0, recipe)
     }
 }
 
@@ -115,7 +116,7 @@ mod tests {
         let picture = Picture::from_output(&[0.0, 1.0], 2, 1, 1, ColorMap::Grey).unwrap();
         let path = picture
             .upscaled(3)
-            .write_png_unique(dir.path(), "a")
+            .write_png_unique(dir.path(), "a", &Recipe::default())
             .unwrap();
         let back = image::open(&path).unwrap().to_rgb8();
         assert_eq!(back.dimensions(), (6, 3));

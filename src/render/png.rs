@@ -1,4 +1,5 @@
-//! PNG files: pictures written whole or not at all, under names that never overwrite.
+//! PNG files: pictures carrying their recipe, written whole or not at all, under names that
+//! never overwrite.
 //!
 //! Every file is encoded in memory, written to a hidden temp file in the target's folder and
 //! synced, then moved into place in one step: renamed over the target when overwriting was
@@ -6,14 +7,15 @@
 //! So a reader never sees a half-written PNG, and an existing file is never replaced by
 //! accident. Deciding names from the network's inputs is the caller's job.
 
+use crate::shown::Shown;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::recipe::Recipe;
 use crate::atomic::{TempFile, create_new_file, replace_file};
 
 use anyhow::{Context, Result, bail};
-use image::codecs::png::PngEncoder;
-use image::{ExtendedColorType, ImageEncoder, RgbImage};
+use image::RgbImage;
 
 /// How far `write_png_unique` counts (`stem-2.png` .. `stem-N.png`) before giving up.
 const MAX_NUMBER: u32 = 100_000;
@@ -25,8 +27,9 @@ const MAX_NUMBER: u32 = 100_000;
 /// `downcast_ref`. With `overwrite == true` the old file is replaced atomically. Either way no
 /// partly written file ever appears at `path`. Errors name `path`; an empty image cannot be
 /// encoded and is an error too.
-pub fn write_png(path: &Path, img: &RgbImage, overwrite: bool) -> Result<()> {
-    let bytes = encode_png(img).with_context(|| format!("{}: cannot write PNG", path.display()))?;
+pub fn write_png(path: &Path, img: &RgbImage, recipe: &Recipe, overwrite: bool) -> Result<()> {
+    let bytes =
+        encode_png(img, recipe).with_context(|| format!("{}: cannot write PNG", Shown(path)))?;
     if overwrite {
         replace_file(path, &bytes)
     } else {
@@ -37,25 +40,30 @@ pub fn write_png(path: &Path, img: &RgbImage, overwrite: bool) -> Result<()> {
 /// Writes `img` as a new PNG in `dir` under the first free name of `stem.png`, `stem-2.png`,
 /// `stem-3.png`, … and returns the path used. Race-safe: a name another process takes in the
 /// meantime is skipped, never overwritten. Errors name the folder or the file.
-pub fn write_png_unique(dir: &Path, stem: &str, img: &RgbImage) -> Result<PathBuf> {
+pub fn write_png_unique(
+    dir: &Path,
+    stem: &str,
+    img: &RgbImage,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
     let first = numbered_path(dir, stem, "png", 1);
     let bytes =
-        encode_png(img).with_context(|| format!("{}: cannot write PNG", first.display()))?;
+        encode_png(img, recipe).with_context(|| format!("{}: cannot write PNG", Shown(&first)))?;
     let tmp = TempFile::write_beside(&first, &bytes)
-        .with_context(|| format!("{}: cannot write PNG", dir.display()))?;
+        .with_context(|| format!("{}: cannot write PNG", Shown(dir)))?;
     for n in 1..=MAX_NUMBER {
         let path = numbered_path(dir, stem, "png", n);
         match tmp.link_new(&path) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot write PNG", path.display()));
+                return Err(e).with_context(|| format!("{}: cannot write PNG", Shown(path)));
             }
         }
     }
     bail!(
         "{}: {stem}.png to {stem}-{MAX_NUMBER}.png are all taken",
-        dir.display()
+        Shown(dir)
     )
 }
 
@@ -73,15 +81,37 @@ fn numbered_path(dir: &Path, stem: &str, ext: &str, n: u32) -> PathBuf {
     }
 }
 
-/// `img` as PNG file bytes.
-fn encode_png(img: &RgbImage) -> image::ImageResult<Vec<u8>> {
+/// A PNG encoder for an 8-bit RGB image of `w` x `h` with `recipe` as text chunks, with fixed
+/// settings so the same pixels and recipe always give the same bytes.
+pub fn png_encoder<W: std::io::Write>(
+    out: W,
+    w: u32,
+    h: u32,
+    recipe: &Recipe,
+) -> anyhow::Result<png::Encoder<'static, W>> {
+    let mut encoder = png::Encoder::new(out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Balanced);
+    for (key, text) in recipe.to_pairs() {
+        encoder.add_text_chunk(key, text)?;
+    }
+    Ok(encoder)
+}
+
+/// Encodes one picture as a PNG carrying `recipe`; an empty picture is an error.
+pub fn encode_png(img: &RgbImage, recipe: &Recipe) -> anyhow::Result<Vec<u8>> {
+    let (w, h) = img.dimensions();
+    if w == 0 || h == 0 {
+        bail!("an empty picture cannot be written as PNG");
+    }
     let mut bytes = Vec::new();
-    PngEncoder::new(&mut bytes).write_image(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        ExtendedColorType::Rgb8,
-    )?;
+    {
+        let encoder = png_encoder(&mut bytes, w, h, recipe)?;
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(img.as_raw())?;
+        writer.finish()?;
+    }
     Ok(bytes)
 }
 
@@ -112,7 +142,7 @@ mod tests {
     fn writes_a_png_that_reads_back_pixel_for_pixel() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.png");
-        write_png(&path, &gradient(), false).unwrap();
+        write_png(&path, &gradient(), &Recipe::default(), false).unwrap();
         let back = image::open(&path).unwrap().to_rgb8();
         assert_eq!(back, gradient());
     }
@@ -122,7 +152,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.png");
         fs::write(&path, b"precious").unwrap();
-        let err = write_png(&path, &gradient(), false).unwrap_err();
+        let err = write_png(&path, &gradient(), &Recipe::default(), false).unwrap_err();
         assert_eq!(fs::read(&path).unwrap(), b"precious");
         let io = err.downcast_ref::<io::Error>().unwrap();
         assert_eq!(io.kind(), io::ErrorKind::AlreadyExists);
@@ -134,7 +164,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.png");
         fs::write(&path, b"old").unwrap();
-        write_png(&path, &gradient(), true).unwrap();
+        write_png(&path, &gradient(), &Recipe::default(), true).unwrap();
         assert_eq!(image::open(&path).unwrap().to_rgb8(), gradient());
     }
 
@@ -142,9 +172,9 @@ mod tests {
     fn leaves_no_temp_file_behind_after_success_or_refusal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.png");
-        write_png(&path, &gradient(), false).unwrap();
-        write_png(&path, &gradient(), false).unwrap_err();
-        write_png(&path, &gradient(), true).unwrap();
+        write_png(&path, &gradient(), &Recipe::default(), false).unwrap();
+        write_png(&path, &gradient(), &Recipe::default(), false).unwrap_err();
+        write_png(&path, &gradient(), &Recipe::default(), true).unwrap();
         assert_eq!(file_names(dir.path()), ["out.png"]);
     }
 
@@ -152,7 +182,7 @@ mod tests {
     fn an_error_for_a_missing_folder_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no-such-folder").join("out.png");
-        let err = write_png(&path, &gradient(), false).unwrap_err();
+        let err = write_png(&path, &gradient(), &Recipe::default(), false).unwrap_err();
         assert!(
             format!("{err:#}").contains("no-such-folder/out.png"),
             "{err:#}"
@@ -163,7 +193,7 @@ mod tests {
     fn an_empty_image_is_an_error_not_an_empty_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.png");
-        write_png(&path, &RgbImage::new(0, 0), false).unwrap_err();
+        write_png(&path, &RgbImage::new(0, 0), &Recipe::default(), false).unwrap_err();
         assert!(file_names(dir.path()).is_empty());
     }
 
@@ -171,8 +201,9 @@ mod tests {
     fn unique_writes_number_their_files_and_keep_the_old_ones() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("pic.png"), b"precious").unwrap();
-        let second = write_png_unique(dir.path(), "pic", &gradient()).unwrap();
-        let third = write_png_unique(dir.path(), "pic", &tile([1, 2, 3])).unwrap();
+        let second = write_png_unique(dir.path(), "pic", &gradient(), &Recipe::default()).unwrap();
+        let third =
+            write_png_unique(dir.path(), "pic", &tile([1, 2, 3]), &Recipe::default()).unwrap();
         assert_eq!(second, dir.path().join("pic-2.png"));
         assert_eq!(third, dir.path().join("pic-3.png"));
         assert_eq!(fs::read(dir.path().join("pic.png")).unwrap(), b"precious");

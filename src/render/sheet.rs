@@ -12,6 +12,9 @@ use image::{Rgb, RgbImage, imageops};
 /// Most buttons a grid covers: 2^10 = 1024 tiles.
 pub const MAX_BUTTONS: usize = 10;
 
+/// What the recipe of a sheet of every button combination says it is.
+pub const BUTTON_SHEET_KIND: &str = "grid of every combination of pressed buttons";
+
 /// Gap between tiles, in pixels, and its colour.
 const GAP: u32 = 2;
 const BACKGROUND: [u8; 3] = [40, 40, 40];

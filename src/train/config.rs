@@ -76,7 +76,8 @@ impl Preset {
             None => {
                 let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
                 bail!(
-                    "unknown preset '{name}'; the presets are {}",
+                    "unknown preset '{}'; the presets are {}",
+                    crate::shown::Shown(name),
                     names.join(", ")
                 )
             }

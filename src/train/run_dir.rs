@@ -4,6 +4,7 @@
 
 use super::config::TrainConfig;
 use crate::atomic::{create_new_file, replace_file};
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::ErrorKind;
@@ -32,11 +33,11 @@ impl RunDir {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => Self::check_new(path)?,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 fs::create_dir_all(path)
-                    .with_context(|| format!("{}: cannot create the run folder", path.display()))?;
+                    .with_context(|| format!("{}: cannot create the run folder", Shown(path)))?;
             }
             Err(e) => {
                 return Err(e)
-                    .with_context(|| format!("{}: cannot create the run folder", path.display()));
+                    .with_context(|| format!("{}: cannot create the run folder", Shown(path)));
             }
         }
         Ok(RunDir {
@@ -54,7 +55,7 @@ impl RunDir {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
             Err(e) => {
                 return Err(e)
-                    .with_context(|| format!("{}: exists and cannot be read", path.display()));
+                    .with_context(|| format!("{}: exists and cannot be read", Shown(path)));
             }
         };
         let is_leftover =
@@ -63,7 +64,7 @@ impl RunDir {
         if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
             bail!(
                 "{}: already exists and is not empty, and has no {RUN_JSON} to resume from; choose another --run",
-                path.display()
+                Shown(path)
             );
         }
         Ok(())
@@ -72,32 +73,41 @@ impl RunDir {
     /// Creates `parent/NAME-1`, or `-2`, … whichever is free first.
     pub fn create_numbered(parent: &Path, name: &str) -> Result<Self> {
         fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create the runs folder", parent.display()))?;
+            .with_context(|| format!("{}: cannot create the runs folder", Shown(parent)))?;
         for n in 1..100_000 {
             let path = parent.join(format!("{name}-{n}"));
             match fs::create_dir(&path) {
                 Ok(()) => return Ok(RunDir { path, lock: None }),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
                 Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("{}: cannot create the run folder", path.display())
-                    });
+                    return Err(e)
+                        .with_context(|| format!("{}: cannot create the run folder", Shown(path)));
                 }
             }
         }
         bail!(
             "{}: no free run name left; clean up old runs",
-            parent.display()
+            Shown(parent)
         )
     }
 
-    /// Opens an existing run (a folder with `run.json`).
+    /// Opens an existing run (a folder with `run.json`). A folder this process may not
+    /// read is an error that says so, rather than "not a run".
     pub fn open(path: &Path) -> Result<Self> {
-        if !path.is_dir() {
-            bail!("{}: no such run folder", path.display());
+        let unreadable = || format!("{}: cannot read the run folder", Shown(path));
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {}
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                return Err(e).with_context(unreadable);
+            }
+            _ => bail!("{}: no such run folder", Shown(path)),
         }
-        if !path.join(RUN_JSON).is_file() {
-            bail!("{}: not an nnimg run (no {RUN_JSON})", path.display());
+        match fs::metadata(path.join(RUN_JSON)) {
+            Ok(meta) if meta.is_file() => {}
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                return Err(e).with_context(unreadable);
+            }
+            _ => bail!("{}: not an nnimg run (no {RUN_JSON})", Shown(path)),
         }
         Ok(RunDir {
             path: path.to_path_buf(),
@@ -112,14 +122,29 @@ impl RunDir {
 
     /// Takes the training lock, so a second process cannot train this run at the same time.
     /// The lock is the OS's, tied to an open file: it disappears with a killed process.
+    ///
+    /// A run this process may not write (another user's, or on a read-only mount) fails
+    /// with a [`ReadOnlyRun`] underneath, so a caller can open it read-only instead.
     pub fn lock_for_training(&mut self) -> Result<()> {
         let path = self.path.join(LOCK);
-        let file = OpenOptions::new()
+        let file = match OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("{}: cannot create the lock file", path.display()))?;
+        {
+            Ok(file) => file,
+            // Only an existing run can be looked at instead; a new one just cannot start.
+            Err(e) => match ReadOnlyRun::from_error(&self.path, &e)
+                .filter(|_| Self::exists_at(&self.path))
+            {
+                Some(read_only) => return Err(read_only.into()),
+                None => {
+                    return Err(e)
+                        .with_context(|| format!("{}: cannot create the lock file", Shown(&path)));
+                }
+            },
+        };
         match file.try_lock() {
             Ok(()) => {
                 self.lock = Some(file);
@@ -128,11 +153,11 @@ impl RunDir {
             }
             Err(TryLockError::WouldBlock) => bail!(
                 "{}: another nnimg process is training this run; watch it with `nnimg explore --run {} --watch`",
-                self.path.display(),
-                self.path.display()
+                Shown(&self.path),
+                Shown(&self.path)
             ),
             Err(TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+                Err(e).with_context(|| format!("{}: cannot lock", Shown(&path)))
             }
         }
     }
@@ -156,12 +181,12 @@ impl RunDir {
         &self.path
     }
 
-    /// The folder's name, for display.
+    /// The folder's name, for display (escaped: see [`Shown`]).
     pub fn name(&self) -> String {
-        self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+        match self.path.file_name() {
+            Some(name) => Shown(name).to_string(),
+            None => Shown(&self.path).to_string(),
+        }
     }
 
     pub fn run_json(&self) -> PathBuf {
@@ -195,23 +220,63 @@ impl RunDir {
     /// Reads and validates `run.json`.
     pub fn read_config(&self) -> Result<TrainConfig> {
         let path = self.run_json();
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("{}: cannot read", Shown(&path)))?;
         let config: TrainConfig = serde_json::from_str(&text).map_err(|e| {
             anyhow!(
-                "{}: not a valid run.json: {e}; restore it or start a new run",
-                path.display()
+                "{}: not a valid run.json: {}; restore it or start a new run",
+                Shown(&path),
+                Shown(e.to_string())
             )
         })?;
         config
             .validate()
-            .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+            .map_err(|e| anyhow!("{}: {e:#}", Shown(&path)))?;
         if config.samples.is_empty() {
-            bail!("{}: lists no training samples", path.display());
+            bail!("{}: lists no training samples", Shown(&path));
         }
         Ok(config)
     }
 }
+
+/// A run that this process can read but not write: another user's run, or one on a
+/// read-only mount. It can be explored (as `--watch` does), rendered and exported from, but
+/// not trained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOnlyRun {
+    pub path: PathBuf,
+    /// Why it cannot be written: "no write permission" or "read-only file system".
+    pub reason: &'static str,
+}
+
+impl ReadOnlyRun {
+    /// The read-only case behind an error from writing into the run at `path`, if it is one.
+    pub fn from_error(path: &Path, e: &std::io::Error) -> Option<Self> {
+        let reason = match e.kind() {
+            ErrorKind::PermissionDenied => "no write permission",
+            ErrorKind::ReadOnlyFilesystem => "read-only file system",
+            _ => return None,
+        };
+        Some(ReadOnlyRun {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+}
+
+impl std::fmt::Display for ReadOnlyRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = Shown(&self.path);
+        write!(
+            f,
+            "{path}: cannot train this run: {}; train a copy of it (cp -r {path} COPY), \
+             or look at it with `nnimg explore --run {path}`",
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for ReadOnlyRun {}
 
 /// True for the hidden temporary names nnimg writes before a rename or link:
 /// `.NAME.tmp-PID` (crate::atomic) and `.NAME.PID-N.tmp` (render::png).
@@ -222,6 +287,39 @@ fn is_temporary(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_permission_and_read_only_errors_make_a_run_read_only() {
+        let path = Path::new("runs/theirs");
+        let kind = |k: ErrorKind| ReadOnlyRun::from_error(path, &std::io::Error::from(k));
+        assert_eq!(
+            kind(ErrorKind::PermissionDenied).map(|r| r.reason),
+            Some("no write permission")
+        );
+        assert_eq!(
+            kind(ErrorKind::ReadOnlyFilesystem).map(|r| r.reason),
+            Some("read-only file system")
+        );
+        assert_eq!(kind(ErrorKind::StorageFull), None);
+        assert_eq!(kind(ErrorKind::NotFound), None);
+        let message = kind(ErrorKind::PermissionDenied).unwrap().to_string();
+        assert!(
+            message.starts_with("runs/theirs: cannot train this run: no write permission; "),
+            "{message}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_run_folder_name_for_display_is_escaped_not_replaced() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"r\x1b]0;x\x07\xff");
+        let run = RunDir {
+            path: Path::new("runs").join(name),
+            lock: None,
+        };
+        assert_eq!(run.name(), r"r\e]0;x\x07\xff");
+    }
 
     #[test]
     fn never_clobbers_a_folder_with_files() {

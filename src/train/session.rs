@@ -11,6 +11,7 @@ use super::checkpoint;
 use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
+use super::output_history::{HISTORY_FILE, HistoryWriter, Layout};
 use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
@@ -18,6 +19,7 @@ use crate::net::Network;
 use crate::net::init::init_network_in_range;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -31,6 +33,10 @@ pub struct Session {
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
+    /// The outputs at spaced epochs, for scrubbing back through training.
+    history: HistoryWriter,
+    /// What opening the run had to say (a damaged history cut short), for the caller to show.
+    notes: Vec<String>,
     /// Training seconds of earlier sessions of this run.
     earlier_seconds: f64,
     started: Instant,
@@ -46,7 +52,7 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             if net.layers() != config.layers.as_slice() {
                 bail!(
                     "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
+                    Shown(&path),
                     net.layers(),
                     config.layers
                 );
@@ -103,9 +109,9 @@ impl Session {
             bail!(
                 "{}: the training images changed since the run started (run.json lists {}, the folder has {}); \
                  restore them or start a new run",
-                config.data.display(),
-                config.samples.join(" "),
-                stems.join(" ")
+                Shown(&config.data),
+                Shown(config.samples.join(" ")),
+                Shown(stems.join(" "))
             );
         }
         let path = run.checkpoint();
@@ -126,7 +132,7 @@ impl Session {
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
-                path.display(),
+                Shown(&path),
                 saved.net.layers(),
                 config.layers
             );
@@ -134,9 +140,9 @@ impl Session {
         if saved.preset != config.preset {
             bail!(
                 "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
-                path.display(),
-                saved.preset,
-                config.preset
+                Shown(&path),
+                Shown(&saved.preset),
+                Shown(&config.preset)
             );
         }
         if let Some(epochs) = epochs {
@@ -155,8 +161,19 @@ impl Session {
 
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
-            .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+            .with_context(|| format!("{}: cannot create", Shown(&run.outputs())))?;
         let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let layout = Layout {
+            samples: trainer.samples().len(),
+            width: config.width,
+            height: config.height,
+            channels: config.channels(),
+        };
+        let (history, note) = HistoryWriter::open(
+            &run.path().join(HISTORY_FILE),
+            layout,
+            trainer.state().epoch,
+        )?;
         let metrics_on_disk = metrics.syncer()?;
         let (path, preset) = (run.checkpoint(), config.preset.clone());
         // The trainer flushes the metrics rows up to the snapshot's epoch before handing it
@@ -165,16 +182,42 @@ impl Session {
             metrics_on_disk.sync()?;
             checkpoint::save(&path, &s.net, &s.state, &preset)
         })?;
-        Ok(Session {
+        let mut session = Session {
             writer,
             metrics,
+            history,
+            notes: note.into_iter().collect(),
             earlier_seconds: trainer.state().seconds,
             started: Instant::now(),
             diverged: false,
             run,
             config,
             trainer,
-        })
+        };
+        session.record_history()?;
+        Ok(session)
+    }
+
+    /// Notes from opening the run (a damaged picture history cut short), once.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Appends the outputs for every training sample to the picture history when the
+    /// current epoch is one it keeps.
+    fn record_history(&mut self) -> Result<()> {
+        let epoch = self.epoch();
+        if !self.history.wants(epoch) {
+            return Ok(());
+        }
+        let net = self.trainer.network();
+        let outputs: Vec<Vec<f32>> = self
+            .trainer
+            .samples()
+            .iter()
+            .map(|s| net.predict(&s.input))
+            .collect();
+        self.history.append(epoch, &outputs)
     }
 
     pub fn run_dir(&self) -> &RunDir {
@@ -218,6 +261,7 @@ impl Session {
         self.writer.check()?;
         let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
+        self.record_history()?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.submit_checkpoint()?;
         }
@@ -235,7 +279,7 @@ impl Session {
         }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
-            self.run.path().display(),
+            Shown(&self.run.path()),
             self.writer.saved_epoch(),
         )
     }
@@ -283,16 +327,27 @@ impl Session {
         self.write_outputs()
     }
 
-    /// Writes the network's output for each training sample to `outputs/<stem>.png`.
+    /// Writes the network's output for each training sample to `outputs/<stem>.png`, each
+    /// carrying its recipe.
     pub fn write_outputs(&self) -> Result<()> {
         let net = self.trainer.network();
+        let recipe = crate::render::recipe::Recipe {
+            colormap: Some(ColorMap::Grey.name().to_owned()),
+            scale: Some(1),
+            ..super::provenance::run_recipe(self.run.path(), &self.config.preset, self.epoch(), net)
+        };
         for sample in self.trainer.samples() {
             let y = net.predict(&sample.input);
             let c = &self.config;
             let picture = Picture::from_output(&y, c.width, c.height, c.channels(), ColorMap::Grey)
                 .expect("run.json's output layer was validated against the picture");
+            let recipe = crate::render::recipe::Recipe {
+                input: Some(sample.input.clone()),
+                ..recipe.clone()
+            };
             picture.write_png(
                 &self.run.outputs().join(format!("{}.png", sample.stem)),
+                &recipe,
                 true,
             )?;
         }

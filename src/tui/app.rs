@@ -23,6 +23,7 @@ use crate::data::Sample;
 use crate::net::Network;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::TrainConfig;
 use crate::train::run_dir::RunDir;
 use crate::train::update::Update;
@@ -74,12 +75,13 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// What the header shows of the run in `run` with settings `config`.
+    /// What the header shows of the run in `run` with settings `config`; the names are
+    /// escaped for the screen (see [`Shown`]).
     pub fn new(run: &RunDir, config: &TrainConfig) -> Self {
         RunInfo {
             name: run.name(),
             path: run.path().to_path_buf(),
-            preset: config.preset.clone(),
+            preset: Shown(&config.preset).to_string(),
             layers: config.layers.clone(),
             width: config.width,
             height: config.height,
@@ -118,6 +120,9 @@ pub struct App {
     pub comparison: Option<Comparison>,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
+    /// Why this explorer cannot train the run, when it had to open it read-only (another
+    /// user's run, a read-only mount) rather than because `--watch` asked for it.
+    pub read_only: Option<String>,
     pub should_quit: bool,
     pub effects: Vec<Effect>,
 }
@@ -141,6 +146,7 @@ impl App {
             overlay: Overlay::None,
             comparison: None,
             status: None,
+            read_only: None,
             should_quit: false,
             effects: Vec::new(),
         }
@@ -354,7 +360,11 @@ impl App {
         match self.run_status.mode {
             Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
             Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
-            Mode::Watching => self.set_status("watching another process's run: read-only", true),
+            Mode::Watching => {
+                let why = self.read_only.as_deref();
+                let why = why.unwrap_or("watching another process's run: read-only");
+                self.set_status(why.to_string(), true)
+            }
             Mode::Stopped => self.set_status(
                 "training was stopped; reopen the run with `nnimg explore --run DIR` to continue",
                 true,
@@ -564,6 +574,28 @@ mod tests {
         app.effects.clear();
         app.update(key(' '));
         assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
+    }
+
+    #[test]
+    fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
+        let mut app = app();
+        app.run_status.mode = Mode::Watching;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("another process")
+        );
+        app.read_only = Some("read-only, no write permission: training is off".into());
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "read-only, no write permission: training is off"
+        );
     }
 
     #[test]

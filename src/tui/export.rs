@@ -10,7 +10,9 @@ use crate::net::{Network, Workspace};
 use crate::render::Picture;
 use crate::render::compare_sheet::{Cell, Section, Sheet, SheetRow, draw_sheet};
 use crate::render::pixels::ColorMap;
-use crate::render::sheet::button_sheet;
+use crate::render::recipe::Recipe;
+use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
+use crate::shown::Shown;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -60,18 +62,25 @@ pub fn file_stem(input: &[f32], epoch: usize) -> String {
     format!("{}-e{epoch}", format_stem(input))
 }
 
-/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times.
+/// Writes the output for `input` into `dir` (created if missing), upscaled `scale` times,
+/// carrying `recipe` with the input and scale added.
 pub fn export_png(
     net: &Network,
     input: &[f32],
     spec: &PictureSpec,
     scale: u32,
     dir: &Path,
-    epoch: usize,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
     let picture = spec.drawer(net)?(input).upscaled(scale.max(1));
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale.max(1)),
+        ..recipe.clone()
+    };
     create_dir(dir)?;
-    picture.write_png_unique(dir, &file_stem(input, epoch))
+    let epoch = recipe.epoch.unwrap_or(0);
+    picture.write_png_unique(dir, &file_stem(input, epoch), &recipe)
 }
 
 /// Writes the contact sheet of all 2^n button combinations into `dir` as `grid-e<epoch>.png`,
@@ -80,11 +89,16 @@ pub fn export_sheet(
     net: &Network,
     spec: &PictureSpec,
     dir: &Path,
-    epoch: usize,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
     let sheet = button_sheet(net.input_len(), spec.drawer(net)?)?;
+    let recipe = Recipe {
+        kind: Some(BUTTON_SHEET_KIND.to_owned()),
+        ..recipe.clone()
+    };
     create_dir(dir)?;
-    sheet.write_png_unique(dir, &format!("grid-e{epoch}"))
+    let epoch = recipe.epoch.unwrap_or(0);
+    sheet.write_png_unique(dir, &format!("grid-e{epoch}"), &recipe)
 }
 
 /// One run of a side-by-side export: its column header and its weights (none when they
@@ -98,13 +112,15 @@ pub struct ComparedPicture {
 
 /// Writes every run's output for `input` side by side, each under its name, after the
 /// training `target` when the input is a training input, into `dir` as
-/// `compare-<input stem>.png`. Pictures of different sizes share the largest size.
+/// `compare-<input stem>.png`, carrying `recipe` with the input and scale added. Pictures
+/// of different sizes share the largest size.
 pub fn export_comparison(
     runs: &[ComparedPicture],
     input: &[f32],
     target: Option<Picture>,
     scale: u32,
     dir: &Path,
+    recipe: &Recipe,
 ) -> Result<PathBuf> {
     let mut headers = Vec::new();
     let mut pictures = Vec::new();
@@ -138,20 +154,26 @@ pub fn export_comparison(
         tile: (largest.0 * scale, largest.1 * scale),
     };
     create_dir(dir)?;
-    draw_sheet(&sheet).write_png_unique(dir, &format!("compare-{}", format_stem(input)))
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale),
+        ..recipe.clone()
+    };
+    let stem = format!("compare-{}", format_stem(input));
+    draw_sheet(&sheet).write_png_unique(dir, &stem, &recipe)
 }
 
 /// The status line after an export: the path written, or what went wrong.
 pub fn status_of(result: Result<PathBuf>) -> Status {
     match result {
-        Ok(path) => Status::info(format!("saved {}", path.display())),
+        Ok(path) => Status::info(format!("saved {}", Shown(&path))),
         Err(e) => Status::error(format!("{e:#}")),
     }
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the samples folder", dir.display()))
+        .with_context(|| format!("{}: cannot create the samples folder", Shown(dir)))
 }
 
 #[cfg(test)]
@@ -200,14 +222,15 @@ mod tests {
             },
         ];
         let target = Picture::from_output(&[1.0; 4], 2, 2, 1, ColorMap::Grey);
-        let path = export_comparison(&runs, &[1.0, 0.0], target, 1, dir.path()).unwrap();
+        let recipe = Recipe::default();
+        let path = export_comparison(&runs, &[1.0, 0.0], target, 1, dir.path(), &recipe).unwrap();
         assert_eq!(path.file_name().unwrap(), "compare-10.png");
         // Four columns (target and three runs) of tiles at least as wide as the widest
         // picture, each column at least as wide as its name.
         let sheet = image::open(&path).unwrap();
         assert!(sheet.width() >= 4 * 4, "{}", sheet.width());
         // The same again is kept beside it, never over it.
-        let again = export_comparison(&runs, &[1.0, 0.0], None, 1, dir.path()).unwrap();
+        let again = export_comparison(&runs, &[1.0, 0.0], None, 1, dir.path(), &recipe).unwrap();
         assert_eq!(again.file_name().unwrap(), "compare-10-2.png");
     }
 
@@ -216,13 +239,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let samples = dir.path().join("samples");
         let net = init_network(&[2, 3, 4], 1);
-        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
-        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, 5).unwrap();
+        let recipe = Recipe {
+            epoch: Some(5),
+            ..Recipe::default()
+        };
+        let a = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
+        let b = export_png(&net, &[1.0, 0.0], &picture(), 3, &samples, &recipe).unwrap();
         assert_eq!(a.file_name().unwrap(), "10-e5.png");
         assert_eq!(b.file_name().unwrap(), "10-e5-2.png");
         let img = image::open(&a).unwrap();
         assert_eq!((img.width(), img.height()), (6, 6));
-        let sheet = export_sheet(&net, &picture(), &samples, 5).unwrap();
+        let back = crate::render::recipe::read_png_recipe(&a).unwrap();
+        assert_eq!(back.input, Some(vec![1.0, 0.0]));
+        assert_eq!((back.epoch, back.scale), (Some(5), Some(3)));
+        let sheet = export_sheet(&net, &picture(), &samples, &recipe).unwrap();
         let img = image::open(&sheet).unwrap();
         // 4 tiles of 2x2 in 2 columns and rows with 2-pixel gaps: 2*2 + 3*2 = 10.
         assert_eq!((img.width(), img.height()), (10, 10));

@@ -7,6 +7,8 @@
 #![allow(dead_code)] // each test crate uses a different part of this module
 #![allow(clippy::unwrap_used)] // test support: a broken fixture should panic
 
+pub mod tmux;
+
 use image::{Rgb, RgbImage};
 use nnimg::train::checkpoint::{self, Checkpoint};
 use nnimg::train::metrics::{self, Metrics};

@@ -7,6 +7,7 @@
 use crate::render::color::{ColorMode, nearest_ansi256};
 use crate::render::halfblock::{UPPER_HALF, cell_rows};
 use crate::render::picture::Picture;
+use crate::shown::Shown;
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
@@ -87,7 +88,7 @@ impl Widget for OutputPane<'_> {
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
             draw_picture(img, t_area, app.view.color_mode, buf);
             footer.push(Span::styled(
-                format!(" right: target {} ", app.samples[*i].stem),
+                format!(" right: target {} ", Shown(&app.samples[*i].stem)),
                 theme::dim(),
             ));
         }
