@@ -223,12 +223,12 @@ fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
     };
     let map = app.view.color_map;
     let mut runs = vec![export::ComparedPicture {
-        header: header_lines(&app.run, app.output.epoch),
+        header: header_lines(&app.run, app.output.epoch, None),
         net: app.output.net.clone(),
         spec: PictureSpec::of(&app.run, map),
     }];
     runs.extend(comparison.runs.iter().map(|r| export::ComparedPicture {
-        header: header_lines(&r.run, r.output.epoch),
+        header: header_lines(&r.run, r.output.epoch, r.problem.as_deref()),
         net: r.output.net.clone().filter(|_| r.problem.is_none()),
         spec: PictureSpec::of(&r.run, map),
     }));
@@ -258,13 +258,19 @@ fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
     }
 }
 
-/// A run's column header in a side-by-side export: name, preset, epoch.
-fn header_lines(run: &app::RunInfo, epoch: usize) -> Vec<String> {
-    vec![
-        run.name.clone(),
-        run.preset.clone(),
-        format!("epoch {epoch}"),
-    ]
+/// A run's column header in a side-by-side export: name, preset (unless it is the name)
+/// and epoch, or that it cannot be read.
+fn header_lines(run: &app::RunInfo, epoch: usize, problem: Option<&str>) -> Vec<String> {
+    let mut lines = vec![run.name.clone()];
+    if problem.is_some() {
+        lines.push("cannot be read".into());
+        return lines;
+    }
+    if run.preset != run.name {
+        lines.push(run.preset.clone());
+    }
+    lines.push(format!("epoch {epoch}"));
+    lines
 }
 
 /// Exports on a thread; the result comes back as an `Event::Status`.
