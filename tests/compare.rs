@@ -49,6 +49,15 @@ fn stdout_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `cmd`, asserts that it succeeded without a panic, and returns its stdout.
+fn stdout_ok(cmd: std::process::Command) -> String {
+    let out = output(cmd);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_no_panic(&stderr);
+    stdout_of(&out)
+}
+
 /// The centre pixel of a picture file.
 fn centre_of(path: &Path) -> [u8; 3] {
     let img = image::open(path).unwrap().to_rgb8();
@@ -136,12 +145,7 @@ fn the_table_and_the_csv_give_each_runs_last_errors_and_ranks() {
     let csv = fx.path("table.csv");
     let mut cmd = fx.nnimg(&["compare", "--out", "s.png", "--csv"]);
     cmd.arg(&csv).arg(&a).arg(&b);
-    let out = output(cmd);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_ok(cmd);
     let text = fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -149,7 +153,6 @@ fn the_table_and_the_csv_give_each_runs_last_errors_and_ranks() {
         "image,deep_error,deep_rank,wide_error,wide_rank"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let stdout = stdout_of(&out);
     for (k, run) in [&a, &b].into_iter().enumerate() {
         let last = read_metrics(run).rows.pop().unwrap();
         assert_eq!(last.epoch, 30);
@@ -190,18 +193,12 @@ fn runs_with_different_training_images_compare_the_images_they_share() {
     let csv = fx.path("t.csv");
     let mut cmd = fx.nnimg(&["compare", "--csv"]);
     cmd.arg(&csv).arg(&a).arg(&c);
-    let out = output(cmd);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_ok(cmd);
     let text = fs::read_to_string(&csv).unwrap();
     let stems: Vec<&str> = text.lines().skip(1).map(|l| &l[..3]).collect();
     assert_eq!(stems, ["001", "010", "100", "110", "111"]);
     assert!(text.contains("\n110,") && text.contains(",,\n"), "{text}");
     assert!(text.contains("\n111,,,"), "{text}");
-    let stdout = stdout_of(&out);
     let line_111 = stdout.lines().find(|l| l.starts_with("111")).unwrap();
     assert!(line_111.contains('-'), "{line_111}");
     assert!(fx.path("compare.png").exists());

@@ -4,7 +4,10 @@
 //! the help listing the comparison keys.
 #![allow(clippy::unwrap_used)]
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::screens::{press, screen};
+use crossterm::event::KeyCode;
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
@@ -12,8 +15,6 @@ use nnimg::train::Halving;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, CompareView, ComparedRun, Comparison, Mode, RunInfo};
 use nnimg::tui::event::Event;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 const STEMS: [&str; 4] = ["1000", "0100", "0010", "0001"];
@@ -127,18 +128,6 @@ fn comparing(others: usize) -> App {
     app.comparison = Some(Comparison::new(runs));
     press(&mut app, KeyCode::Char('1'));
     app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 #[test]

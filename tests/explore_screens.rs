@@ -3,7 +3,10 @@
 //! of `tui::widgets::output`).
 #![allow(clippy::unwrap_used)]
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::screens::{press, screen};
+use crossterm::event::KeyCode;
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
@@ -11,8 +14,6 @@ use nnimg::train::Halving;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, Mode, RunInfo};
 use nnimg::tui::event::Event;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 const SIDE: u32 = 110;
@@ -91,18 +92,6 @@ fn demo_app() -> App {
         epoch: 3000,
     }));
     app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 #[test]

@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test crate uses a different part of this module
 #![allow(clippy::unwrap_used)] // test support: a broken fixture should panic
 
+pub mod screens;
 pub mod tmux;
 
 use image::{Rgb, RgbImage};

@@ -164,22 +164,7 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    let view = if app.view.recent_only {
-        format!("last {RECENT_EPOCHS} epochs")
-    } else {
-        "whole run".to_string()
-    };
-    let mut title = vec![
-        Span::styled(" error ", theme::title()),
-        Span::styled(
-            format!("(log) · {view} · {} runs", runs.len()),
-            theme::dim(),
-        ),
-    ];
-    if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme::dim()));
-    }
-    title.push(Span::raw(" "));
+    let title = title(app, &format!(" · {} runs", runs.len()));
     let mut footer = vec![Span::raw(" now")];
     for r in &runs {
         let now = r
@@ -196,7 +181,7 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
     footer.push(Span::raw(" "));
     let block = Block::bordered()
         .border_style(theme::border())
-        .title(Line::from(title))
+        .title(title)
         .title_bottom(Line::from(footer));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -248,14 +233,27 @@ fn plot_runs(series: &[Series], smoothing: bool, area: Rect, buf: &mut Buffer) {
         .collect();
     let (first, last) = (first as usize, last as usize);
     let mid = (first + last) / 2;
-    Chart::new(datasets)
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds)
         .legend_position(Some(LegendPosition::TopRight))
         .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
+        .render(area, buf);
+}
+
+/// `datasets` over an epoch axis (`x_bounds`, labelled `x_labels`) and a log10 axis
+/// (`y_bounds`, labelled with the values themselves).
+pub fn log_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    x_bounds: [f64; 2],
+    x_labels: Vec<String>,
+    y_bounds: [f64; 2],
+) -> Chart<'a> {
+    Chart::new(datasets)
         .x_axis(
             Axis::default()
                 .bounds(x_bounds)
                 .style(theme::dim())
-                .labels([first.to_string(), mid.to_string(), last.to_string()]),
+                .labels(x_labels),
         )
         .y_axis(
             Axis::default()
@@ -263,25 +261,12 @@ fn plot_runs(series: &[Series], smoothing: bool, area: Rect, buf: &mut Buffer) {
                 .style(theme::dim())
                 .labels(log_labels(y_bounds)),
         )
-        .render(area, buf);
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
     let h = &app.run_status.history;
-    let view = if app.view.recent_only {
-        format!("last {RECENT_EPOCHS} epochs")
-    } else {
-        "whole run".to_string()
-    };
-    let mut title = vec![
-        Span::styled(" error ", theme::title()),
-        Span::styled(format!("(log) · {view}"), theme::dim()),
-    ];
-    if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme::dim()));
-    }
-    title.push(Span::raw(" "));
+    let title = title(app, "");
     let mut footer = vec![Span::raw(" ")];
     if let Some(now) = h.current() {
         footer.push(Span::raw("now "));
@@ -294,8 +279,26 @@ fn frame(app: &App) -> Block<'static> {
     }
     Block::bordered()
         .border_style(theme::border())
-        .title(Line::from(title))
+        .title(title)
         .title_bottom(Line::from(footer))
+}
+
+/// The chart's title: the view (whole run or recent epochs, `extra`, smoothed or not).
+fn title(app: &App, extra: &str) -> Line<'static> {
+    let view = if app.view.recent_only {
+        format!("last {RECENT_EPOCHS} epochs")
+    } else {
+        "whole run".to_string()
+    };
+    let mut title = vec![
+        Span::styled(" error ", theme::title()),
+        Span::styled(format!("(log) · {view}{extra}"), theme::dim()),
+    ];
+    if app.view.smoothing {
+        title.push(Span::styled(" · smoothed", theme::dim()));
+    }
+    title.push(Span::raw(" "));
+    Line::from(title)
 }
 
 /// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
@@ -332,20 +335,8 @@ fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buf
         datasets.push(line(theme::accent(), s));
     }
     let mid = (first + last) / 2;
-    Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds(x_bounds)
-                .style(theme::dim())
-                .labels([first.to_string(), mid.to_string(), last.to_string()]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .style(theme::dim())
-                .labels(log_labels(y_bounds)),
-        )
-        .render(area, buf);
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! schedule is a step line in its colour with its halvings marked in the same colour, and
 //! the bottom line counts each run's halvings.
 
-use super::error_chart::{log_bounds, log_labels};
+use super::error_chart::{log_bounds, log_chart};
 use crate::train::schedule::Halving;
 use crate::tui::app::App;
 use crate::tui::theme;
@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Block, Dataset, GraphType, Widget};
 
 /// The corners of the step line from `first` to `last` starting at `initial`, one step down
 /// at each halving (at the end of its epoch): `(epoch, rate)` pairs.
@@ -216,20 +216,8 @@ fn plot_schedules(schedules: &[Schedule], area: Rect, buf: &mut Buffer) {
                 .data(marks),
         );
     }
-    Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds(x_bounds)
-                .style(theme::dim())
-                .labels([first.to_string(), last.to_string()]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .style(theme::dim())
-                .labels(log_labels(y_bounds)),
-        )
-        .render(area, buf);
+    let x_labels = vec![first.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
 }
 
 #[cfg(test)]
