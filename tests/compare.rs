@@ -264,6 +264,17 @@ fn bad_comparisons_stop_with_one_line_and_write_nothing() {
         &["--inputs '1100'", "has 4 values"],
     );
 
+    // More runs than a sheet or the explorer shows.
+    let nine: Vec<&str> = std::iter::repeat_n(a_str, 9).collect();
+    let mut cmd = fx.nnimg(&["compare"]);
+    cmd.args(&nine);
+    fails_with(cmd, &["9 runs given", "at most 8"]);
+    let mut cmd = fx.nnimg(&["explore", "--run", a_str]);
+    for _ in 0..4 {
+        cmd.args(["--compare", b_str]);
+    }
+    fails_with(cmd, &["--compare given 4 times", "at most 4 runs"]);
+
     fs::write(fx.path("taken.png"), b"precious").unwrap();
     fs::write(fx.path("taken.csv"), b"precious").unwrap();
     fails_with(

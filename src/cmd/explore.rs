@@ -30,12 +30,6 @@ use std::time::Duration;
 const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
-    }
-    if args.fps == 0 {
-        bail!("--fps must be at least 1");
-    }
     if args.compare.len() + 1 > MAX_RUNS {
         bail!(
             "--compare given {} times; the explorer shows at most {MAX_RUNS} runs (its own and {} compared); \
@@ -43,6 +37,12 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             args.compare.len(),
             MAX_RUNS - 1
         );
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
+    }
+    if args.fps == 0 {
+        bail!("--fps must be at least 1");
     }
     // Terminal capabilities are read once, before anything reads the keyboard.
     let color_mode = match args.color_mode {
