@@ -1,5 +1,6 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::data::Fit;
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
 use crate::train::Order;
@@ -41,6 +42,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
     Animate(AnimateArgs),
+    /// Make a training folder from any pictures: one button each, in file-name order.
+    InitData(InitDataArgs),
 }
 
 /// Settings for a new training run; explicit flags override the preset.
@@ -87,6 +90,10 @@ pub struct RunSettings {
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
     pub color: bool,
+    /// Training pictures of another shape: crop from the centre, pad with black, or stretch
+    /// [default: crop].
+    #[arg(long, value_enum, value_name = "FIT")]
+    pub fit: Option<Fit>,
     /// Output image size: 110 or WxH [default: 110].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
@@ -100,7 +107,8 @@ pub struct RunSettings {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Run folder: new (created, never overwritten) or existing (resumed) [default: runs/PRESET-N].
+    /// Run folder: new (created, never overwritten) or existing (resumed) [default:
+    /// runs/PRESET-N, or runs/LAYERS-N such as runs/8-12100-1 when --layers changes the shape].
     #[arg(long, value_name = "DIR")]
     pub run: Option<PathBuf>,
     #[command(flatten)]
@@ -130,6 +138,9 @@ pub struct ExploreArgs {
     /// Upscale exported PNGs by this factor.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub export_scale: u32,
+    /// Start with the buttons of a picture nnimg wrote (from the recipe inside it).
+    #[arg(long, value_name = "FILE.png")]
+    pub inputs_from: Option<PathBuf>,
     #[command(flatten)]
     pub settings: RunSettings,
 }
@@ -330,12 +341,28 @@ pub struct ShowArgs {
     /// Input vector for --run.
     #[arg(long, value_name = "VECTOR", requires = "run")]
     pub input: Option<String>,
-    /// Width in terminal columns [default: fit the terminal].
+    /// Width in terminal columns [default: fit the terminal's width and height].
     #[arg(long, value_name = "COLS")]
     pub width: Option<u32>,
     /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.
     #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
     pub colormap: ColorMap,
+}
+
+#[derive(Debug, Args)]
+pub struct InitDataArgs {
+    /// Folder of pictures, named anything.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// The training folder to create (new, or an empty folder; nothing is overwritten).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Pictures of another shape: crop from the centre, pad with black, or stretch.
+    #[arg(long, value_enum, value_name = "FIT", default_value_t = Fit::Crop)]
+    pub fit: Fit,
+    /// Size of the pictures written, 110 or WxH [default: 110]; train with the same --size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,7 @@ pub mod compare;
 pub mod experiment;
 pub mod explore;
 pub mod grid;
+pub mod init_data;
 pub mod render;
 pub mod setup;
 pub mod show;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => nnimg::cmd::compare::run(args),
         Some(Command::Experiment(args)) => nnimg::cmd::experiment::run(args),
         Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
+        Some(Command::InitData(args)) => nnimg::cmd::init_data::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),

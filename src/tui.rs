@@ -20,11 +20,12 @@ pub mod widgets;
 use crate::render::compare_sheet::comparison_recipe;
 use crate::render::recipe::Recipe;
 use crate::shown::Shown;
+use crate::train::output_history::{HISTORY_FILE, History};
 use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
 use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
-use app::{App, Effect, Mode};
+use app::{App, Effect, HistoryFrame, Mode, Step};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
 use event::{Event, FramePacer, Status};
@@ -121,7 +122,11 @@ fn event_loop(
             .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
         let now = Instant::now();
         let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
-        let wait = match (pacer.wait_time(now), until_blink) {
+        let until_frame = match (app.motion.next_frame_in(now), until_blink) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = match (pacer.wait_time(now), until_frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -135,6 +140,9 @@ fn event_loop(
                         if app.update(Event::Blink) {
                             pacer.mark_dirty();
                         }
+                    }
+                    if app.advance_motion(Instant::now()) {
+                        pacer.mark_dirty();
                     }
                     continue;
                 }
@@ -162,6 +170,9 @@ fn event_loop(
             if let Some(summary) = carry_out(effect, app, worker, tx, options) {
                 stopped = Some(summary);
             }
+            pacer.mark_dirty();
+        }
+        if app.advance_motion(Instant::now()) {
             pacer.mark_dirty();
         }
         if app.should_quit {
@@ -199,10 +210,114 @@ fn carry_out(
             });
             return Some(summary);
         }
-        Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+        Effect::ExportPng
+        | Effect::ExportSheet
+        | Effect::ExportAnimation
+        | Effect::ExportTimelapse => spawn_export(app, effect, tx, options),
         Effect::ExportComparison => spawn_comparison_export(app, tx, options),
+        Effect::Scrub(step) => {
+            let frame = history_frame(app, step);
+            app.show_history(frame);
+        }
     }
     None
+}
+
+/// What an animation export paints: the frames of the random walk that plays (from where it
+/// started), or else of the path.
+struct AnimationInputs {
+    walk_start: Option<Vec<f32>>,
+    waypoints: Vec<Vec<f32>>,
+}
+
+/// Frames of an exported random walk.
+const EXPORTED_WALK_FRAMES: usize = 240;
+
+fn animation_inputs(app: &App) -> AnimationInputs {
+    let walk_start = match &app.motion.playing {
+        Some(app::motion::Playing::Walk { start, .. }) => Some(start.clone()),
+        _ => None,
+    };
+    AnimationInputs {
+        walk_start,
+        waypoints: app.motion.waypoints.clone(),
+    }
+}
+
+impl AnimationInputs {
+    /// The file stem, the inputs and the recipe of the animation.
+    fn finish(self, recipe: Recipe, epoch: usize) -> (String, Vec<Vec<f32>>, Recipe) {
+        use crate::render::motion::{path_frames, random_walk};
+        match self.walk_start {
+            Some(start) => {
+                let kind = format!(
+                    "random walk from {}, seed {}, {EXPORTED_WALK_FRAMES} steps, speed {}",
+                    crate::render::recipe::format_vector(&start),
+                    app::motion::WALK_SEED,
+                    app::motion::WALK_STEP
+                );
+                let inputs = random_walk(
+                    &start,
+                    EXPORTED_WALK_FRAMES,
+                    app::motion::WALK_STEP,
+                    app::motion::WALK_SEED,
+                );
+                let recipe = Recipe {
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("walk-e{epoch}"), inputs, recipe)
+            }
+            None => {
+                let t = app::motion::TIMING;
+                let kind = format!(
+                    "path, {} frames per leg, hold {}, ping-pong",
+                    t.frames_per_leg, t.hold
+                );
+                let inputs = path_frames(&self.waypoints, t);
+                let recipe = Recipe {
+                    path: Some(self.waypoints),
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("path-e{epoch}"), inputs, recipe)
+            }
+        }
+    }
+}
+
+/// The picture of the history that `step` leads to for the shown training input (None:
+/// the live picture), read from the run's `history.bin`. A few hundred kilobytes at most are
+/// read, on a key press, so the UI thread does it.
+fn history_frame(app: &App, step: Step) -> Result<Option<HistoryFrame>, String> {
+    let Some(sample) = app.matching_sample() else {
+        return Ok(None);
+    };
+    let path = app.run.path.join(HISTORY_FILE);
+    let history = match History::open(&path) {
+        Ok(Some(h)) if !h.is_empty() => h,
+        Ok(_) => return Err("this run has no picture history yet".into()),
+        Err(e) => return Err(format!("{e:#}")),
+    };
+    let layout = history.layout();
+    let shape = (app.run.width, app.run.height, app.run.channels);
+    if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+        return Err(format!("{}: holds pictures of another shape", Shown(&path)));
+    }
+    let epochs: Vec<usize> = history.epochs().collect();
+    let Some(index) = app::scrub::target(&epochs, app.scrub.epoch(), step) else {
+        return Ok(None);
+    };
+    let bytes = history
+        .picture(index, sample)
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(Some(HistoryFrame {
+        epoch: epochs[index],
+        index,
+        count: epochs.len(),
+        sample,
+        values: export::bytes_to_values(&bytes),
+    }))
 }
 
 /// One frame, wrapped in the terminal's synchronized-update commands so it appears at once.
@@ -280,6 +395,9 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
     };
     let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
+    let animation = animation_inputs(app);
+    let (fps, sample) = (app.motion.fps(), app.matching_sample().unwrap_or(0));
+    let history = app.run.path.join(HISTORY_FILE);
     let (run, preset, epoch) = (
         app.run.path.clone(),
         app.run.preset.clone(),
@@ -296,10 +414,16 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
                 colormap: Some(colormap),
                 ..run_recipe(&run, &preset, epoch, &net)
             };
-            let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &spec, &dir, &recipe)
-            } else {
-                export::export_png(&net, &input, &spec, scale, &dir, &recipe)
+            let result = match effect {
+                Effect::ExportSheet => export::export_sheet(&net, &spec, &dir, &recipe),
+                Effect::ExportAnimation => {
+                    let (stem, inputs, recipe) = animation.finish(recipe, epoch);
+                    export::export_animation(&net, &inputs, &spec, fps, &dir, &stem, &recipe)
+                }
+                Effect::ExportTimelapse => export::export_timelapse(
+                    &history, sample, &net, &input, &spec, fps, &dir, &recipe,
+                ),
+                _ => export::export_png(&net, &input, &spec, scale, &dir, &recipe),
             };
             let _ = done.send(Event::Status(export::status_of(result)));
         });

@@ -11,7 +11,7 @@ use nnimg::cmd::compare::{default_untrained, open_runs, sheet_of, table_of};
 use nnimg::render::compare_sheet::{Cell, SheetLayout};
 use nnimg::render::pixels::ColorMap;
 use nnimg::train::TrainConfig;
-use nnimg::train::run_dir::RunDir;
+use nnimg::train::run_dir::{Holder, RunDir};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -210,7 +210,7 @@ fn a_run_being_trained_by_another_process_is_compared_as_it_stands() {
     let (a, b) = two_runs(&fx);
     // This test process holds b's training lock, as a training process would.
     let mut held = RunDir::open(&b).unwrap();
-    held.lock_for_training().unwrap();
+    held.lock_for_training(Holder::Train).unwrap();
     let mut cmd = fx.nnimg(&["compare"]);
     cmd.arg(&a).arg(&b);
     run_ok(cmd);

@@ -156,13 +156,13 @@ fn three_runs_side_by_side_80x24() {
 }
 
 #[test]
-fn a_narrow_terminal_shows_fewer_panes_and_p_cycles_them() {
+fn a_narrow_terminal_shows_fewer_panes_and_n_cycles_them() {
     let mut app = comparing(2);
     let text = screen(&app, 60, 24);
-    assert!(text.contains("p: next (2 of 3 shown)"), "{text}");
+    assert!(text.contains("n: next (2 of 3 shown)"), "{text}");
     assert!(!text.contains("two-layer ·"), "{text}");
-    press(&mut app, KeyCode::Char('p'));
-    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Char('n'));
     let text = screen(&app, 60, 24);
     insta::assert_snapshot!(text);
 }

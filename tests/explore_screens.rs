@@ -149,3 +149,34 @@ fn a_small_terminal_says_how_large_it_must_be() {
     assert!(text.contains("at least 60×18"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn playing_a_path_200x70() {
+    let mut app = demo_app();
+    for keys in [['1', 'm'], ['1', '2'], ['m', 'p']] {
+        for c in keys {
+            press(&mut app, KeyCode::Char(c));
+        }
+    }
+    // The first frame of the path is due at once.
+    app.advance_motion(std::time::Instant::now());
+    let text = screen(&app, 200, 70);
+    assert!(text.contains("▶ path 1/64"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn history_scrubbed_back_80x24() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('t'));
+    app.show_history(Ok(Some(nnimg::tui::app::HistoryFrame {
+        epoch: 50,
+        index: 14,
+        count: 30,
+        sample: 0,
+        values: vec![0.25; (SIDE * SIDE) as usize],
+    })));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("epoch 50 · history 15/30"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -31,7 +31,7 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
         "{} explore --size 8 --epochs 1000000",
         env!("CARGO_BIN_EXE_nnimg")
     );
-    let Some(tmux) = Tmux::start("the explorer end to end", dir.path(), (100, 30), &command) else {
+    let Some(tmux) = Tmux::open("the explorer end to end", dir.path(), (100, 30), &command) else {
         return;
     };
 
@@ -103,7 +103,7 @@ fn explore_compares_runs_side_by_side_and_exports_them_together() {
         "{nnimg} explore --run deep --compare flat; echo FIRST $?; \
          {nnimg} explore --run deep --compare ./deep"
     );
-    let Some(tmux) = Tmux::start(
+    let Some(tmux) = Tmux::open(
         "the explorer comparing runs",
         dir.path(),
         (120, 40),

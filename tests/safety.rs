@@ -444,7 +444,7 @@ fn the_explorers_screens_show_hidden_names_escaped() {
 fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     let fx = Fixture::new();
     // The check can fail: printed raw, the name does set the pane's title.
-    let Some(control) = Tmux::start(
+    let Some(control) = Tmux::open(
         "the terminal title check",
         fx.dir.path(),
         PANE,
@@ -462,7 +462,7 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
     args.extend(["--run".as_ref(), run.as_os_str()]);
     args.extend(TINY.iter().map(OsStr::new));
     args.extend(["--epochs", "2000", "--checkpoint-every", "500"].map(OsStr::new));
-    let Some(tmux) = Tmux::start(
+    let Some(tmux) = Tmux::open(
         "train on a terminal",
         fx.dir.path(),
         PANE,
@@ -482,7 +482,7 @@ fn a_hidden_run_name_never_sets_the_title_of_a_real_terminal() {
         .into_iter()
         .chain(["--epochs", "2100"].map(OsStr::new))
         .collect();
-    let Some(tmux) = Tmux::start(
+    let Some(tmux) = Tmux::open(
         "explore on a terminal",
         fx.dir.path(),
         PANE,
@@ -680,7 +680,7 @@ fn explore_read_only(who: &Unprivileged, run: &Path, home: &Path, note: &str) ->
         who.shell_prefix(),
         shell_command(&["explore".as_ref(), "--run".as_ref(), run.as_os_str()])
     );
-    let Some(tmux) = Tmux::start("explore a read-only run", home, PANE, &command) else {
+    let Some(tmux) = Tmux::open("explore a read-only run", home, PANE, &command) else {
         return false;
     };
     let screen = tmux.wait_for("the read-only note", |s| {

@@ -167,7 +167,7 @@ fn a_checkpoint_round_trips_through_the_loader_and_init() {
         height: 8,
         channels: 1,
     };
-    let samples = load_samples(&fx.data, shape).unwrap().samples;
+    let samples = load_samples(&fx.data, shape, config.fit).unwrap().samples;
     let mut trainer = Trainer::new(
         &config,
         saved.net,

@@ -90,7 +90,7 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     } else {
         create_new_file(&out, &encoded)?;
     }
-    println!("{}", Shown(&out));
+    outln!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }
 

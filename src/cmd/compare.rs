@@ -174,7 +174,7 @@ pub fn sheet_of(
         .iter()
         .map(|r| {
             let c = &r.trained.config;
-            match load_samples(&c.data, c.shape()) {
+            match load_samples(&c.data, c.shape(), c.fit) {
                 Ok(set) => Some(set.samples),
                 Err(e) => {
                     notes.push(format!("{e:#}; targets of {} are left empty", r.label));

@@ -20,7 +20,7 @@ use crate::render::compare_sheet::{comparison_recipe, draw_sheet};
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
 use crate::train::config::{DEFAULT_SEED, validate_init_range};
-use crate::train::run_dir::RunDir;
+use crate::train::run_dir::{Holder, RunDir};
 use crate::train::session::Session;
 use anyhow::{Result, anyhow, bail};
 use indicatif::MultiProgress;
@@ -163,7 +163,7 @@ fn open_run(path: &Path, preset: &str, args: &ExperimentArgs) -> Result<Session>
         settings.seed = Some(seed);
         settings.init_range = args.init_range;
     }
-    open_session(Some(path), &settings)
+    open_session(Some(path), &settings, Holder::Train)
 }
 
 /// Writes the sheet and the table into `out`, prints the table and the explorer command.

@@ -4,17 +4,17 @@
 //! read-only. Glue only: the explorer itself is `crate::tui`.
 
 use super::setup::open_session;
-use super::train::EXIT_INTERRUPTED;
+use super::train::{EXIT_INTERRUPTED, is_dumb_terminal};
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::shown::Shown;
 use crate::train::metrics;
-use crate::train::run_dir::{ReadOnlyRun, RunDir};
+use crate::train::run_dir::{Holder, ReadOnlyRun, RunDir};
 use crate::train::session::Session;
 use crate::train::update::{Progress, Update};
 use crate::train::watch;
-use crate::train::worker::{Pacing, Worker};
+use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::comparison::MAX_RUNS;
 use crate::tui::app::{App, ComparedRun, Comparison, Mode, RunInfo};
 use crate::tui::event::{self, Event, Status};
@@ -41,6 +41,12 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
     }
+    if is_dumb_terminal(std::env::var("TERM").ok().as_deref()) {
+        bail!(
+            "the explorer needs a terminal that can move its cursor, and TERM is dumb; \
+             run it in another terminal (or set TERM, e.g. TERM=xterm-256color), or use `nnimg train`"
+        );
+    }
     if args.fps == 0 {
         bail!("--fps must be at least 1");
     }
@@ -55,13 +61,18 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         samples_dir: args.samples.clone(),
         export_scale: args.export_scale.max(1),
     };
+    // A bad picture is reported before anything starts.
+    let start_inputs = match &args.inputs_from {
+        Some(file) => Some((file, recipe_inputs(file)?)),
+        None => None,
+    };
     let (tx, rx) = mpsc::channel::<Event>();
 
-    let (app, worker) = match (&args.run, args.watch) {
+    let (mut app, worker) = match (&args.run, args.watch) {
         (Some(path), true) => (watch_run(path, None, &options, color_mode, &tx)?, None),
         (run, _) => {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
-            match open_session(run.as_deref(), &args.settings) {
+            match open_session(run.as_deref(), &args.settings, Holder::Explore) {
                 Ok(session) => {
                     let (app, worker) = train_run(session, resuming, args.fps, color_mode, &tx)?;
                     (app, Some(worker))
@@ -76,34 +87,23 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             }
         }
     };
-    let mut app = app;
     if !args.compare.is_empty() {
         app.comparison = Some(open_comparison(&app.run, &args.compare, &tx)?);
+    }
+    if let Some((file, inputs)) = start_inputs
+        && let Err(why) = app.start_with_inputs(&inputs)
+    {
+        bail!("{}: {why}", Shown(file));
     }
     event::spawn_signal_thread(tx.clone())?;
 
     let outcome = tui::run(app, tx, rx, worker, &options)?;
-    if let Some(training) = outcome.training {
-        let s = training?;
-        let path = Shown(&s.run);
-        if s.epoch >= s.total_epochs {
-            errln!(
-                "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
-                s.epoch
-            );
-        } else {
-            errln!(
-                "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch,
-                s.total_epochs
-            );
-        }
+    let summary = outcome.training.transpose()?;
+    for line in exit_lines(summary.as_ref(), outcome.interrupted.as_deref()) {
+        errln!("nnimg: {line}");
     }
     Ok(match outcome.interrupted {
-        Some(why) => {
-            errln!("nnimg: {why}");
-            ExitCode::from(EXIT_INTERRUPTED)
-        }
+        Some(_) => ExitCode::from(EXIT_INTERRUPTED),
         None => ExitCode::SUCCESS,
     })
 }
@@ -221,7 +221,7 @@ pub fn watching_app(
     let config = run.read_config()?;
     // The training images help (targets beside the output); a run from another machine
     // may not have them here.
-    let samples = match load_samples(&config.data, config.shape()) {
+    let samples = match load_samples(&config.data, config.shape(), config.fit) {
         Ok(set) => set.samples,
         Err(_) => Vec::new(),
     };
@@ -243,4 +243,73 @@ pub fn watching_app(
         app.update(Event::Status(Status::error(notes.join("; "))));
     }
     Ok((app, run))
+}
+
+/// The buttons of a picture's recipe: its input, or the first waypoint of an animation's path.
+fn recipe_inputs(file: &std::path::Path) -> Result<Vec<f32>> {
+    let recipe = crate::render::recipe::read_png_recipe(file)?;
+    match (recipe.input, recipe.path) {
+        (Some(input), _) => Ok(input),
+        (None, Some(mut path)) if !path.is_empty() => Ok(path.swap_remove(0)),
+        _ => bail!("{}: its recipe holds no input vector", Shown(file)),
+    }
+}
+
+/// What the explorer says as it ends, in the order things happened: why it ended early (a
+/// signal, a lost terminal), then what became of the training and how to open the run again
+/// (a plain `nnimg` starts a new run every time).
+fn exit_lines(training: Option<&Summary>, interrupted: Option<&str>) -> Vec<String> {
+    let mut lines: Vec<String> = interrupted.map(str::to_string).into_iter().collect();
+    if let Some(s) = training {
+        let path = Shown(&s.run);
+        lines.push(if s.epoch >= s.total_epochs {
+            format!(
+                "{path}: trained to epoch {}; outputs in {path}/outputs; open it again with `nnimg explore --run {path}`",
+                s.epoch
+            )
+        } else {
+            format!(
+                "{path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
+                s.epoch, s.total_epochs
+            )
+        });
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn summary(epoch: usize) -> Summary {
+        Summary {
+            run: PathBuf::from("runs/v0.1.6.1-3"),
+            epoch,
+            total_epochs: 100,
+            saved: true,
+        }
+    }
+
+    #[test]
+    fn the_signal_comes_before_the_checkpoint_it_caused() {
+        // On SIGTERM "stopped … checkpoint saved" used to come before "received SIGTERM".
+        let lines = exit_lines(Some(&summary(40)), Some("received SIGTERM"));
+        assert_eq!(lines[0], "received SIGTERM");
+        assert!(
+            lines[1].starts_with("runs/v0.1.6.1-3: stopped at epoch 40 of 100, checkpoint saved")
+        );
+    }
+
+    #[test]
+    fn a_finished_run_says_how_to_open_it_again() {
+        let lines = exit_lines(Some(&summary(100)), None);
+        assert_eq!(
+            lines,
+            [
+                "runs/v0.1.6.1-3: trained to epoch 100; outputs in runs/v0.1.6.1-3/outputs; \
+              open it again with `nnimg explore --run runs/v0.1.6.1-3`"
+            ]
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use super::setup::TrainedRun;
 use crate::cli::ShowArgs;
 use crate::data::decode_image;
+use crate::render::halfblock::fit_cells;
 use crate::shown::Shown;
 use anyhow::{Result, anyhow, bail};
 use image::DynamicImage;
@@ -23,14 +24,21 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
         }
         _ => bail!("give a picture file, or --run DIR with --input VECTOR"),
     };
-    let (columns, _) = viuer::terminal_size();
-    let width = args
-        .width
-        .unwrap_or_else(|| u32::from(columns).min(image.width()).max(1));
+    let (width, height) = match args.width {
+        Some(width) => (width, None),
+        None => {
+            // The whole picture on one screen, with a line left for the prompt after it.
+            let (columns, rows) = viuer::terminal_size();
+            let max_rows = u32::from(rows.saturating_sub(1));
+            let (w, h) = fit_cells(image.width(), image.height(), columns.into(), max_rows);
+            (w, Some(h))
+        }
+    };
     // Graphics protocols are probed with escape sequences that only a terminal answers.
     let graphics = std::io::stdout().is_terminal();
     let config = viuer::Config {
         width: Some(width),
+        height,
         absolute_offset: false,
         use_kitty: graphics,
         use_iterm: graphics,

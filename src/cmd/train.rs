@@ -5,6 +5,7 @@ use super::setup::open_session;
 use crate::cli::TrainArgs;
 use crate::shown::Shown;
 use crate::train::EpochReport;
+use crate::train::run_dir::Holder;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -22,7 +23,7 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
-    let mut session = open_session(args.run.as_deref(), &args.settings)?;
+    let mut session = open_session(args.run.as_deref(), &args.settings, Holder::Train)?;
     for note in session.take_notes() {
         eprintln!("nnimg: note: {note}");
     }
@@ -76,8 +77,14 @@ pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// A progress bar on a terminal; otherwise a plain line every few seconds, naming the run
-/// when several share the display.
+/// True when `TERM` names a terminal that cannot move its cursor (`dumb`: Emacs shells, some
+/// CI logs): a progress bar there is hidden, and the explorer cannot draw.
+pub fn is_dumb_terminal(term: Option<&str>) -> bool {
+    term.is_some_and(|t| t.trim() == "dumb")
+}
+
+/// A progress bar on a terminal that can redraw; otherwise a plain line every few seconds,
+/// naming the run when several share the display.
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
@@ -92,7 +99,10 @@ impl Progress {
     /// The progress of `session`, as one of the bars of `shared` when given.
     pub(crate) fn new(session: &Session, shared: Option<&MultiProgress>) -> Self {
         let total = session.config().epochs as u64;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        // indicatif hides its bar on a dumb terminal, which would leave nothing on screen
+        // until the end: such a terminal gets the plain lines.
+        let dumb = is_dumb_terminal(std::env::var("TERM").ok().as_deref());
+        let bar = (std::io::stderr().is_terminal() && !dumb).then(|| {
             // Added to the shared display before anything draws it, or its first frame
             // would stay on the screen above the others.
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
@@ -116,7 +126,7 @@ impl Progress {
         });
         if bar.is_none() {
             errln!(
-                "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
+                "nnimg: training {} (preset {}, layers {:?}) from epoch {} to {}",
                 Shown(session.run_dir().path()),
                 Shown(&session.config().preset),
                 session.config().layers,
@@ -170,11 +180,15 @@ impl Progress {
                 }
             }
         }
-        if let (Some(bar), Some(h)) = (&self.bar, report.halving) {
-            bar.println(format!(
+        if let Some(h) = report.halving {
+            let line = format!(
                 "epoch {}: learning rate halved to {}",
                 h.epoch, h.learning_rate
-            ));
+            );
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => errln!("{line}"),
+            }
         }
     }
 
@@ -182,5 +196,17 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_dumb_term_counts_as_dumb() {
+        assert!(is_dumb_terminal(Some("dumb")));
+        assert!(!is_dumb_terminal(Some("xterm-256color")));
+        assert!(!is_dumb_terminal(None));
     }
 }

@@ -1,5 +1,6 @@
 //! [`TrainConfig`] and the experiment's presets: exactly what `run.json` holds.
 
+use crate::data::Fit;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -99,6 +100,10 @@ pub struct TrainConfig {
     pub height: u32,
     /// Learn RGB (three output nodes per pixel) instead of luma (one).
     pub color: bool,
+    /// How training pictures of another shape are fitted to width × height. Absent in
+    /// run.json files written before there was a choice, whose pictures were stretched.
+    #[serde(default = "Fit::unrecorded")]
+    pub fit: Fit,
     /// Total epochs the run aims for.
     pub epochs: usize,
     /// Initial learning rate.
@@ -226,6 +231,7 @@ mod tests {
             width: 110,
             height: 110,
             color: false,
+            fit: Fit::Crop,
             epochs: 10,
             learning_rate: 0.1,
             adaptive: true,
@@ -317,6 +323,14 @@ mod tests {
             serde_json::from_str::<TrainConfig>(&json).unwrap(),
             config()
         );
+    }
+
+    #[test]
+    fn a_run_json_without_fit_was_trained_stretched() {
+        let mut json = serde_json::to_value(config()).unwrap();
+        json.as_object_mut().unwrap().remove("fit");
+        let read: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fit, Fit::Stretch);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::atomic::{create_new_file, replace_file};
 use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 pub const RUN_JSON: &str = "run.json";
@@ -121,11 +121,13 @@ impl RunDir {
     }
 
     /// Takes the training lock, so a second process cannot train this run at the same time.
-    /// The lock is the OS's, tied to an open file: it disappears with a killed process.
+    /// The lock is the OS's, tied to an open file: it disappears with a killed process. The
+    /// file says who holds it (`holder` and the process id), so that a refused second
+    /// process can tell the user which program has the run open.
     ///
     /// A run this process may not write (another user's, or on a read-only mount) fails
     /// with a [`ReadOnlyRun`] underneath, so a caller can open it read-only instead.
-    pub fn lock_for_training(&mut self) -> Result<()> {
+    pub fn lock_for_training(&mut self, holder: Holder) -> Result<()> {
         let path = self.path.join(LOCK);
         let file = match OpenOptions::new()
             .create(true)
@@ -147,15 +149,18 @@ impl RunDir {
         };
         match file.try_lock() {
             Ok(()) => {
+                // Only a hint for a refused process: a failure to write it changes nothing.
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| writeln!(&file, "{} {}", holder.command(), std::process::id()));
                 self.lock = Some(file);
                 self.remove_temporaries();
                 Ok(())
             }
-            Err(TryLockError::WouldBlock) => bail!(
-                "{}: another nnimg process is training this run; watch it with `nnimg explore --run {} --watch`",
-                Shown(&self.path),
-                Shown(&self.path)
-            ),
+            Err(TryLockError::WouldBlock) => {
+                let held_by = fs::read_to_string(&path).unwrap_or_default();
+                Err(anyhow!("{}", held_elsewhere(&self.path, &held_by)))
+            }
             Err(TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("{}: cannot lock", Shown(&path)))
             }
@@ -278,6 +283,46 @@ impl std::fmt::Display for ReadOnlyRun {
 
 impl std::error::Error for ReadOnlyRun {}
 
+/// Which program holds a run's lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// `nnimg train`: trains until done or stopped.
+    Train,
+    /// `nnimg explore`: holds the run while it is open, training or paused or done.
+    Explore,
+}
+
+impl Holder {
+    pub fn command(self) -> &'static str {
+        match self {
+            Holder::Train => "nnimg train",
+            Holder::Explore => "nnimg explore",
+        }
+    }
+}
+
+/// The error for a run whose lock another process holds; `held_by` is the lock file's text
+/// ("nnimg explore 1234"), empty when unknown (written by an older nnimg, or unreadable).
+fn held_elsewhere(run: &Path, held_by: &str) -> String {
+    let run = Shown(run);
+    let watch = format!("`nnimg explore --run {run} --watch`");
+    let (command, pid) = held_by.trim().rsplit_once(' ').unwrap_or_default();
+    let pid = pid.parse::<u32>().ok();
+    match (command, pid) {
+        ("nnimg train", Some(pid)) => format!(
+            "{run}: another nnimg process is training this run (`nnimg train`, pid {pid}); watch it with {watch}"
+        ),
+        ("nnimg explore", Some(pid)) => format!(
+            "{run}: the run is open in `nnimg explore` (pid {pid}), which may train it while it is open; \
+             quit that explorer first, or follow it read-only with {watch}"
+        ),
+        _ => format!(
+            "{run}: another nnimg process has this run open (training or exploring it); \
+             close it first, or follow it read-only with {watch}"
+        ),
+    }
+}
+
 /// True for the hidden temporary names nnimg writes before a rename or link:
 /// `.NAME.tmp-PID` (crate::atomic) and `.NAME.PID-N.tmp` (render::png).
 fn is_temporary(name: &str) -> bool {
@@ -287,6 +332,16 @@ fn is_temporary(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl RunDir {
+        /// The run at `path` without checking for run.json: a second handle on a test run.
+        fn open_unchecked(path: &Path) -> RunDir {
+            RunDir {
+                path: path.to_path_buf(),
+                lock: None,
+            }
+        }
+    }
 
     #[test]
     fn only_permission_and_read_only_errors_make_a_run_read_only() {
@@ -343,7 +398,7 @@ mod tests {
         fs::write(path.join(LOCK), "").unwrap();
         fs::write(path.join(".run.json.tmp-123"), "{").unwrap();
         let mut run = RunDir::create(&path).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(Holder::Train).unwrap();
         assert!(!path.join(".run.json.tmp-123").exists());
         fs::write(path.join("notes.txt"), "mine").unwrap();
         assert!(RunDir::create(&path).is_err());
@@ -364,7 +419,7 @@ mod tests {
             fs::write(p, "half").unwrap();
         }
         fs::write(run.outputs().join("001.png"), "keep").unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(Holder::Train).unwrap();
         assert!(stale.iter().all(|p| !p.exists()));
         assert!(run.outputs().join("001.png").exists());
     }
@@ -382,20 +437,39 @@ mod tests {
     fn a_second_trainer_is_refused_while_the_first_holds_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         let mut first = RunDir::create(&dir.path().join("r")).unwrap();
-        first.lock_for_training().unwrap();
-        let mut second = RunDir {
-            path: first.path().to_path_buf(),
-            lock: None,
-        };
+        first.lock_for_training(Holder::Train).unwrap();
+        let mut second = RunDir::open_unchecked(first.path());
         assert!(
             second
-                .lock_for_training()
+                .lock_for_training(Holder::Train)
                 .unwrap_err()
                 .to_string()
                 .contains("another nnimg process")
         );
         drop(first);
-        second.lock_for_training().unwrap();
+        second.lock_for_training(Holder::Train).unwrap();
+    }
+
+    #[test]
+    fn the_refusal_names_the_program_that_holds_the_run() {
+        // A run open in a paused explorer used to be reported as "being trained".
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        let mut explorer = RunDir::create(&path).unwrap();
+        explorer.lock_for_training(Holder::Explore).unwrap();
+        let mut second = RunDir::open_unchecked(&path);
+        let e = second
+            .lock_for_training(Holder::Train)
+            .unwrap_err()
+            .to_string();
+        let pid = std::process::id();
+        assert!(
+            e.contains(&format!("the run is open in `nnimg explore` (pid {pid})")),
+            "{e}"
+        );
+        assert!(!e.contains("training this run"), "{e}");
+        // A lock file without a holder (an older nnimg) gives the general message.
+        assert!(held_elsewhere(&path, "").contains("another nnimg process has this run open"));
     }
 
     #[test]

@@ -37,9 +37,9 @@ pub struct Session {
     history: HistoryWriter,
     /// What opening the run had to say (a damaged history cut short), for the caller to show.
     notes: Vec<String>,
-    /// Training seconds of earlier sessions of this run.
-    earlier_seconds: f64,
-    started: Instant,
+    /// Training seconds of the run so far: earlier sessions plus this one's epochs. Only
+    /// the time in epochs counts, so a paused or finished explorer adds nothing to it.
+    seconds: f64,
     diverged: bool,
 }
 
@@ -103,7 +103,7 @@ impl Session {
     /// after the checkpoint are dropped.
     pub fn resume(run: RunDir, epochs: Option<usize>) -> Result<Self> {
         let mut config = run.read_config()?;
-        let loaded = load_samples(&config.data, config.shape())?;
+        let loaded = load_samples(&config.data, config.shape(), config.fit)?;
         let stems: Vec<String> = loaded.samples.iter().map(|s| s.stem.clone()).collect();
         if stems != config.samples {
             bail!(
@@ -139,7 +139,7 @@ impl Session {
         }
         if saved.preset != config.preset {
             bail!(
-                "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
+                "{}: written by a run of preset '{}', but run.json says preset '{}'; the checkpoint belongs to another run",
                 Shown(&path),
                 Shown(&saved.preset),
                 Shown(&config.preset)
@@ -148,6 +148,16 @@ impl Session {
         if let Some(epochs) = epochs {
             if epochs == 0 {
                 bail!("--epochs must be at least 1");
+            }
+            if epochs < saved.state.epoch {
+                // Would leave run.json's total behind the checkpoint ("epoch 20000/15000").
+                bail!(
+                    "{}: has trained {} epochs already, more than --epochs {epochs} (the new total); \
+                     give more than {} to train further",
+                    Shown(run.path()),
+                    saved.state.epoch,
+                    saved.state.epoch
+                );
             }
             if epochs != config.epochs {
                 config.epochs = epochs;
@@ -187,8 +197,7 @@ impl Session {
             metrics,
             history,
             notes: note.into_iter().collect(),
-            earlier_seconds: trainer.state().seconds,
-            started: Instant::now(),
+            seconds: trainer.state().seconds,
             diverged: false,
             run,
             config,
@@ -247,9 +256,9 @@ impl Session {
         self.epoch() >= self.config.epochs
     }
 
-    /// Training seconds of the whole run so far.
+    /// Seconds spent in epochs over the whole run so far (pauses and idle time not counted).
     pub fn seconds(&self) -> f64 {
-        self.earlier_seconds + self.started.elapsed().as_secs_f64()
+        self.seconds
     }
 
     /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
@@ -259,7 +268,10 @@ impl Session {
         // A save fails in the background, so it is noticed here, before training goes on
         // (the file on disk is still the previous checkpoint).
         self.writer.check()?;
-        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
+        let started = Instant::now();
+        let report = self.trainer.run_epoch();
+        self.seconds += started.elapsed().as_secs_f64();
+        let report = report.map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         self.record_history()?;
         if report.epoch % self.config.checkpoint_every == 0 {
@@ -374,7 +386,8 @@ mod tests {
             ..tiny_config(Order::Shuffle)
         };
         let mut run = RunDir::create(&dir.join("run")).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(crate::train::run_dir::Holder::Train)
+            .unwrap();
         let net = init_network(&config.layers, config.seed);
         Session::start(run, config, net, samples).unwrap()
     }
@@ -400,6 +413,25 @@ mod tests {
             .unwrap()
             .rows;
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn idle_time_is_not_training_time() {
+        // The clock used to run from the session's start: pressing `s` on a finished run
+        // after 10 s idle moved the checkpoint's seconds from 11.15 to 21.13, and a pause
+        // in the explorer added its length to metrics.csv.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1000);
+        for _ in 0..3 {
+            session.run_epoch().unwrap();
+        }
+        let trained = session.seconds();
+        assert!(trained > 0.0);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        session.save_checkpoint().unwrap();
+        let saved = checkpoint::load(&dir.path().join("run/checkpoint.safetensors")).unwrap();
+        assert_eq!(saved.state.seconds, trained);
+        assert_eq!(session.seconds(), trained);
     }
 
     #[test]

@@ -332,6 +332,7 @@ pub(crate) mod tests {
             width: 2,
             height: 2,
             color: false,
+            fit: crate::data::Fit::Crop,
             epochs: 50,
             learning_rate: 0.5,
             adaptive: true,

@@ -14,8 +14,10 @@
 
 pub mod comparison;
 pub mod inputs;
+pub mod motion;
 pub mod output;
 pub mod run_status;
+pub mod scrub;
 
 use super::event::{Event, Status};
 use super::keys::{Action, action_for};
@@ -31,10 +33,13 @@ use crate::train::worker::Command;
 pub use comparison::{CompareView, ComparedRun, Comparison};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use inputs::{Inputs, WEIGHT_STEP};
+pub use motion::Motion;
 pub use output::Output;
 pub use run_status::{Mode, RunStatus};
+pub use scrub::{HistoryFrame, Scrub, Step};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What is drawn over the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +62,12 @@ pub enum Effect {
     ExportSheet,
     /// Write every compared run's picture side by side.
     ExportComparison,
+    /// Write the path or the random walk as an animation.
+    ExportAnimation,
+    /// Write the shown training input's picture history as an animation.
+    ExportTimelapse,
+    /// Show another picture of the history (read by the loop, then `show_history`).
+    Scrub(Step),
 }
 
 /// The run being shown.
@@ -115,6 +126,10 @@ pub struct App {
     pub run_status: RunStatus,
     pub view: ViewOptions,
     pub output: Output,
+    /// The animation: path, random walk, speed.
+    pub motion: Motion,
+    /// The picture history shown instead of the live output, if scrubbed.
+    pub scrub: Scrub,
     pub overlay: Overlay,
     /// The runs shown beside this one (`--compare`), if any.
     pub comparison: Option<Comparison>,
@@ -143,6 +158,8 @@ impl App {
                 smoothing: false,
             },
             output: Output::default(),
+            motion: Motion::default(),
+            scrub: Scrub::default(),
             overlay: Overlay::None,
             comparison: None,
             status: None,
@@ -266,6 +283,19 @@ impl App {
                     c.next_panes();
                 }
             }
+            Action::AddWaypoint => self.add_waypoint(),
+            Action::RemoveWaypoint => self.remove_waypoint(),
+            Action::ClearPath => self.clear_path(),
+            Action::PlayPath => self.play_or_stop_path(Instant::now()),
+            Action::RandomWalk => self.random_walk(Instant::now()),
+            Action::Faster => self.change_speed(true),
+            Action::Slower => self.change_speed(false),
+            Action::ExportAnimation => self.export_animation(),
+            Action::HistoryBack => self.scrub_history(Step::Back),
+            Action::HistoryForward => self.scrub_history(Step::Forward),
+            Action::HistoryFirst => self.scrub_history(Step::First),
+            Action::HistoryLatest => self.scrub_history(Step::Latest),
+            Action::ExportTimelapse => self.export_timelapse(),
             Action::Help => self.overlay = Overlay::Help,
             Action::Quit => self.overlay = Overlay::Quit,
             Action::SaveAndQuit => self.should_quit = true,
@@ -330,8 +360,184 @@ impl App {
         }
     }
 
+    /// The user changed the buttons: an animation stops, and a scrubbed history shows the
+    /// same epoch for the new training input (or gives way to the live picture).
     fn inputs_changed(&mut self) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+        }
         self.output.refresh(&self.inputs.buttons);
+        self.refresh_compared();
+        if self.scrub.shown.is_some() {
+            if self.matching_sample().is_some() {
+                self.effects.push(Effect::Scrub(Step::Stay));
+            } else {
+                self.scrub.shown = None;
+            }
+        }
+    }
+
+    /// Sets the buttons to `input` (from a picture's recipe); says why not when it does not
+    /// fit the network.
+    pub fn start_with_inputs(&mut self, input: &[f32]) -> Result<(), String> {
+        let n = self.inputs.buttons.len();
+        if input.len() != n {
+            return Err(format!(
+                "its input has {} values, the network has {n} inputs",
+                input.len()
+            ));
+        }
+        self.inputs.buttons = input.to_vec();
+        self.output.refresh(&self.inputs.buttons);
+        self.refresh_compared();
+        Ok(())
+    }
+
+    /// Adds the buttons as the path's last waypoint.
+    pub fn add_waypoint(&mut self) {
+        if self.motion.add_waypoint(&self.inputs.buttons) {
+            let n = self.motion.waypoints.len();
+            let stem = crate::data::format_stem(&self.inputs.buttons);
+            let next = if n >= 2 {
+                "p plays the path"
+            } else {
+                "add another, then p plays the path"
+            };
+            self.set_status(format!("waypoint {n}: {stem}; {next}"), false);
+        } else if self.motion.waypoints.len() >= motion::MAX_WAYPOINTS {
+            self.set_status(
+                format!("a path holds at most {} waypoints", motion::MAX_WAYPOINTS),
+                true,
+            );
+        } else {
+            self.set_status("that is the last waypoint already", true);
+        }
+    }
+
+    /// Removes the path's last waypoint.
+    pub fn remove_waypoint(&mut self) {
+        if self.motion.remove_waypoint() {
+            let n = self.motion.waypoints.len();
+            self.set_status(format!("last waypoint removed; {n} left"), false);
+        } else {
+            self.set_status("the path has no waypoints", true);
+        }
+    }
+
+    /// Forgets the path (and stops it if it plays).
+    pub fn clear_path(&mut self) {
+        if matches!(self.motion.playing, Some(motion::Playing::Path { .. })) {
+            self.motion.stop();
+        }
+        self.motion.clear_waypoints();
+        self.set_status("path cleared", false);
+    }
+
+    /// Plays the path from its first waypoint, or stops what plays.
+    pub fn play_or_stop_path(&mut self, now: Instant) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+            self.set_status("animation stopped", false);
+        } else if self.motion.play_path(now) {
+            self.scrub.shown = None;
+        } else {
+            self.set_status(
+                "a path needs two waypoints: m adds the buttons as one",
+                true,
+            );
+        }
+    }
+
+    /// Starts a random walk from the buttons, or stops it.
+    pub fn random_walk(&mut self, now: Instant) {
+        if matches!(self.motion.playing, Some(motion::Playing::Walk { .. })) {
+            self.motion.stop();
+            self.set_status("random walk stopped", false);
+        } else if !self.inputs.buttons.is_empty() {
+            self.motion.play_walk(&self.inputs.buttons, now);
+            self.scrub.shown = None;
+        }
+    }
+
+    /// Plays animations one step faster (`up`) or slower.
+    pub fn change_speed(&mut self, up: bool) {
+        self.motion.change_speed(up);
+        self.set_status(
+            format!("animation speed {} frames/s", self.motion.fps()),
+            false,
+        );
+    }
+
+    /// Shows the next frame of the animation when one is due at `now`; true when it did.
+    pub fn advance_motion(&mut self, now: Instant) -> bool {
+        match self.motion.advance(now) {
+            Some(input) if input.len() == self.inputs.buttons.len() => {
+                self.inputs.buttons = input;
+                self.output.refresh(&self.inputs.buttons);
+                self.refresh_compared();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Asks the loop to write the random walk that plays, or else the path, as an animation.
+    pub fn export_animation(&mut self) {
+        let walking = matches!(self.motion.playing, Some(motion::Playing::Walk { .. }));
+        if self.output.net.is_none() {
+            self.set_status("no weights yet", true);
+        } else if !walking && self.motion.waypoints.len() < 2 {
+            self.set_status(
+                "nothing to animate: m adds waypoints for a path, W starts a random walk",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportAnimation);
+            self.set_status("exporting the animation…", false);
+        }
+    }
+
+    /// Asks the loop for another picture of the history of the shown training input.
+    pub fn scrub_history(&mut self, step: Step) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "the history keeps the training inputs' pictures: t shows one",
+                true,
+            );
+        } else {
+            self.motion.stop();
+            self.effects.push(Effect::Scrub(step));
+        }
+    }
+
+    /// Shows `frame` of the history, or the live picture for None; `Err` says why there is
+    /// nothing to show.
+    pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
+        match frame {
+            Ok(frame) => self.scrub.shown = frame,
+            Err(why) => {
+                self.scrub.shown = None;
+                self.set_status(why, true);
+            }
+        }
+    }
+
+    /// Asks the loop to write the shown training input's history as an animation.
+    pub fn export_timelapse(&mut self) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "a timelapse shows a training input forming: t shows one",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportTimelapse);
+            self.set_status("exporting the timelapse…", false);
+        }
+    }
+
+    /// The compared runs' pictures for new buttons (all panes follow the buttons, whoever
+    /// moves them: a key, an animation, a picture's recipe).
+    fn refresh_compared(&mut self) {
         if let Some(c) = &mut self.comparison {
             c.refresh(&self.inputs.buttons);
         }
@@ -739,7 +945,7 @@ mod tests {
     #[test]
     fn comparison_keys_without_a_comparison_say_how_to_get_one() {
         let mut app = app();
-        for c in ['d', 'b', 'f', 'p'] {
+        for c in ['d', 'b', 'f', 'n'] {
             app.update(key(c));
             let status = app.status.clone().unwrap();
             assert!(status.is_error && status.text.contains("--compare"), "{c}");
@@ -780,5 +986,106 @@ mod tests {
             .collect();
         assert_eq!(epochs, [2, 3]);
         assert_eq!(app.run_status.sample_errors, [0.2, 0.4]);
+    }
+
+    #[test]
+    fn waypoints_make_a_path_that_plays_on_the_clock_and_a_key_stops_it() {
+        let mut app = app();
+        app.update(key('p'));
+        assert!(
+            app.status.as_ref().is_some_and(|s| s.is_error),
+            "needs waypoints"
+        );
+        app.update(key('1'));
+        app.update(key('m'));
+        app.update(key('1'));
+        app.update(key('3'));
+        app.update(key('m'));
+        assert_eq!(
+            app.motion.waypoints,
+            [vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]]
+        );
+        let t0 = Instant::now();
+        app.play_or_stop_path(t0);
+        assert!(app.advance_motion(t0));
+        assert_eq!(app.inputs.buttons, [1.0, 0.0, 0.0]);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let late = t0 + frame * (motion::TIMING.hold as u32 + 2);
+        assert!(app.advance_motion(late));
+        assert!(
+            app.inputs.buttons[0] < 1.0 && app.inputs.buttons[2] > 0.0,
+            "morphing"
+        );
+        app.update(key('2'));
+        assert!(!app.motion.is_playing(), "a button stops the animation");
+    }
+
+    #[test]
+    fn a_random_walk_moves_the_buttons_and_w_stops_it() {
+        let mut app = app();
+        let t0 = Instant::now();
+        app.random_walk(t0);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let before = app.inputs.buttons.clone();
+        assert!(app.advance_motion(t0));
+        assert!(app.advance_motion(t0 + frame * 5));
+        assert_ne!(app.inputs.buttons, before);
+        app.update(key('W'));
+        assert!(!app.motion.is_playing());
+    }
+
+    #[test]
+    fn exporting_an_animation_needs_a_path_or_a_walk() {
+        let mut app = app();
+        app.update(key('E'));
+        assert!(app.effects.is_empty());
+        app.update(key('m'));
+        app.update(key('2'));
+        app.update(key('m'));
+        app.update(key('E'));
+        assert_eq!(app.effects, [Effect::ExportAnimation]);
+    }
+
+    #[test]
+    fn history_keys_ask_the_loop_for_pictures_of_the_shown_training_input() {
+        let mut app = app();
+        app.update(key(','));
+        assert!(app.effects.is_empty(), "no training input shown");
+        app.update(key('t'));
+        app.update(key(','));
+        app.update(key('.'));
+        app.update(code(KeyCode::Home));
+        app.update(code(KeyCode::End));
+        app.update(key('T'));
+        assert_eq!(
+            app.effects,
+            [
+                Effect::Scrub(Step::Back),
+                Effect::Scrub(Step::Forward),
+                Effect::Scrub(Step::First),
+                Effect::Scrub(Step::Latest),
+                Effect::ExportTimelapse
+            ]
+        );
+        let frame = HistoryFrame {
+            epoch: 5,
+            index: 3,
+            count: 9,
+            sample: 0,
+            values: vec![0.5; 4],
+        };
+        app.show_history(Ok(Some(frame)));
+        assert_eq!(app.scrub.epoch(), Some(5));
+        app.effects.clear();
+        app.update(key('t'));
+        assert_eq!(
+            app.effects,
+            [Effect::Scrub(Step::Stay)],
+            "same epoch, next input"
+        );
+        app.update(key('0'));
+        assert_eq!(app.scrub.epoch(), None, "not a training input: live again");
+        app.show_history(Err("this run has no picture history yet".into()));
+        assert!(app.status.as_ref().is_some_and(|s| s.is_error));
     }
 }

@@ -8,11 +8,15 @@ use super::event::Status;
 use crate::data::format_stem;
 use crate::net::{Network, Workspace};
 use crate::render::Picture;
+use crate::render::animated::{AnimationFormat, encode_animation};
 use crate::render::compare_sheet::{Cell, Section, Sheet, SheetRow, draw_sheet};
+use crate::render::motion::frame_delay_ms;
 use crate::render::pixels::ColorMap;
+use crate::render::png::write_unique;
 use crate::render::recipe::Recipe;
 use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
 use crate::shown::Shown;
+use crate::train::output_history::History;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +39,15 @@ impl PictureSpec {
             channels: run.channels,
             map,
         }
+    }
+
+    /// The picture of output values `y`.
+    ///
+    /// # Panics
+    /// If `y` does not fit the picture (callers check the network's output length).
+    pub fn picture(&self, y: &[f32]) -> Picture {
+        Picture::from_output(y, self.width, self.height, self.channels, self.map)
+            .expect("the output length fits the picture")
     }
 
     /// A drawer of `net`'s pictures; an error when its outputs do not make this picture.
@@ -161,6 +174,97 @@ pub fn export_comparison(
     };
     let stem = format!("compare-{}", format_stem(input));
     draw_sheet(&sheet).write_png_unique(dir, &stem, &recipe)
+}
+
+/// Writes the pictures `net` paints for `inputs` as an animation of `fps` frames a second
+/// into `dir` as `<stem>.gif` (greyscale and colour-mapped pictures) or `<stem>.png`
+/// (animated PNG, for colour networks), never over an existing file.
+pub fn export_animation(
+    net: &Network,
+    inputs: &[Vec<f32>],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    stem: &str,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut draw = spec.drawer(net)?;
+    let frames: Vec<_> = inputs.iter().map(|x| draw(x).into_image()).collect();
+    write_animation(&frames, spec, fps, dir, stem, recipe)
+}
+
+/// Writes the history of training sample `sample` (from the run's `history.bin`), followed by
+/// the live picture of `net` for `input`, as a timelapse animation into `dir` as
+/// `<stem>.gif` (or `.png` for colour networks).
+#[allow(clippy::too_many_arguments)] // one export's whole description; a struct would only rename them
+pub fn export_timelapse(
+    history: &Path,
+    sample: usize,
+    net: &Network,
+    input: &[f32],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut frames = Vec::new();
+    let mut epochs = Vec::new();
+    if let Some(h) = History::open(history)? {
+        let layout = h.layout();
+        if (layout.width, layout.height, layout.channels)
+            != (spec.width, spec.height, spec.channels)
+            || sample >= layout.samples
+        {
+            bail!("{}: holds pictures of another shape", Shown(history));
+        }
+        for (index, epoch) in h.epochs().enumerate() {
+            let values = bytes_to_values(&h.picture(index, sample)?);
+            frames.push(spec.picture(&values).into_image());
+            epochs.push(epoch);
+        }
+    }
+    let live = recipe.epoch.unwrap_or(0);
+    if epochs.last().is_none_or(|&e| e < live) {
+        frames.push(spec.drawer(net)?(input).into_image());
+        epochs.push(live);
+    }
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        kind: Some(format!(
+            "timelapse of epochs {}",
+            epochs
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        ..recipe.clone()
+    };
+    let stem = format!("{}-timelapse-e{live}", format_stem(input));
+    write_animation(&frames, spec, fps, dir, &stem, &recipe)
+}
+
+/// History bytes (0..255) as output values (0..1).
+pub fn bytes_to_values(bytes: &[u8]) -> Vec<f32> {
+    bytes.iter().map(|&b| f32::from(b) / 255.0).collect()
+}
+
+fn write_animation(
+    frames: &[image::RgbImage],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    stem: &str,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let format = if spec.channels == 3 {
+        AnimationFormat::Apng
+    } else {
+        AnimationFormat::Gif
+    };
+    let bytes = encode_animation(format, frames, frame_delay_ms(fps as f32), recipe)?;
+    create_dir(dir)?;
+    write_unique(dir, stem, format.extension(), &bytes)
 }
 
 /// The status line after an export: the path written, or what went wrong.

@@ -40,6 +40,11 @@ pub fn run_color(number: usize) -> Color {
     COLORS[number % COLORS.len()]
 }
 
+/// A mark on a chart: the epoch of the history picture on screen.
+pub fn marker() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
 /// "1.23e-3": short scientific notation for errors and rates.
 pub fn sci(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {

@@ -1,7 +1,6 @@
 //! A real terminal for end-to-end tests: a tmux server of the test's own (its own socket)
 //! with one pane running a command, read with capture-pane and driven with send-keys.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,38 +17,51 @@ pub struct Tmux {
 impl Tmux {
     /// Starts `command` (a line for `sh`) in a `width` x `height` pane in `dir`, with
     /// TERM=xterm-256color; when it ends the pane shows `EXITED <status>` and stays. None,
-    /// with a SKIP line in the test output, when tmux is not installed.
-    pub fn start(
+    /// with a SKIPPED line in the test output (a failure under CI), when tmux is not
+    /// installed.
+    pub fn open(
         what: &str,
         dir: &Path,
         (width, height): (u16, u16),
         command: &str,
     ) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            skip(&format!("{what}: tmux is not installed"));
+        if !super::has_tool("tmux") {
             return None;
         }
+        let line = format!("env TERM=xterm-256color {command}; echo EXITED $?; sleep 60");
+        Some(Tmux::start(what, width, height, dir, &line))
+    }
+
+    /// Starts `command` (a whole shell command line, run as it is) in a `width` × `height`
+    /// pane in `dir`. Call [`super::has_tool`] first.
+    pub fn start(name: &str, width: u16, height: u16, dir: &Path, command: &str) -> Tmux {
         // One server per pane, also for tests running at the same time in one process.
         static SERVERS: AtomicUsize = AtomicUsize::new(0);
         let n = SERVERS.fetch_add(1, Ordering::Relaxed);
+        let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
         let tmux = Tmux {
-            socket: format!("nnimg-test-{}-{n}", std::process::id()),
+            socket: format!("nnimg-{name}-{}-{n}", std::process::id()),
         };
-        let out = Command::new("tmux")
-            .args(["-L", &tmux.socket, "new-session", "-d", "-s", SESSION])
-            .args(["-x", &width.to_string(), "-y", &height.to_string(), "-c"])
-            .arg(dir)
-            .arg(format!(
-                "env TERM=xterm-256color {command}; echo EXITED $?; sleep 60"
-            ))
-            .output()
-            .unwrap();
+        let (width, height) = (width.to_string(), height.to_string());
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            &width,
+            "-y",
+            &height,
+            "-c",
+            dir.to_str().unwrap(),
+            command,
+        ]);
         assert!(
             out.status.success(),
             "tmux: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        Some(tmux)
+        tmux
     }
 
     /// `tmux <args>` on this server.
@@ -62,9 +74,15 @@ impl Tmux {
             .unwrap()
     }
 
-    /// The pane's text, without colours.
+    /// The visible pane's text, without colours.
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", SESSION]).stdout).into()
+    }
+
+    /// The pane with everything that scrolled off its top.
+    pub fn history(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-S", "-", "-t", SESSION]);
+        String::from_utf8_lossy(&out.stdout).into()
     }
 
     /// A tmux format about the pane, e.g. `#{alternate_on}` or `#{pane_title}`.
@@ -105,8 +123,7 @@ impl Drop for Tmux {
     }
 }
 
-/// Prints a line that `cargo test` shows without `--nocapture` (libtest captures only the
-/// print macros), so a skipped check is seen.
+/// Says that a check is skipped, where `cargo test` shows it (see `say_skipped`).
 pub fn skip(what: &str) {
-    let _ = writeln!(std::io::stderr(), "SKIP {what}");
+    super::say_skipped(what);
 }

@@ -1,5 +1,5 @@
 //! The pictures of compared runs for the same buttons: one pane per run (as many as fit,
-//! `p` shows the others), the difference |A − B| of the two runs in focus as a heat map
+//! `n` shows the others), the difference |A − B| of the two runs in focus as a heat map
 //! beside them, or one large pane blinking between them. Each pane is titled with its
 //! run's name (in the run's colour), preset and epoch; a run that cannot be read says why
 //! in its pane.
@@ -7,7 +7,7 @@
 //! ```text
 //! ┌ A v0.1.6 · v0.1.6 · epoch 10000 ┐┌ B v0.1.6.1 · … ┐┌ two-layer · … ┐
 //! │           (picture)             ││                ││               │
-//! └─────────────────────────────────┘└────────────────┘└ p: more ──────┘
+//! └─────────────────────────────────┘└────────────────┘└ n: next ──────┘
 //! ```
 
 use super::output::draw_picture;
@@ -22,7 +22,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-/// Narrowest a pane gets; fewer panes are shown (and `p` cycles them) below this.
+/// Narrowest a pane gets; fewer panes are shown (and `n` cycles them) below this.
 pub const MIN_PANE_WIDTH: u16 = 24;
 
 /// How many side-by-side panes fit in `width` columns, for `runs` runs.
@@ -96,7 +96,7 @@ fn side_by_side(
         let mut pane = RunPane::new(app, &runs[i], letter);
         if k + 1 == shown.len() && shown.len() < runs.len() {
             pane.note = Some(format!(
-                " p: next ({} of {} shown) ",
+                " n: next ({} of {} shown) ",
                 shown.len(),
                 runs.len()
             ));

@@ -124,7 +124,14 @@ impl Widget for ErrorChart<'_> {
             Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
             return;
         }
-        plot(values, first, app.view.smoothing, inner, buf);
+        plot(
+            values,
+            first,
+            app.view.smoothing,
+            app.scrub.epoch(),
+            inner,
+            buf,
+        );
     }
 }
 
@@ -302,8 +309,16 @@ fn title(app: &App, extra: &str) -> Line<'static> {
 }
 
 /// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
-/// with the smoothed line over them when `smoothing`.
-fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buffer) {
+/// with the smoothed line over them when `smoothing`, and a vertical line at epoch `marked`
+/// (the picture history's epoch on screen) when it is in view.
+fn plot(
+    values: &[f64],
+    first: usize,
+    smoothing: bool,
+    marked: Option<usize>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
     // Two columns of braille dots per cell; the y labels take about 9 of the columns.
     let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
@@ -330,9 +345,16 @@ fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buf
             .style(style)
             .data(data)
     };
+    let mark: Vec<(f64, f64)> = marked
+        .filter(|&e| (first..=last).contains(&e))
+        .map(|e| vec![(e as f64, y_bounds[0]), (e as f64, y_bounds[1])])
+        .unwrap_or_default();
     let mut datasets = vec![line(raw_style, &raw)];
     if let Some(s) = &smoothed {
         datasets.push(line(theme::accent(), s));
+    }
+    if !mark.is_empty() {
+        datasets.push(line(theme::marker(), &mark));
     }
     let mid = (first + last) / 2;
     let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];

@@ -1,4 +1,4 @@
-//! The top lines: run name, layers and preset, epoch N / total, epochs/s, elapsed time, ETA
+//! The top lines: run name, layers and preset (named as such: `v0.1.6.1` is not nnimg's version), epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
 use crate::tui::app::{App, Mode};
@@ -39,7 +39,10 @@ impl Widget for Header<'_> {
         let segments: Vec<(u8, Vec<Span>)> = vec![
             (9, vec![Span::styled(" nnimg", theme::title())]),
             (8, vec![Span::styled(app.run.name.clone(), theme::accent())]),
-            (2, vec![Span::raw(format!("{layers} ({})", app.run.preset))]),
+            (
+                2,
+                vec![Span::raw(format!("{layers} (preset {})", app.run.preset))],
+            ),
             (
                 9,
                 vec![Span::styled(
@@ -51,8 +54,9 @@ impl Widget for Header<'_> {
             (4, vec![Span::raw(lr)]),
             (
                 3,
+                // Time spent in epochs, not since the explorer opened: pauses do not count.
                 vec![Span::raw(format!(
-                    "elapsed {}",
+                    "trained {}",
                     theme::duration(app.run_status.seconds)
                 ))],
             ),

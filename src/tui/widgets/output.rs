@@ -78,13 +78,21 @@ impl Widget for OutputPane<'_> {
             None => (inner, None),
         };
         let mut notes = SizeNotes::default();
-        if let Some(img) = Self::picture(app, &app.output.values) {
+        // A scrubbed history shows its picture instead of the live one.
+        let values = match &app.scrub.shown {
+            Some(frame) => &frame.values,
+            None => &app.output.values,
+        };
+        if let Some(img) = Self::picture(app, values) {
             let shown = draw_picture(&img, pic_area, app.view.color_mode, buf);
             notes = SizeNotes::new(shown, img.size());
         } else {
             Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
         }
         let mut footer = Vec::new();
+        if let Some(note) = motion_note(app) {
+            footer.push(Span::styled(note, theme::accent()));
+        }
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
             draw_picture(img, t_area, app.view.color_mode, buf);
             footer.push(Span::styled(
@@ -97,6 +105,26 @@ impl Widget for OutputPane<'_> {
             .title(title)
             .title_bottom(Line::from(footer))
             .render(area, buf);
+    }
+}
+
+/// For the bottom border: the history's picture shown, what plays, or the path's length.
+fn motion_note(app: &App) -> Option<String> {
+    if let Some(f) = &app.scrub.shown {
+        return Some(format!(
+            " ◂ epoch {} · history {}/{} ",
+            f.epoch,
+            f.index + 1,
+            f.count
+        ));
+    }
+    if let Some(label) = app.motion.label() {
+        return Some(format!(" {label} "));
+    }
+    match app.motion.waypoints.len() {
+        0 => None,
+        1 => Some(" path: 1 waypoint (m adds) ".to_owned()),
+        n => Some(format!(" path: {n} waypoints (p plays) ")),
     }
 }
 
@@ -138,10 +166,8 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
         ColorMode::TrueColor => "24-bit",
         ColorMode::Ansi256 => "256 colours",
     };
-    let details = format!(
-        " · epoch {} · {map} (c){} · {mode} ",
-        app.output.epoch, notes.full
-    );
+    let epoch = app.scrub.epoch().unwrap_or(app.output.epoch);
+    let details = format!(" · epoch {epoch} · {map} (c){} · {mode} ", notes.full);
     let mut title = vec![
         Span::styled(" output ", theme::title()),
         Span::styled(stem, theme::accent()),

@@ -34,6 +34,16 @@ impl Widget for StatusLine<'_> {
                     ("e", "export PNG"),
                     ("q", "quit"),
                 ]);
+                if app.motion.is_playing() {
+                    hints.extend([("p", "stop"), ("< >", "speed"), ("E", "export GIF")]);
+                } else {
+                    hints.extend([("m", "waypoint"), ("p", "play"), ("W", "walk")]);
+                }
+                if app.scrub.shown.is_some() {
+                    hints.extend([(", .", "history"), ("End", "live")]);
+                } else {
+                    hints.push((",", "history"));
+                }
                 // Keep what fits; "? help" comes first, so it always does.
                 let mut width = 1;
                 hints.retain(|(k, what)| {
