@@ -927,6 +927,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pictures_recipe_moves_the_compared_panes_too() {
+        let mut app = comparing();
+        let net = Arc::new(init_network(&[3, 4, 4], 7));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::clone(&net),
+                epoch: 9,
+            },
+        });
+        app.start_with_inputs(&[0.0, 1.0, 0.5]).unwrap();
+        assert_eq!(compared_output(&app), net.predict(&[0.0, 1.0, 0.5]));
+    }
+
+    #[test]
     fn comparison_keys_switch_views_and_focus_and_e_exports_all_runs() {
         let mut app = comparing();
         app.update(key('d'));
