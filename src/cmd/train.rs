@@ -25,7 +25,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
     let mut session = open_session(args.run.as_deref(), &args.settings, Holder::Train)?;
     for note in session.take_notes() {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     let mut progress = Progress::new(&session, None);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);

@@ -648,7 +648,7 @@ impl App {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::net::init::init_network;
     use crate::train::schedule::Halving;
@@ -663,7 +663,9 @@ mod tests {
         Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    fn app() -> App {
+    /// An explorer of a 3 → 4 → 2×2 greyscale network with seeded weights and two training
+    /// samples; also drawn by the widgets' tests.
+    pub(crate) fn app() -> App {
         let run = RunInfo {
             name: "test-1".into(),
             path: "runs/test-1".into(),

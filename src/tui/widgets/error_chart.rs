@@ -364,6 +364,9 @@ fn plot(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn short_series_are_kept_as_they_are() {
@@ -405,5 +408,24 @@ mod tests {
         assert_eq!(log_labels([-3.0, -1.0]), ["1.00e-3", "1.00e-2", "1.00e-1"]);
         let [lo, hi] = log_bounds(-2.0, -2.0);
         assert!(lo < -2.0 && hi > -2.0);
+    }
+
+    #[test]
+    fn the_chart_draws_the_errors_on_a_log_axis_with_now_and_best() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(ErrorChart(&app), 40, 8),
+            Buffer::with_lines([
+                "┌ error (log) · whole run ─────────────┐",
+                "│5.67e-1│⠒⠒⠢⠤⠤⠤⢄⣀⣀⣀⣀⣀⣀⡀                │",
+                "│       │             ⠈⠉⠒⠢⠤⣀⡀          │",
+                "│1.41e-1│                   ⠈⠑⠒⠤⣀      │",
+                "│3.53e-2│                        ⠉⠒⠒⠒⠤⠤│",
+                "│       └──────────────────────────────│",
+                "│       1               4             8│",
+                "└ now 4.00e-2  best 4.00e-2 @8 ────────┘",
+            ])
+        );
     }
 }

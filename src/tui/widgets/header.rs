@@ -132,3 +132,34 @@ impl Widget for EpochGauge<'_> {
             .render(area, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
+
+    #[test]
+    fn the_header_keeps_what_matters_most_when_the_line_is_short() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        // The layers and the elapsed time are the first to go.
+        assert_eq!(
+            text_of(Header(&app), 70, 1),
+            Buffer::with_lines([
+                " nnimg  test-1  epoch 8/100  – ep/s  lr 0.05  ETA –   TRAINING        ",
+            ])
+        );
+    }
+
+    #[test]
+    fn the_gauge_shows_the_epochs_done_of_the_total() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(EpochGauge(&app), 40, 1),
+            Buffer::with_lines(["███▎      8 / 100 epochs (8%)           "])
+        );
+    }
+}

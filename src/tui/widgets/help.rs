@@ -65,3 +65,38 @@ impl Widget for Help {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_overlay_lists_every_key_of_the_table_in_two_columns_at_80x20() {
+        assert_eq!(
+            text_of(Help { comparing: false }, 80, 20),
+            Buffer::with_lines([
+                "                                                                                ",
+                "     ┌ keys ──────────────────────────────────────────────────────────────┐     ",
+                "     │ 1-9      toggle input N             u        path: remove the last │     ",
+                "     │ ← h ↑ k  select the previous input  x        path: clear           │     ",
+                "     │ → l ↓ j  select the next input      p        play / stop the path  │     ",
+                "     │ + ]      raise it by 0.1            W        random walk / stop    │     ",
+                "     │ - [      lower it by 0.1            >        animation faster      │     ",
+                "     │ 0        all inputs 0               <        animation slower      │     ",
+                "     │ r        random inputs              E        export the animation  │     ",
+                "     │ t        training input and target  ,        history: back         │     ",
+                "     │ space    pause / resume training    .        history: forward      │     ",
+                "     │ s        save a checkpoint now      Home     history: first epoch  │     ",
+                "     │ w        chart: whole run / recent  End      history: live picture │     ",
+                "     │ a        chart: smoothing on / off  T        export a timelapse    │     ",
+                "     │ c        next colour map            ?        this help             │     ",
+                "     │ e        export the picture (PNG)   q Esc    quit (asks first)     │     ",
+                "     │ g        export all inputs (grid)   Ctrl-C   save and quit at once │     ",
+                "     │ m        path: add a waypoint                                      │     ",
+                "     └ any key closes ────────────────────────────────────────────────────┘     ",
+                "                                                                                ",
+            ])
+        );
+    }
+}

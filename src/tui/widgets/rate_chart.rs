@@ -223,6 +223,9 @@ fn plot_schedules(schedules: &[Schedule], area: Rect, buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn steps_down_at_each_halving() {
@@ -257,5 +260,24 @@ mod tests {
         let p = step_points(5, 50, 0.1, &[]);
         assert_eq!(p.len(), 2);
         assert_eq!(p[1].0, 50.0);
+    }
+
+    #[test]
+    fn the_chart_steps_down_at_the_halving_and_lists_it() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(RateChart(&app), 40, 8),
+            Buffer::with_lines([
+                "┌ learning rate 0.05 ──────────────────┐",
+                "│1.04e-1│⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⠒⢲                 │",
+                "│       │            ⢸                 │",
+                "│7.07e-2│            ⢸                 │",
+                "│4.83e-2│            •⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤│",
+                "│       └──────────────────────────────│",
+                "│       1                             8│",
+                "└ ½ at 4 ──────────────────────────────┘",
+            ])
+        );
     }
 }

@@ -1,11 +1,7 @@
 //! Motion and recipes through the real binary: `nnimg animate` (GIF and APNG decoded back),
 //! `nnimg render --from` (the recipe round trip), and their bad input.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use image::{AnimationDecoder, RgbImage};
 use std::fs;
 use std::io::Cursor;

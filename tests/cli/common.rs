@@ -4,12 +4,6 @@
 //! Every test trains a tiny network (`3 → 6 → 8×8`) on four 8×8 pictures, so a few hundred
 //! epochs take well under a second even in a debug build.
 
-#![allow(dead_code)] // each test crate uses a different part of this module
-#![allow(clippy::unwrap_used)] // test support: a broken fixture should panic
-
-pub mod screens;
-pub mod tmux;
-
 use image::{Rgb, RgbImage};
 use nnimg::train::checkpoint::{self, Checkpoint};
 use nnimg::train::metrics::{self, Metrics};

@@ -2,11 +2,7 @@
 //! and `nnimg train 2>&1 | head -1` end quietly. (They used to panic: `println!` and
 //! `eprintln!` panic when their pipe is closed.)
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up its pipes should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::process::Stdio;
 
 /// A pipe whose reader is already gone: every write to it fails with a broken pipe.

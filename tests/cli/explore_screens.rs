@@ -1,11 +1,8 @@
 //! Whole explorer screens rendered with ratatui's TestBackend at 80x24 and 200x70 and
 //! compared with reviewed insta snapshots (text only; colours are checked in the unit tests
 //! of `tui::widgets::output`).
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::screens::{press, screen};
+use crate::screens::{press, screen};
 use crossterm::event::KeyCode;
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;

@@ -2,11 +2,7 @@
 //! renders, the table and CSV against the runs' metrics, bad input), `nnimg experiment`
 //! (three presets from one seed, resumed after an interruption) and `--init-range`.
 
-#![allow(clippy::unwrap_used)] // a test that cannot read its own fixture should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use nnimg::cmd::compare::{default_untrained, open_runs, sheet_of, table_of};
 use nnimg::render::compare_sheet::{Cell, SheetLayout};
 use nnimg::render::pixels::ColorMap;

@@ -2,11 +2,8 @@
 //! compared with reviewed insta snapshots: 2 and 3 runs at 200x70 and 80x24, a terminal too
 //! narrow for every pane, the difference and blink views, a run that cannot be read, and
 //! the help listing the comparison keys.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::screens::{press, screen};
+use crate::screens::{press, screen};
 use crossterm::event::KeyCode;
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;

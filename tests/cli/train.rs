@@ -1,11 +1,7 @@
 //! End-to-end `nnimg train`: a complete run directory, resume equal to an uninterrupted run
 //! bit for bit, checkpoint round trips, the training lock, and divergence.
 
-#![allow(clippy::unwrap_used)] // a test that cannot read its own fixture should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use nnimg::data::{Shape, load_samples};
 use nnimg::train::checkpoint;
 use nnimg::train::{TrainConfig, TrainState, Trainer};

@@ -10,12 +10,9 @@
 //! in the normal test output.
 
 #![cfg(unix)] // names made of arbitrary bytes, permission bits, mounts and ptys
-#![allow(clippy::unwrap_used)] // a test that cannot set up its own fixture should panic
 
-mod common;
-
-use common::tmux::{Tmux, skip};
-use common::*;
+use crate::common::*;
+use crate::tmux::{Tmux, skip};
 use nnimg::cmd::explore::watching_app;
 use nnimg::data::Sample;
 use nnimg::render::color::ColorMode;

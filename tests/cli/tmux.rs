@@ -25,7 +25,7 @@ impl Tmux {
         (width, height): (u16, u16),
         command: &str,
     ) -> Option<Tmux> {
-        if !super::has_tool("tmux") {
+        if !crate::common::has_tool("tmux") {
             return None;
         }
         let line = format!("env TERM=xterm-256color {command}; echo EXITED $?; sleep 60");
@@ -33,7 +33,7 @@ impl Tmux {
     }
 
     /// Starts `command` (a whole shell command line, run as it is) in a `width` × `height`
-    /// pane in `dir`. Call [`super::has_tool`] first.
+    /// pane in `dir`. Call [`crate::common::has_tool`] first.
     pub fn start(name: &str, width: u16, height: u16, dir: &Path, command: &str) -> Tmux {
         // One server per pane, also for tests running at the same time in one process.
         static SERVERS: AtomicUsize = AtomicUsize::new(0);
@@ -125,5 +125,5 @@ impl Drop for Tmux {
 
 /// Says that a check is skipped, where `cargo test` shows it (see `say_skipped`).
 pub fn skip(what: &str) {
-    super::say_skipped(what);
+    crate::common::say_skipped(what);
 }

@@ -1,11 +1,7 @@
 //! Faults a long run must survive: kill -9 at random moments, SIGINT/SIGTERM/SIGHUP, a
 //! full disk, read-only and missing folders. Each test prints what it survived.
 
-#![allow(clippy::unwrap_used)] // a test that cannot read its own fixture should panic
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
