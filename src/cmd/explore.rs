@@ -158,7 +158,7 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
 /// The explorer on `session`, trained by a worker thread; `resuming` loads the run's
 /// earlier metrics into the charts.
 fn train_run(
-    session: Session,
+    mut session: Session,
     resuming: bool,
     fps: u32,
     color_mode: ColorMode,
@@ -172,6 +172,11 @@ fn train_run(
         session.trainer().samples().to_vec(),
         color_mode,
     );
+    // What opening the run had to say (a damaged picture history cut short).
+    let notes = session.take_notes();
+    if !notes.is_empty() {
+        app.update(Event::Status(Status::error(notes.join("; "))));
+    }
     if resuming {
         let earlier = metrics::read(&session.run_dir().metrics())?;
         let progress = Progress::from_rows(&earlier.rows, None);

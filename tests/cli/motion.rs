@@ -212,3 +212,46 @@ fn render_from_a_picture_without_a_recipe_says_so() {
         &["missing.png"],
     );
 }
+
+#[test]
+fn the_explorer_starts_with_the_buttons_of_a_pictures_recipe() {
+    let fx = Fixture::new();
+    let run = trained_run(&fx, "run", &["--layers", "3,6,64"]);
+    let mut cmd = fx.nnimg(&["render", "--input", "0.25_1_0", "--out", "pic.png", "--run"]);
+    cmd.arg(&run);
+    run_ok(cmd);
+    let command = format!(
+        "{} explore --run run --inputs-from pic.png",
+        bin().display()
+    );
+    let Some(tmux) =
+        crate::tmux::Tmux::open("explore --inputs-from", fx.dir.path(), (100, 30), &command)
+    else {
+        return;
+    };
+    tmux.wait_for("the picture's buttons", |s| s.contains("output 0.25_1_0"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit dialog", |s| s.contains("quit?"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the exit", |s| s.contains("EXITED 0"));
+
+    // A picture that is not there is refused before the explorer starts.
+    let command = format!(
+        "{} explore --run run --inputs-from missing.png",
+        bin().display()
+    );
+    let Some(tmux) = crate::tmux::Tmux::open(
+        "explore --inputs-from missing",
+        fx.dir.path(),
+        (100, 30),
+        &command,
+    ) else {
+        return;
+    };
+    let screen = tmux.wait_for("the refusal", |s| s.contains("EXITED"));
+    assert!(
+        screen.contains("nnimg: missing.png: cannot open"),
+        "{screen}"
+    );
+    assert!(screen.contains("EXITED 1"), "{screen}");
+}
