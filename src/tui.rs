@@ -16,6 +16,7 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::render::compare_sheet::comparison_recipe;
 use crate::render::recipe::Recipe;
 use crate::shown::Shown;
 use crate::train::output_history::{HISTORY_FILE, History};
@@ -32,7 +33,10 @@ use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long the blink view shows each of the two runs in focus.
+pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
 
 /// Settings of the loop.
 #[derive(Clone, Debug)]
@@ -103,14 +107,25 @@ fn event_loop(
     let mut pacer = FramePacer::new(options.fps);
     let mut stopped = None;
     let mut interrupted = None;
+    // When the blink view next changes picture; None while it is not shown, so an idle
+    // explorer still waits without a timeout.
+    let mut next_blink: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if pacer.should_draw(now) {
             draw(terminal, app)?;
             pacer.drawn(now);
         }
+        next_blink = app
+            .is_blinking()
+            .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
         let now = Instant::now();
-        let wait = match (pacer.wait_time(now), app.motion.next_frame_in(now)) {
+        let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
+        let until_frame = match (app.motion.next_frame_in(now), until_blink) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = match (pacer.wait_time(now), until_frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -119,6 +134,12 @@ fn event_loop(
             Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
                 Err(RecvTimeoutError::Timeout) => {
+                    if next_blink.is_some_and(|t| Instant::now() >= t) {
+                        next_blink = Some(Instant::now() + BLINK_INTERVAL);
+                        if app.update(Event::Blink) {
+                            pacer.mark_dirty();
+                        }
+                    }
                     if app.advance_motion(Instant::now()) {
                         pacer.mark_dirty();
                     }
@@ -192,6 +213,7 @@ fn carry_out(
         | Effect::ExportSheet
         | Effect::ExportAnimation
         | Effect::ExportTimelapse => spawn_export(app, effect, tx, options),
+        Effect::ExportComparison => spawn_comparison_export(app, tx, options),
         Effect::Scrub(step) => {
             let frame = history_frame(app, step);
             app.show_history(frame);
@@ -307,17 +329,70 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Writes every run's picture side by side on a thread; the result comes back as an
+/// `Event::Status`.
+fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
+    let Some(comparison) = &app.comparison else {
+        return;
+    };
+    let map = app.view.color_map;
+    let mut runs = vec![export::ComparedPicture {
+        header: header_lines(&app.run, app.output.epoch, None),
+        net: app.output.net.clone(),
+        spec: PictureSpec::of(&app.run, map),
+    }];
+    runs.extend(comparison.runs.iter().map(|r| export::ComparedPicture {
+        header: header_lines(&r.run, r.output.epoch, r.problem.as_deref()),
+        net: r.output.net.clone().filter(|_| r.problem.is_none()),
+        spec: PictureSpec::of(&r.run, map),
+    }));
+    let target = app.matching_sample().and_then(|i| {
+        let run = &app.run;
+        let t = &app.samples[i].target;
+        crate::render::Picture::from_output(t, run.width, run.height, run.channels, map)
+    });
+    let input = app.inputs.buttons.clone();
+    let names: Vec<String> = std::iter::once(&app.run)
+        .chain(comparison.runs.iter().map(|r| &r.run))
+        .map(|r| Shown(&r.path).to_string())
+        .collect();
+    let recipe = comparison_recipe(&names, None, map);
+    let (dir, scale) = (options.samples_dir.clone(), options.export_scale.max(1));
+    let done = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("nnimg-export".into())
+        .spawn(move || {
+            let result = export::export_comparison(&runs, &input, target, scale, &dir, &recipe);
+            let _ = done.send(Event::Status(export::status_of(result)));
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Event::Status(Status::error(format!(
+            "cannot start the export: {e}"
+        ))));
+    }
+}
+
+/// A run's column header in a side-by-side export: name, preset (unless it is the name)
+/// and epoch, or that it cannot be read.
+fn header_lines(run: &app::RunInfo, epoch: usize, problem: Option<&str>) -> Vec<String> {
+    let mut lines = vec![run.name.clone()];
+    if problem.is_some() {
+        lines.push("cannot be read".into());
+        return lines;
+    }
+    if run.preset != run.name {
+        lines.push(run.preset.clone());
+    }
+    lines.push(format!("epoch {epoch}"));
+    lines
+}
+
 /// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
     let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let spec = PictureSpec {
-        width: app.run.width,
-        height: app.run.height,
-        channels: app.run.channels,
-        map: app.view.color_map,
-    };
+    let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
     let animation = animation_inputs(app);
     let (fps, sample) = (app.motion.fps(), app.matching_sample().unwrap_or(0));

@@ -66,6 +66,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.seed.is_some(), "--seed"),
         (s.order.is_some(), "--order"),
         (s.init.is_some(), "--init"),
+        (s.init_range.is_some(), "--init-range"),
         (s.color, "--color"),
         (s.fit.is_some(), "--fit"),
         (s.size.is_some(), "--size"),
@@ -121,6 +122,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Re
         data: std::path::absolute(&settings.data)
             .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
+        init_range: settings.init_range,
         samples: Vec::new(),
     };
     // Cheap checks first, so a bad flag is reported before the images are decoded.

@@ -21,7 +21,7 @@ mod truncate;
 mod writer;
 
 pub use follower::{FollowUpdate, MetricsFollower};
-pub use reader::{Metrics, MetricsReader, read};
+pub use reader::{Metrics, MetricsReader, read, row_at};
 pub use truncate::truncate_after;
 pub use writer::{MetricsSyncer, MetricsWriter};
 

@@ -16,7 +16,7 @@ use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
-use crate::net::init::init_network;
+use crate::net::init::init_network_in_range;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
@@ -44,7 +44,7 @@ pub struct Session {
 }
 
 /// The weights a new run starts from: the `init` file of `config` (its layers must match),
-/// or the seeded initialisation.
+/// or the seeded initialisation (within the run's `init_range`, if it has one).
 pub fn initial_network(config: &TrainConfig) -> Result<Network> {
     match &config.init {
         Some(path) => {
@@ -59,7 +59,11 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             }
             Ok(net)
         }
-        None => Ok(init_network(&config.layers, config.seed)),
+        None => Ok(init_network_in_range(
+            &config.layers,
+            config.seed,
+            config.init_range,
+        )),
     }
 }
 
@@ -390,6 +394,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::init::init_network;
     use crate::train::Order;
     use crate::train::trainer::tests::{tiny_config, tiny_samples};
     use std::path::Path;

@@ -385,6 +385,7 @@ pub(crate) mod tests {
             log_every: 1,
             data: "x".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }

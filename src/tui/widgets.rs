@@ -3,6 +3,8 @@
 //! `Buffer::with_lines`, so the expectation reads as a picture.
 
 pub mod buttons;
+pub mod compare_errors;
+pub mod compare_panes;
 pub mod dialog;
 pub mod error_chart;
 pub mod header;

@@ -140,11 +140,43 @@ pub fn read(path: &Path, plan: LogPlan) -> Result<Metrics> {
     Ok(Metrics { stems, rows })
 }
 
+/// The row of the log at `path` for `epoch`, read row by row: the last row at or before it
+/// (a thinned log may have no row of its own for it), or the last row if all come after.
+pub fn row_at(path: &Path, plan: LogPlan, epoch: usize) -> Result<Option<MetricsRow>> {
+    let mut reader = MetricsReader::open(path, plan)?;
+    let (mut row, mut found) = (MetricsRow::default(), None::<MetricsRow>);
+    while reader
+        .next_row(&mut row)
+        .map_err(|e| anyhow!("{}: {e:#}", Shown(path)))?
+    {
+        if row.epoch > epoch && found.is_some() {
+            break;
+        }
+        found = Some(row.clone());
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::train::metrics::test_log::{append, epochs, every, log_with, stems};
     use std::fs;
+
+    #[test]
+    fn the_row_for_an_epoch_is_the_last_one_at_or_before_it() {
+        let plan = LogPlan {
+            full_until: 3,
+            every: 10,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with(dir.path(), 35, plan);
+        let at = |epoch| row_at(&path, plan, epoch).unwrap().map(|r| r.epoch);
+        assert_eq!(at(20), Some(20));
+        assert_eq!(at(27), Some(20));
+        assert_eq!(at(1000), Some(30));
+        assert_eq!(at(0), Some(1));
+    }
 
     #[test]
     fn rows_read_back_exactly() {

@@ -4,16 +4,20 @@
 //!
 //! ratatui's `Chart` has no log axis, so the chart plots log10 of the errors and labels the
 //! ticks with the errors themselves.
+//!
+//! When runs are compared, every run is one series in its own colour on the same log axis,
+//! named in the legend; the recent window is the last epochs of the furthest run.
 
 use crate::train::history::{Bucket, RECENT_EPOCHS};
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Constraint;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Widget};
 
 /// Smallest error plotted (log10 needs a positive value).
 const FLOOR: f64 = 1e-12;
@@ -67,6 +71,10 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        if app.comparison.is_some() {
+            render_runs(app, area, buf);
+            return;
+        }
         let h = &app.run_status.history;
         let block = frame(app);
         let inner = block.inner(area);
@@ -75,8 +83,7 @@ impl Widget for ErrorChart<'_> {
             Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
             return;
         }
-        // Two columns of braille dots per cell; the y labels take about 9 of the columns.
-        let width = usize::from(inner.width.saturating_sub(10)).max(1) * 2;
+        let width = chart_width(inner);
         let buckets = if app.view.recent_only {
             h.recent(RECENT_EPOCHS, width)
         } else {
@@ -86,22 +93,145 @@ impl Widget for ErrorChart<'_> {
     }
 }
 
+/// One run's errors as one line of the chart.
+struct RunSeries {
+    name: String,
+    color: Color,
+    /// The run's history, already at most the chart's width.
+    buckets: Vec<Bucket>,
+}
+
+/// Buckets for a chart in `area`: two columns of braille dots per cell, less about 9 columns
+/// for the y labels.
+fn chart_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(10)).max(1) * 2
+}
+
+/// The chart of every run on screen, one series each.
+fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let runs = app.runs_on_screen();
+    let last = runs
+        .iter()
+        .map(|r| r.status.history.last_epoch())
+        .max()
+        .unwrap_or(0);
+    // The recent window is the same epochs for every run: those after `from`.
+    let from = last.saturating_sub(RECENT_EPOCHS);
+    // The border takes a cell on each side.
+    let width = chart_width(Block::bordered().inner(area));
+    let series: Vec<RunSeries> = runs
+        .iter()
+        .map(|r| {
+            let h = &r.status.history;
+            let buckets = if app.view.recent_only {
+                h.recent(h.last_epoch().saturating_sub(from), width)
+            } else {
+                h.whole_run(width)
+            };
+            RunSeries {
+                name: r.run.name.clone(),
+                color: theme::run_color(r.number),
+                buckets,
+            }
+        })
+        .collect();
+    let title = title(app, &format!(" · {} runs", runs.len()));
+    let mut footer = vec![Span::raw(" now")];
+    for r in &runs {
+        let now = r
+            .status
+            .history
+            .current()
+            .map_or("–".to_string(), theme::sci);
+        footer.push(Span::raw(" "));
+        footer.push(Span::styled(
+            now,
+            Style::new().fg(theme::run_color(r.number)),
+        ));
+    }
+    footer.push(Span::raw(" "));
+    let block = Block::bordered()
+        .border_style(theme::border())
+        .title(title)
+        .title_bottom(Line::from(footer));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if series.iter().all(|s| s.buckets.is_empty()) {
+        Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+        return;
+    }
+    plot_runs(&series, app.view.smoothing, inner, buf);
+}
+
+/// Several runs' errors on one log axis in `area` (each run's smoothed curve instead when
+/// `smoothing`), with a legend naming them.
+fn plot_runs(series: &[RunSeries], smoothing: bool, area: Rect, buf: &mut Buffer) {
+    let points: Vec<Series> = series
+        .iter()
+        .map(|s| {
+            let (raw, smoothed) = super::error_chart::series(&s.buckets);
+            if smoothing { smoothed } else { raw }
+        })
+        .collect();
+    let all = points.iter().flatten();
+    let (lo, hi) = all
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let (first, last) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(x, _)| {
+        (a.min(x), b.max(x))
+    });
+    let y_bounds = log_bounds(lo, hi);
+    let x_bounds = [first, last.max(first + 1.0)];
+    let datasets = series
+        .iter()
+        .zip(&points)
+        .map(|(s, p)| {
+            Dataset::default()
+                .name(s.name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(s.color))
+                .data(p)
+        })
+        .collect();
+    let (first, last) = (first as usize, last as usize);
+    let mid = (first + last) / 2;
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds)
+        .legend_position(Some(LegendPosition::TopRight))
+        .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
+        .render(area, buf);
+}
+
+/// `datasets` over an epoch axis (`x_bounds`, labelled `x_labels`) and a log10 axis
+/// (`y_bounds`, labelled with the values themselves).
+pub fn log_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    x_bounds: [f64; 2],
+    x_labels: Vec<String>,
+    y_bounds: [f64; 2],
+) -> Chart<'a> {
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme::dim())
+                .labels(x_labels),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme::dim())
+                .labels(log_labels(y_bounds)),
+        )
+}
+
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
     let h = &app.run_status.history;
-    let view = if app.view.recent_only {
-        format!("last {RECENT_EPOCHS} epochs")
-    } else {
-        "whole run".to_string()
-    };
-    let mut title = vec![
-        Span::styled(" error ", theme::title()),
-        Span::styled(format!("(log) · {view}"), theme::dim()),
-    ];
-    if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme::dim()));
-    }
-    title.push(Span::raw(" "));
+    let title = title(app, "");
     let mut footer = vec![Span::raw(" ")];
     if let Some(now) = h.current() {
         footer.push(Span::raw("now "));
@@ -114,8 +244,26 @@ fn frame(app: &App) -> Block<'static> {
     }
     Block::bordered()
         .border_style(theme::border())
-        .title(Line::from(title))
+        .title(title)
         .title_bottom(Line::from(footer))
+}
+
+/// The chart's title: the view (whole run or recent epochs, `extra`, smoothed or not).
+fn title(app: &App, extra: &str) -> Line<'static> {
+    let view = if app.view.recent_only {
+        format!("last {RECENT_EPOCHS} epochs")
+    } else {
+        "whole run".to_string()
+    };
+    let mut title = vec![
+        Span::styled(" error ", theme::title()),
+        Span::styled(format!("(log) · {view}{extra}"), theme::dim()),
+    ];
+    if app.view.smoothing {
+        title.push(Span::styled(" · smoothed", theme::dim()));
+    }
+    title.push(Span::raw(" "));
+    Line::from(title)
 }
 
 /// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`,
@@ -159,20 +307,8 @@ fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, 
         datasets.push(line(theme::marker(), &mark));
     }
     let mid = (first + last) / 2;
-    Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds(x_bounds)
-                .style(theme::dim())
-                .labels([first.to_string(), mid.to_string(), last.to_string()]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .style(theme::dim())
-                .labels(log_labels(y_bounds)),
-        )
-        .render(area, buf);
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
 }
 
 #[cfg(test)]
