@@ -216,10 +216,48 @@ fn carry_out(
         Effect::ExportComparison => spawn_comparison_export(app, tx, options),
         Effect::Scrub(step) => {
             let frame = history_frame(app, step);
+            let compared = match &frame {
+                Ok(Some(shown)) => compared_history_frames(app, shown),
+                _ => Vec::new(),
+            };
             app.show_history(frame);
+            app.show_compared_history(compared);
         }
     }
     None
+}
+
+/// Each compared run's picture of the training input `shown` shows, from its own history at
+/// the same epoch or the newest before it; None for a run whose history has no such picture
+/// (no history, another shape, no such training input).
+fn compared_history_frames(app: &App, shown: &HistoryFrame) -> Vec<Option<HistoryFrame>> {
+    let Some(comparison) = &app.comparison else {
+        return Vec::new();
+    };
+    let stem = &app.samples[shown.sample].stem;
+    comparison
+        .runs
+        .iter()
+        .map(|r| {
+            let sample = r.stems.iter().position(|s| s == stem)?;
+            let history = History::open(&r.run.path.join(HISTORY_FILE)).ok()??;
+            let layout = history.layout();
+            let shape = (r.run.width, r.run.height, r.run.channels);
+            if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+                return None;
+            }
+            let epochs: Vec<usize> = history.epochs().collect();
+            let index = app::scrub::target(&epochs, Some(shown.epoch), Step::Stay)?;
+            let bytes = history.picture(index, sample).ok()?;
+            Some(HistoryFrame {
+                epoch: epochs[index],
+                index,
+                count: epochs.len(),
+                sample,
+                values: export::bytes_to_values(&bytes),
+            })
+        })
+        .collect()
 }
 
 /// What an animation export paints: the frames of the random walk that plays (from where it

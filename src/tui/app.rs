@@ -372,7 +372,7 @@ impl App {
             if self.matching_sample().is_some() {
                 self.effects.push(Effect::Scrub(Step::Stay));
             } else {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
             }
         }
     }
@@ -439,7 +439,7 @@ impl App {
             self.motion.stop();
             self.set_status("animation stopped", false);
         } else if self.motion.play_path(now) {
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         } else {
             self.set_status(
                 "a path needs two waypoints: m adds the buttons as one",
@@ -455,7 +455,7 @@ impl App {
             self.set_status("random walk stopped", false);
         } else if !self.inputs.buttons.is_empty() {
             self.motion.play_walk(&self.inputs.buttons, now);
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         }
     }
 
@@ -514,12 +514,19 @@ impl App {
     /// nothing to show.
     pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
         match frame {
-            Ok(frame) => self.scrub.shown = frame,
+            Ok(Some(frame)) => self.scrub.shown = Some(frame),
+            Ok(None) => self.scrub.follow_live(),
             Err(why) => {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
                 self.set_status(why, true);
             }
         }
+    }
+
+    /// The compared runs' history pictures for the frame shown (one per compared run, None
+    /// where a run's history has none).
+    pub fn show_compared_history(&mut self, frames: Vec<Option<HistoryFrame>>) {
+        self.scrub.compared = frames;
     }
 
     /// Asks the loop to write the shown training input's history as an animation.
@@ -907,6 +914,27 @@ pub(crate) mod tests {
             .output
             .values
             .clone()
+    }
+
+    #[test]
+    fn scrubbing_shows_every_compared_runs_history_picture_until_live_again() {
+        let mut app = comparing();
+        app.update(key('t'));
+        let frame = |epoch, value| HistoryFrame {
+            epoch,
+            index: 1,
+            count: 3,
+            sample: 0,
+            values: vec![value; 4],
+        };
+        app.show_history(Ok(Some(frame(50, 0.25))));
+        app.show_compared_history(vec![Some(frame(45, 0.75))]);
+        let runs = app.runs_on_screen();
+        assert_eq!((runs[0].epoch(), runs[0].values()), (50, &[0.25; 4][..]));
+        assert_eq!((runs[1].epoch(), runs[1].values()), (45, &[0.75; 4][..]));
+        app.show_history(Ok(None));
+        let runs = app.runs_on_screen();
+        assert!(runs.iter().all(|r| r.history.is_none()), "live again");
     }
 
     #[test]
