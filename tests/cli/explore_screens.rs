@@ -2,16 +2,16 @@
 //! compared with reviewed insta snapshots (text only; colours are checked in the unit tests
 //! of `tui::widgets::output`).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::screens::{press, screen};
+use crossterm::event::KeyCode;
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
 use nnimg::train::Halving;
+use nnimg::train::history::Point;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, Mode, RunInfo};
 use nnimg::tui::event::Event;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 const SIDE: u32 = 110;
@@ -50,17 +50,17 @@ fn demo_app() -> App {
     app.update(Event::Training(Update::State(WorkerState::Training)));
     let mut epoch = 1;
     for (batch, seconds) in [(1500, 1.0), (1500, 2.0)] {
-        let errors: Vec<f64> = (epoch..epoch + batch)
+        let points = (epoch..epoch + batch)
             .map(|e| {
                 let spike = if e == 1234 { 5.0 } else { 1.0 };
-                spike * (0.1 * (-(e as f64) / 700.0).exp() + 0.002 + 0.0005 * (e as f64).sin())
-            })
-            .collect();
-        let learning_rates = (epoch..epoch + batch)
-            .map(|e| match e {
-                ..=800 => 0.1,
-                801..=2100 => 0.05,
-                _ => 0.025,
+                let error =
+                    spike * (0.1 * (-(e as f64) / 700.0).exp() + 0.002 + 0.0005 * (e as f64).sin());
+                let learning_rate = match e {
+                    ..=800 => 0.1,
+                    801..=2100 => 0.05,
+                    _ => 0.025,
+                };
+                Point::single(e, error, learning_rate)
             })
             .collect();
         // The trainer halved the rate at the end of epochs 800 and 2100.
@@ -74,9 +74,7 @@ fn demo_app() -> App {
             .collect();
         app.update(Event::Training(Update::Progress(Progress {
             restarted: false,
-            first_epoch: epoch,
-            errors,
-            learning_rates,
+            points,
             halvings,
             sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.0)).collect(),
             // The rate after the batch: the one its next epoch uses.
@@ -90,18 +88,6 @@ fn demo_app() -> App {
         epoch: 3000,
     }));
     app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(app, frame.area()))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 #[test]
@@ -139,7 +125,8 @@ fn help_overlay_lists_every_key_80x24() {
     let mut app = demo_app();
     press(&mut app, KeyCode::Char('?'));
     let text = screen(&app, 80, 24);
-    for binding in nnimg::tui::keys::KEYS {
+    // The keys for comparing runs are listed only when runs are compared.
+    for binding in nnimg::tui::keys::KEYS.iter().filter(|b| !b.comparing) {
         assert!(text.contains(binding.help), "{} missing", binding.help);
     }
     insta::assert_snapshot!(text);

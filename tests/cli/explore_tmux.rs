@@ -70,3 +70,72 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
     let run = dir.path().join("runs").join("v0.1.6.1-1");
     assert!(run.join("checkpoint.safetensors").is_file());
 }
+
+/// Trains a tiny run of `layers` on `data` into `run` with the built binary.
+fn train_run(data: &Path, run: &Path, layers: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnimg"))
+        .args(["train", "--size", "8", "--epochs", "50", "--layers", layers])
+        .arg("--data")
+        .arg(data)
+        .arg("--run")
+        .arg(run)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explore_compares_runs_side_by_side_and_exports_them_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("training_input");
+    write_training_set(&data);
+    // A deep run and a two-layer run: different shapes, the same two buttons.
+    train_run(&data, &dir.path().join("deep"), "2,6,64");
+    train_run(&data, &dir.path().join("flat"), "2,64");
+    let nnimg = env!("CARGO_BIN_EXE_nnimg");
+    let command = format!(
+        "{nnimg} explore --run deep --compare flat; echo FIRST $?; \
+         {nnimg} explore --run deep --compare ./deep"
+    );
+    let Some(tmux) = Tmux::open(
+        "the explorer comparing runs",
+        dir.path(),
+        (120, 40),
+        &command,
+    ) else {
+        return;
+    };
+
+    // Both runs have a pane, each named; the per-image table ranks both.
+    let screen = tmux.wait_for("both panes", |s| {
+        s.contains("A deep") && s.contains("B flat") && s.contains("epoch 50")
+    });
+    assert!(screen.contains("rank"), "{screen}");
+
+    // The buttons drive both panes; d shows their difference.
+    tmux.keys(&["1"]);
+    tmux.keys(&["d"]);
+    tmux.wait_for("the difference view", |s| s.contains("|A−B| deep − flat"));
+    tmux.keys(&["d"]);
+
+    // e writes one PNG with both runs side by side.
+    tmux.keys(&["e"]);
+    let screen = tmux.wait_for("the export", |s| s.contains("saved samples/compare-10"));
+    let path = dir.path().join("samples").join("compare-10.png");
+    let png = image::open(&path).unwrap_or_else(|e| panic!("{e}; the screen:\n{screen}"));
+    // The target and two runs, 8×8 each enlarged to at least a tile, with labels.
+    assert!(png.width() > 3 * 8, "{}", png.width());
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit dialog", |s| s.contains("quit?"));
+    tmux.keys(&["Enter"]);
+    // Then the same run named twice is refused in one line.
+    let screen = tmux.wait_for("the refusal", |s| s.contains("EXITED"));
+    assert!(screen.contains("FIRST 0"), "{screen}");
+    assert!(screen.contains("named twice"), "{screen}");
+    assert!(screen.contains("EXITED 1"), "{screen}");
+}

@@ -21,11 +21,14 @@ macro_rules! cases {
 mod bad_input;
 mod closed_pipe;
 mod common;
+mod compare;
+mod compare_screens;
 mod explore_screens;
 mod explore_tmux;
 mod faults;
 mod first_hour;
 mod motion;
 mod safety;
+mod screens;
 mod tmux;
 mod train;

@@ -1,5 +1,6 @@
-//! The help overlay: every key of [`KEYS`], the table the key handler reads too, in as many
-//! columns as the screen's height needs.
+//! The help overlay: every key of [`KEYS`], the table the key handler reads too (the keys
+//! for comparing runs only when runs are compared), in as many columns as the screen's
+//! height needs.
 
 use crate::tui::keys::KEYS;
 use crate::tui::theme;
@@ -8,17 +9,21 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-pub struct Help;
+pub struct Help {
+    /// Runs are compared: their keys are listed too.
+    pub comparing: bool,
+}
 
 impl Help {
     /// The lines of the overlay, one per key binding.
-    pub fn lines() -> Vec<Line<'static>> {
+    pub fn lines(&self) -> Vec<Line<'static>> {
         let width = KEYS
             .iter()
             .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
         KEYS.iter()
+            .filter(|b| self.comparing || !b.comparing)
             .map(|b| {
                 let pad = width - b.label.chars().count();
                 Line::from(vec![
@@ -32,7 +37,7 @@ impl Help {
 
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = Help::lines();
+        let lines = self.lines();
         // The fewest columns whose rows fit between the borders.
         let room = usize::from(area.height.saturating_sub(2)).max(1);
         let columns = lines.len().div_ceil(room).max(1);
@@ -69,7 +74,7 @@ mod tests {
     #[test]
     fn the_overlay_lists_every_key_of_the_table_in_two_columns_at_80x20() {
         assert_eq!(
-            text_of(Help, 80, 20),
+            text_of(Help { comparing: false }, 80, 20),
             Buffer::with_lines([
                 "                                                                                ",
                 "     ┌ keys ──────────────────────────────────────────────────────────────┐     ",

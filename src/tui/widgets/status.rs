@@ -25,6 +25,9 @@ impl Widget for StatusLine<'_> {
                 if !pause.is_empty() {
                     hints.push(("space", pause));
                 }
+                if app.comparison.is_some() {
+                    hints.extend([("d", "difference"), ("b", "blink")]);
+                }
                 hints.extend([
                     ("1-8", "buttons"),
                     ("t", "training inputs"),
