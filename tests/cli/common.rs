@@ -32,6 +32,7 @@ pub fn bin() -> &'static Path {
 /// Cargo's runner for the target these tests were built for, when one is set: an emulator
 /// for a cross-compiled run, as in .ci/run (`CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER`
 /// = `qemu-aarch64 …`). Cargo starts the test binary with it, but not what the tests start.
+#[cfg(unix)] // `runnable` writes a shell script
 pub fn runner() -> Option<String> {
     let arch = std::env::consts::ARCH.to_uppercase();
     let os = std::env::consts::OS.to_uppercase();
