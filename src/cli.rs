@@ -106,7 +106,8 @@ pub struct ExploreArgs {
     /// Largest redraw rate, frames per second.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub fps: u32,
-    /// Colours: auto (true colour if COLORTERM says so), truecolor, or 256.
+    /// Colours of the picture: auto (from COLORTERM, TERM, TERM_PROGRAM), truecolor, 256, 16,
+    /// or mono (plain characters, no colour at all).
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ColorModeArg::Auto)]
     pub color_mode: ColorModeArg,
     /// Upscale exported PNGs by this factor.
@@ -123,6 +124,9 @@ pub enum ColorModeArg {
     Truecolor,
     #[value(name = "256")]
     Ansi256,
+    #[value(name = "16")]
+    Ansi16,
+    Mono,
 }
 
 #[derive(Debug, Args)]

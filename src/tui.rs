@@ -9,6 +9,7 @@
 pub mod app;
 pub mod event;
 pub mod export;
+pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod watch;

@@ -6,12 +6,13 @@ use super::setup::open_session;
 use super::train::EXIT_INTERRUPTED;
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
-use crate::render::color::{ColorMode, detect_from_env};
+use crate::render::color::ColorMode;
 use crate::train::metrics;
 use crate::train::run_dir::RunDir;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
 use crate::tui::event::{self, Event};
+use crate::tui::terminal::Env;
 use crate::tui::{self, Options, watch};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
@@ -30,10 +31,13 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         bail!("--fps must be at least 1");
     }
     // Terminal capabilities are read once, before anything reads the keyboard.
+    let env = Env::from_process();
     let color_mode = match args.color_mode {
         ColorModeArg::Truecolor => ColorMode::TrueColor,
         ColorModeArg::Ansi256 => ColorMode::Ansi256,
-        ColorModeArg::Auto => detect_from_env(std::env::var("COLORTERM").ok().as_deref()),
+        ColorModeArg::Ansi16 => ColorMode::Ansi16,
+        ColorModeArg::Mono => ColorMode::Mono,
+        ColorModeArg::Auto => env.color_mode().0,
     };
     let options = Options {
         fps: args.fps,

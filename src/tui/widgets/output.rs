@@ -4,8 +4,9 @@
 //! says when it is scaled. When the buttons equal a training input, its target is drawn
 //! beside the output.
 
-use crate::render::color::{ColorMode, nearest_ansi256};
-use crate::render::halfblock::{UPPER_HALF, cell_rows, to_cells};
+use crate::render::cells::{Background, Ink, TermCell, picture_cells};
+use crate::render::color::ColorMode;
+use crate::render::halfblock::cell_rows;
 use crate::render::pixels::{fit_within, output_to_image, scale_area, upscale_nearest};
 use crate::tui::app::App;
 use crate::tui::theme;
@@ -16,11 +17,38 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-/// A pixel colour as the terminal will show it.
-pub fn terminal_color(rgb: [u8; 3], mode: ColorMode) -> Color {
-    match mode {
-        ColorMode::TrueColor => Color::Rgb(rgb[0], rgb[1], rgb[2]),
-        ColorMode::Ansi256 => Color::Indexed(nearest_ansi256(rgb)),
+/// The basic colours in palette order, as ratatui names them (`Gray` is ANSI white, `White`
+/// bright white).
+const BASIC: [Color; 16] = [
+    Color::Black,
+    Color::Red,
+    Color::Green,
+    Color::Yellow,
+    Color::Blue,
+    Color::Magenta,
+    Color::Cyan,
+    Color::Gray,
+    Color::DarkGray,
+    Color::LightRed,
+    Color::LightGreen,
+    Color::LightYellow,
+    Color::LightBlue,
+    Color::LightMagenta,
+    Color::LightCyan,
+    Color::White,
+];
+
+/// A picture colour as ratatui writes it: the basic colours by name (SGR 30-37, 90-97, which
+/// a 16-colour terminal understands), the others by index or RGB; `None` is the terminal's
+/// own colour.
+pub fn ink_color(ink: Option<Ink>) -> Color {
+    match ink {
+        None => Color::Reset,
+        Some(Ink::Rgb([r, g, b])) => Color::Rgb(r, g, b),
+        Some(Ink::Indexed(i)) => BASIC
+            .get(usize::from(i))
+            .copied()
+            .unwrap_or(Color::Indexed(i)),
     }
 }
 
@@ -48,22 +76,33 @@ pub fn fit_to_cells(img: &RgbImage, cols: u16, rows: u16) -> RgbImage {
     }
 }
 
-/// Draws `img` as half-blocks centred in `area` (scaled to fit first).
-pub fn draw_image(img: &RgbImage, area: Rect, mode: ColorMode, buf: &mut Buffer) -> (u32, u32) {
+/// Draws `img` centred in `area` (scaled to fit first) as the cells of `mode`.
+pub fn draw_image(
+    img: &RgbImage,
+    area: Rect,
+    mode: ColorMode,
+    background: Background,
+    buf: &mut Buffer,
+) -> (u32, u32) {
     let img = fit_to_cells(img, area.width, area.height);
     let (w, h) = img.dimensions();
     let rows = cell_rows(h);
     let x0 = area.x + (area.width - w as u16) / 2;
     let y0 = area.y + (area.height - rows as u16) / 2;
-    for (i, cell) in to_cells(&img).iter().enumerate() {
+    for (i, cell) in picture_cells(&img, mode, background).iter().enumerate() {
         let (col, row) = (i as u32 % w, i as u32 / w);
         if let Some(c) = buf.cell_mut((x0 + col as u16, y0 + row as u16)) {
-            c.set_symbol(UPPER_HALF)
-                .set_fg(terminal_color(cell.upper, mode))
-                .set_bg(terminal_color(cell.lower, mode));
+            put_cell(c, cell);
         }
     }
     (w, h)
+}
+
+/// One picture cell into a buffer cell.
+fn put_cell(c: &mut ratatui::buffer::Cell, cell: &TermCell) {
+    c.set_char(cell.symbol)
+        .set_fg(ink_color(cell.fg))
+        .set_bg(ink_color(cell.bg));
 }
 
 pub struct OutputPane<'a>(pub &'a App);
@@ -107,7 +146,7 @@ impl Widget for OutputPane<'_> {
         let mut size_note = String::new();
         let mut short_note = String::new();
         if let Some(img) = Self::image(app, &app.output) {
-            let (w, h) = draw_image(&img, pic_area, app.color_mode, buf);
+            let (w, h) = draw_image(&img, pic_area, app.color_mode, Background::Dark, buf);
             let (full_w, full_h) = img.dimensions();
             if (w, h) != (full_w, full_h) {
                 size_note = format!(" · shown {w}×{h} of {full_w}×{full_h}");
@@ -120,16 +159,13 @@ impl Widget for OutputPane<'_> {
             Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
         }
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
-            draw_image(img, t_area, app.color_mode, buf);
+            draw_image(img, t_area, app.color_mode, Background::Dark, buf);
             footer.push(Span::styled(
                 format!(" right: target {} ", app.samples[*i].stem),
                 theme::dim(),
             ));
         }
-        let mode = match app.color_mode {
-            ColorMode::TrueColor => "24-bit",
-            ColorMode::Ansi256 => "256 colours",
-        };
+        let mode = app.color_mode.name();
         let details = format!(
             " · epoch {} · {map} (c){size_note} · {mode} ",
             app.weights_epoch
@@ -163,15 +199,12 @@ mod tests {
     use image::Rgb;
 
     #[test]
-    fn true_colour_keeps_the_pixel_and_256_approximates_it() {
-        assert_eq!(
-            terminal_color([1, 2, 3], ColorMode::TrueColor),
-            Color::Rgb(1, 2, 3)
-        );
-        assert_eq!(
-            terminal_color([255, 0, 0], ColorMode::Ansi256),
-            Color::Indexed(196)
-        );
+    fn basic_colours_are_written_by_name_and_the_others_by_number() {
+        assert_eq!(ink_color(Some(Ink::Rgb([1, 2, 3]))), Color::Rgb(1, 2, 3));
+        assert_eq!(ink_color(Some(Ink::Indexed(196))), Color::Indexed(196));
+        assert_eq!(ink_color(Some(Ink::Indexed(8))), Color::DarkGray);
+        assert_eq!(ink_color(Some(Ink::Indexed(15))), Color::White);
+        assert_eq!(ink_color(None), Color::Reset);
     }
 
     #[test]
@@ -193,9 +226,15 @@ mod tests {
             }
         });
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
-        draw_image(&img, buf.area, ColorMode::TrueColor, &mut buf);
+        draw_image(
+            &img,
+            buf.area,
+            ColorMode::TrueColor,
+            Background::Dark,
+            &mut buf,
+        );
         let cell = &buf[(0, 0)];
-        assert_eq!(cell.symbol(), UPPER_HALF);
+        assert_eq!(cell.symbol(), "▀");
         assert_eq!(cell.fg, Color::Rgb(255, 0, 0));
         assert_eq!(cell.bg, Color::Rgb(0, 0, 255));
     }
