@@ -123,15 +123,28 @@ def main():
 
     frames = counted.split(SYNC_BEGIN)[1:]
     picture = sum(1 for f in frames if is_picture_frame(f, opts.cols))
+    right = sum(bytes_right_of(f, opts.cols * 0.45) for f in frames)
     mode = " ".join(opts.env) or "default"
     print(
         f"mode={mode!r} bytes={len(counted)} seconds={opts.seconds:g} "
         f"KiB/s={len(counted) / 1024 / opts.seconds:.1f} "
+        f"(right side {right / 1024 / opts.seconds:.1f}) "
         f"frames/s={len(frames) / opts.seconds:.1f} picture_frames/s={picture / opts.seconds:.1f}"
     )
 
 
 CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+def bytes_right_of(frame, col):
+    """Bytes written after cursor moves to a column right of `col` (the output pane, roughly)."""
+    total = 0
+    moves = list(CURSOR_MOVE.finditer(frame))
+    for m, nxt in zip(moves, moves[1:] + [None]):
+        end = nxt.start() if nxt else len(frame)
+        if int(m.group(2)) > col:
+            total += end - m.start()
+    return total
 
 
 def is_picture_frame(frame, cols):

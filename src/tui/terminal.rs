@@ -5,6 +5,7 @@
 //! the rules are tested without a terminal; `Env::from_process` is the one place that reads
 //! the process environment.
 
+pub mod graphics;
 pub mod probe;
 
 use crate::render::color::ColorMode;
