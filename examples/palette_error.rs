@@ -1,7 +1,7 @@
 //! How far the 256- and 16-colour pictures are from the true-colour one: the mean absolute
 //! error per channel (in levels of 255) of every pixel, and of the pictures seen slightly out
-//! of focus (both blurred with a 3x3 box first, as the eye averages neighbouring half-block
-//! pixels), for the nearest palette colour alone ("before") and with ordered dithering
+//! of focus (both blurred with a 3x3 box in linear light first, as the eye averages the light
+//! of neighbouring half-block pixels), for the nearest palette colour alone ("before") and with ordered dithering
 //! ("after"). Dithering adds pixel-level noise on purpose, so its per-pixel error can rise
 //! while the blurred error, the banding one sees, falls.
 //!
@@ -12,7 +12,7 @@
 
 use image::{Rgb, RgbImage};
 use nnimg::render::color::{ANSI16, ansi256_rgb, nearest_ansi16, nearest_ansi256};
-use nnimg::render::dither::{dither_ansi16, dither_ansi256};
+use nnimg::render::dither::{dither_ansi16, dither_ansi256, linear, srgb};
 use nnimg::render::pixels::{fit_within, scale_area};
 
 /// Width the explorer shows a picture at on a 200x70 terminal.
@@ -113,20 +113,20 @@ fn mae(a: &RgbImage, b: &RgbImage) -> f64 {
     sum as f64 / a.as_raw().len().max(1) as f64
 }
 
-/// 3x3 box blur, edges clamped.
+/// 3x3 box blur in linear light (as the eye mixes light), edges clamped.
 fn blur(img: &RgbImage) -> RgbImage {
     let (w, h) = img.dimensions();
     RgbImage::from_fn(w, h, |x, y| {
-        let mut sum = [0u32; 3];
+        let mut sum = [0f32; 3];
         for dy in -1i64..=1 {
             for dx in -1i64..=1 {
                 let px = (i64::from(x) + dx).clamp(0, i64::from(w) - 1) as u32;
                 let py = (i64::from(y) + dy).clamp(0, i64::from(h) - 1) as u32;
                 for (s, v) in sum.iter_mut().zip(img.get_pixel(px, py).0) {
-                    *s += u32::from(v);
+                    *s += linear(v);
                 }
             }
         }
-        Rgb(sum.map(|s| ((s + 4) / 9) as u8))
+        Rgb(sum.map(|s| srgb(s / 9.0)))
     })
 }

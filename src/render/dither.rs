@@ -71,7 +71,7 @@ pub fn dither_level(v: f32, levels: usize, x: u32, y: u32) -> usize {
 }
 
 /// The partner of `nearest` among `candidates` whose mix with it best matches `rgb`, and the
-/// share of the partner in that mix (0 when no mix beats `nearest` alone).
+/// share of the partner in that mix, in linear light (0 when no mix beats `nearest` alone).
 ///
 /// A mix `m = c1 + t (c2 − c1)` with `t` the projection of `rgb` onto the segment costs the
 /// weighted squared distance of `rgb` to `m`, plus `NOISE_WEIGHT` times the mix's variance
@@ -110,7 +110,45 @@ fn best_mix(
             best = (index, t, cost);
         }
     }
-    (best.0, best.1)
+    let (partner, t, _) = best;
+    if t == 0.0 {
+        return (nearest, 0.0);
+    }
+    (partner, linear_share(rgb, color(nearest), color(partner)))
+}
+
+/// The share of `c2` in a mix with `c1` that emits the light of `p`: the eye averages
+/// neighbouring pixels as light, which is linear, not as sRGB values (half black, half grey
+/// 127 looks like 92, not 64).
+fn linear_share(p: [u8; 3], c1: [u8; 3], c2: [u8; 3]) -> f32 {
+    let [p, c1, c2] = [p, c1, c2].map(|c| c.map(linear));
+    let d: [f32; 3] = std::array::from_fn(|c| c2[c] - c1[c]);
+    let dd: f32 = d.iter().map(|v| v * v).sum();
+    if dd == 0.0 {
+        return 0.0;
+    }
+    ((0..3).map(|c| (p[c] - c1[c]) * d[c]).sum::<f32>() / dd).clamp(0.0, 1.0)
+}
+
+/// An sRGB channel value as linear light in 0..1.
+pub fn linear(v: u8) -> f32 {
+    let v = f32::from(v) / 255.0;
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+/// Linear light in 0..1 as an sRGB channel value.
+pub fn srgb(l: f32) -> u8 {
+    let l = l.clamp(0.0, 1.0);
+    let v = if l <= 0.003_130_8 {
+        l * 12.92
+    } else {
+        1.055 * l.powf(1.0 / 2.4) - 0.055
+    };
+    (v * 255.0).round() as u8
 }
 
 #[cfg(test)]
@@ -118,13 +156,14 @@ mod tests {
     use super::*;
     use crate::render::color::ansi256_rgb;
 
-    /// The mean grey of an 8x8 tile of `v` dithered onto the 256 palette.
+    /// The grey an 8x8 tile of `v` dithered onto the 256 palette looks like from afar: the
+    /// mean of its light.
     fn tile_mean_256(v: u8) -> f32 {
-        let sum: u32 = (0..8)
+        let light: f32 = (0..8)
             .flat_map(|y| (0..8).map(move |x| (x, y)))
-            .map(|(x, y)| u32::from(ansi256_rgb(dither_ansi256([v, v, v], x, y)).unwrap()[1]))
+            .map(|(x, y)| linear(ansi256_rgb(dither_ansi256([v, v, v], x, y)).unwrap()[1]))
             .sum();
-        sum as f32 / 64.0
+        f32::from(srgb(light / 64.0))
     }
 
     #[test]
@@ -141,7 +180,7 @@ mod tests {
         // Without dithering every one of these would be a whole level (up to 5) off.
         for v in [12u8, 40, 77, 100, 131, 160, 201, 233, 250] {
             let mean = tile_mean_256(v);
-            assert!((mean - f32::from(v)).abs() < 1.0, "{v}: tile mean {mean}");
+            assert!((mean - f32::from(v)).abs() <= 1.0, "{v}: tile mean {mean}");
         }
     }
 
@@ -171,6 +210,24 @@ mod tests {
             .flat_map(|y| (0..8).map(move |x| dither_ansi16([64, 64, 64], x, y)))
             .collect();
         assert_eq!(used, [0, 8].into());
+    }
+
+    #[test]
+    fn sixteen_colours_mix_in_light_not_in_srgb_values() {
+        // Grey 64 emits about a fifth of grey 127's light: about one pixel in five is grey,
+        // not one in two.
+        let grey = (0..8)
+            .flat_map(|y| (0..8).map(move |x| dither_ansi16([64, 64, 64], x, y)))
+            .filter(|&i| i == 8)
+            .count();
+        assert!((10..=16).contains(&grey), "{grey} of 64");
+    }
+
+    #[test]
+    fn linear_light_round_trips() {
+        for v in 0..=255u8 {
+            assert_eq!(srgb(linear(v)), v);
+        }
     }
 
     #[test]
