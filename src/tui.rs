@@ -9,6 +9,7 @@
 pub mod app;
 pub mod event;
 pub mod export;
+pub mod link;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

@@ -1,12 +1,17 @@
 //! End to end: the real `nnimg explore` in a tmux pane on a tiny training set — it starts,
 //! epochs advance, a button press shows, `e` exports a PNG into samples/, `q` Enter quits
-//! with a checkpoint, and the terminal is restored (alternate screen left, cursor shown).
+//! with a checkpoint, and the terminal is restored (alternate screen left, cursor shown); the
+//! picture uses the 256-colour palette without COLORTERM.
 //! Skipped with a note when tmux is not installed (.ci/run installs it).
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// Tests run in parallel: each starts its own tmux server.
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// A tmux server of our own (its own socket), killed on drop.
 struct Tmux {
@@ -74,19 +79,33 @@ fn epoch_on(screen: &str) -> Option<usize> {
     rest[..rest.find('/')?].parse().ok()
 }
 
-#[test]
-fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
+/// The SGR parameter lists of every escape sequence in `line` (`\x1b[…m`).
+fn sgr_params(line: &str) -> Vec<Vec<u32>> {
+    line.split("\x1b[")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('m'))
+        .map(|(params, _)| params.split(';').filter_map(|p| p.parse().ok()).collect())
+        .collect()
+}
+
+/// `nnimg explore` on a tiny training set in a 100x30 tmux pane, with `env` (arguments of
+/// `env`, e.g. `-u COLORTERM NO_COLOR=1`) in front; None when tmux is not installed.
+fn start(env: &str) -> Option<(Tmux, tempfile::TempDir)> {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("note: tmux is not installed; skipping the explorer's end-to-end test");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     write_training_set(&dir.path().join("training_input"));
     let tmux = Tmux {
-        socket: format!("nnimg-e2e-{}", std::process::id()),
+        socket: format!(
+            "nnimg-e2e-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        ),
     };
     let command = format!(
-        "env TERM=xterm-256color {} explore --size 8 --epochs 1000000; echo EXITED $?; sleep 60",
+        "env {env} {} explore --size 8 --epochs 1000000; echo EXITED $?; sleep 60",
         env!("CARGO_BIN_EXE_nnimg")
     );
     let dir_arg = dir.path().to_str().unwrap();
@@ -108,12 +127,38 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
         "tmux: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    Some((tmux, dir))
+}
+
+impl Tmux {
+    /// The pane with its colours, as SGR escape sequences.
+    fn screen_with_colors(&self) -> String {
+        let out = self.run(&["capture-pane", "-e", "-p", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into()
+    }
+}
+
+#[test]
+fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
+    // TERM=xterm-256color and no COLORTERM: what an ssh session usually gets.
+    let Some((tmux, dir)) = start("-u COLORTERM -u NO_COLOR TERM=xterm-256color") else {
+        return;
+    };
 
     // Epochs advance.
     let first = tmux.wait_for("training to start", |s| epoch_on(s).is_some_and(|e| e > 0));
     let first = epoch_on(&first).unwrap();
     tmux.wait_for("more epochs", |s| epoch_on(s).is_some_and(|e| e > first));
     assert_eq!(tmux.display("#{alternate_on}"), "1");
+
+    // The picture is drawn from the 256-colour palette, never in 24-bit colour.
+    let colors = tmux.screen_with_colors();
+    let sgr: Vec<Vec<u32>> = colors.lines().flat_map(sgr_params).collect();
+    assert!(sgr.iter().any(|p| p.starts_with(&[38, 5])), "{colors}");
+    assert!(
+        !sgr.iter().any(|p| p.windows(2).any(|w| w == [38, 2])),
+        "{colors}"
+    );
 
     // A button press shows on its button and in the output pane's title.
     tmux.keys(&["1"]);
@@ -146,3 +191,4 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
     let run = dir.path().join("runs").join("v0.1.6.1-1");
     assert!(run.join("checkpoint.safetensors").is_file());
 }
+
