@@ -11,7 +11,7 @@
 //! Run: `cargo run --release --example palette_error -- samples/*.png runs/RUN/outputs/*.png`
 
 use image::{Rgb, RgbImage};
-use nnimg::render::color::{ANSI16, ansi256_rgb, nearest_ansi16, nearest_ansi256};
+use nnimg::render::color::{ANSI16, nearest_ansi16, nearest_ansi256, palette_rgb};
 use nnimg::render::dither::{dither_ansi16, dither_ansi256, linear, srgb};
 use nnimg::render::pixels::{fit_within, scale_area};
 
@@ -92,7 +92,7 @@ fn main() {
 
 fn palette256(img: &RgbImage, pick: impl Fn([u8; 3], u32, u32) -> u8) -> RgbImage {
     RgbImage::from_fn(img.width(), img.height(), |x, y| {
-        Rgb(ansi256_rgb(pick(img.get_pixel(x, y).0, x, y)).unwrap_or_default())
+        Rgb(palette_rgb(pick(img.get_pixel(x, y).0, x, y)))
     })
 }
 

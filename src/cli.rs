@@ -34,6 +34,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Measure training speed for each preset and print a table.
     Bench(BenchArgs),
+    /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
+    Animate(AnimateArgs),
 }
 
 /// Settings for a new training run; explicit flags override the preset.
@@ -65,7 +67,7 @@ pub struct RunSettings {
     pub seed: Option<u64>,
     /// Sample order within an epoch [default: shuffle].
     #[arg(long, value_enum, value_name = "ORDER")]
-    pub order: Option<Order>,
+    pub order: Option<OrderArg>,
     /// Start from the weights in this safetensors file (tensors w1 … wN).
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
@@ -117,6 +119,24 @@ pub struct ExploreArgs {
     pub settings: RunSettings,
 }
 
+/// `--order`, mapped into [`Order`] (the library knows nothing of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// A new seeded permutation every epoch (the experiment's choice).
+    Shuffle,
+    /// File-name order every epoch.
+    Fixed,
+}
+
+impl From<OrderArg> for Order {
+    fn from(order: OrderArg) -> Order {
+        match order {
+            OrderArg::Shuffle => Order::Shuffle,
+            OrderArg::Fixed => Order::Fixed,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorModeArg {
     #[default]
@@ -131,21 +151,30 @@ pub enum ColorModeArg {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The run whose checkpoint to use.
-    #[arg(long, value_name = "DIR")]
-    pub run: PathBuf,
+    /// The run whose checkpoint to use [with --from: the run the picture names].
+    #[arg(long, value_name = "DIR", required_unless_present = "from")]
+    pub run: Option<PathBuf>,
     /// Input vector: 0/1 digits (10100000) or _-separated decimals (0.5_0_1_0_0_0_0_0).
-    #[arg(long, value_name = "VECTOR")]
-    pub input: String,
+    #[arg(
+        long,
+        value_name = "VECTOR",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub input: Option<String>,
+    /// Paint again the picture of a PNG that nnimg wrote, from the recipe inside it.
+    #[arg(long, value_name = "FILE.png")]
+    pub from: Option<PathBuf>,
     /// Output PNG [default: <input>.png in the current folder].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Upscale by this factor (pixel replication).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub scale: u32,
-    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
-    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
-    pub colormap: ColorMap,
+    /// Upscale by this factor (pixel replication) [default: 1, or the --from picture's].
+    #[arg(long, value_name = "K")]
+    pub scale: Option<u32>,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis [default:
+    /// grey, or the --from picture's].
+    #[arg(long, value_name = "MAP", value_parser = parse_colormap)]
+    pub colormap: Option<ColorMap>,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -162,6 +191,68 @@ pub struct GridArgs {
     /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
     #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
     pub colormap: ColorMap,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnimateArgs {
+    /// The run whose checkpoint paints the frames.
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Waypoints, comma-separated input vectors, e.g. 10000000,01000000,0.5_0.5_0_0_0_0_0_0.
+    #[arg(
+        long,
+        value_name = "A,B,...",
+        conflicts_with = "random_walk",
+        required_unless_present = "random_walk"
+    )]
+    pub path: Option<String>,
+    /// Wander through the inputs at random instead of following a path.
+    #[arg(long)]
+    pub random_walk: bool,
+    /// Frames of the random walk.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 240,
+        requires = "random_walk"
+    )]
+    pub steps: usize,
+    /// Seed of the random walk (same seed, same walk).
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "random_walk")]
+    pub seed: u64,
+    /// How far a button may move per frame of the random walk, as a fraction of 0..1.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 0.03,
+        requires = "random_walk"
+    )]
+    pub speed: f32,
+    /// Frames from one waypoint to the next.
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub frames_per_leg: usize,
+    /// Extra frames each waypoint is held for.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub hold: usize,
+    /// Play the path once instead of there and back again.
+    #[arg(long)]
+    pub one_way: bool,
+    /// Frames per second (delays are never shorter than 20 ms).
+    #[arg(long, value_name = "F", default_value_t = 25.0)]
+    pub fps: f32,
+    /// Upscale by this factor (pixel replication).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub scale: u32,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
+    /// Output: FILE.gif, or FILE.png for an animated PNG [default: a name from the path in
+    /// the current folder; .png for colour networks].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,

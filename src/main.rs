@@ -1,7 +1,10 @@
 //! The `nnimg` binary: parse the arguments, call the library, print any error as one line.
 
+#![deny(unsafe_code)]
+
 use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
+use nnimg::cmd::print_error_line;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,7 +12,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help and --version
         Err(e) => {
-            eprintln!("nnimg: {}", usage_error_line(&e));
+            print_error_line(format_args!("nnimg: {}", usage_error_line(&e)));
             return ExitCode::from(2);
         }
     };
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
@@ -28,8 +32,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of our output has gone (`nnimg bench | head -1`): it has what it wanted.
+        Err(e) if nnimg::cmd::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("nnimg: {}", one_line(&e));
+            print_error_line(format_args!("nnimg: {}", one_line(&e)));
             ExitCode::FAILURE
         }
     }

@@ -1,17 +1,26 @@
-//! Pixels only; knows nothing about networks.
+//! Pictures only; knows nothing about networks or terminals beyond cells.
 //!
-//! `pixels` turns an output vector (floats in 0..1) into an RGB image, colours grey values and
-//! scales images; `halfblock` pairs pixels into terminal cells of two pixels each; `color`
-//! holds the terminal palettes, `dither` spreads a colour over two palette entries, and
-//! `cells` turns a picture into the cells of a colour mode; `shown` keeps the picture on
-//! screen and moves it toward a new one within a budget of cells; `png` writes images and
-//! contact sheets to disk without ever overwriting by accident. The network, the terminal and
-//! the command line live elsewhere and call in here.
+//! `picture` is the one [`Picture`] type: built from an output vector (floats in 0..1), drawn
+//! as terminal cells, written as PNG. `pixels` colours grey values and scales pixels;
+//! `halfblock` pairs pixels into terminal cells of two pixels each; `color` holds the
+//! terminal palettes, `dither` spreads a colour over two palette entries, and `cells` turns
+//! pixels into the cells of a colour mode; `shown` keeps the picture on screen and moves it
+//! toward a new one within a budget of cells; `png` writes files without ever overwriting by
+//! accident, each carrying its `recipe`; `sheet` tiles pictures into contact sheets; `motion`
+//! lists the inputs of an animation and `animated` encodes it as GIF or APNG. The network,
+//! the terminal and the command line live elsewhere and call in here.
 
+pub mod animated;
 pub mod cells;
 pub mod color;
 pub mod dither;
 pub mod halfblock;
+pub mod motion;
+pub mod picture;
 pub mod pixels;
 pub mod png;
+pub mod recipe;
+pub mod sheet;
 pub mod shown;
+
+pub use picture::Picture;

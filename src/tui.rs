@@ -1,28 +1,34 @@
 //! The terminal explorer: a live training dashboard, the input buttons, the network's output
 //! as half-block colour art, and PNG export by keypress.
 //!
-//! `app` is the state and its `update`; `event` the event type, the input and signal
-//! threads and the frame pacer; `ui` the layout and `widgets` its parts; `watch` follows a
-//! run another process trains; `export` writes PNGs. This file holds the loop that ties them
-//! together and the one place the terminal is set up and restored.
+//! `app` is the state, grouped by concept, and its `update`; `keys` the key table; `history`
+//! what the charts draw; `event` the event type, the input and signal threads and the frame
+//! pacer; `ui` the layout and `widgets` its parts; `export` writes PNGs; `theme` the styles.
+//! Training facts arrive as `train::Update`s, from the worker or from the watcher of a run
+//! another process trains. This file holds the loop that ties them together and the one
+//! place the terminal is set up and restored.
 
 pub mod app;
 pub mod event;
 pub mod export;
+pub mod history;
+pub mod keys;
 pub mod link;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
-pub mod watch;
 pub mod widgets;
 
-use crate::train::worker::{Report, Summary, Worker};
+use crate::render::recipe::Recipe;
+use crate::train::provenance::run_recipe;
+use crate::train::update::Update;
+use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
 use app::{App, Effect, Mode};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
-use event::{Event, FramePacer};
-use export::Picture;
+use event::{Event, FramePacer, Status};
+use export::PictureSpec;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -117,7 +123,7 @@ fn event_loop(
         };
         // Take everything queued, so a burst of reports costs one frame.
         for event in std::iter::once(first).chain(rx.try_iter()) {
-            if let Event::Worker(Report::Progress(_)) = &event
+            if let Event::Training(Update::Progress(_)) = &event
                 && let Some(w) = worker.as_ref()
             {
                 w.progress_taken();
@@ -130,32 +136,8 @@ fn event_loop(
             }
         }
         for effect in std::mem::take(&mut app.effects) {
-            match effect {
-                Effect::Worker(command) => {
-                    if !worker.as_ref().is_some_and(|w| w.send(command)) {
-                        app.update(Event::Exported(Err("the training thread has ended".into())));
-                    }
-                }
-                Effect::StopTraining => {
-                    if let Some(w) = worker.take() {
-                        let summary = w.stop();
-                        app.mode = Mode::Stopped;
-                        let text = match &summary {
-                            Ok(s) => Ok(format!(
-                                "training stopped at epoch {}; checkpoint saved in {}",
-                                s.epoch,
-                                s.run.display()
-                            )),
-                            Err(e) => Err(format!("{e:#}")),
-                        };
-                        app.status = Some(app::Status {
-                            is_error: text.is_err(),
-                            text: text.unwrap_or_else(|e| e),
-                        });
-                        stopped = Some(summary);
-                    }
-                }
-                Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+            if let Some(summary) = carry_out(effect, app, worker, tx, options) {
+                stopped = Some(summary);
             }
             pacer.mark_dirty();
         }
@@ -163,6 +145,40 @@ fn event_loop(
             return Ok((stopped, interrupted));
         }
     }
+}
+
+/// Does what `effect` asks; returns the worker's summary when it stopped the training.
+fn carry_out(
+    effect: Effect,
+    app: &mut App,
+    worker: &mut Option<Worker>,
+    tx: &Sender<Event>,
+    options: &Options,
+) -> Option<Result<Summary>> {
+    match effect {
+        Effect::Worker(command) => {
+            if !worker.as_ref().is_some_and(|w| w.send(command)) {
+                app.update(Event::Status(Status::error(
+                    "the training thread has ended",
+                )));
+            }
+        }
+        Effect::StopTraining => {
+            let summary = worker.take()?.stop();
+            app.run_status.mode = Mode::Stopped;
+            app.status = Some(match &summary {
+                Ok(s) => Status::info(format!(
+                    "training stopped at epoch {}; checkpoint saved in {}",
+                    s.epoch,
+                    s.run.display()
+                )),
+                Err(e) => Status::error(format!("{e:#}")),
+            });
+            return Some(summary);
+        }
+        Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+    }
+    None
 }
 
 /// One frame, wrapped in the terminal's synchronized-update commands so it appears at once.
@@ -175,34 +191,43 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
-/// Exports on a thread; the result comes back as `Event::Exported`.
+/// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
-    let Some(net) = app.net.as_ref().map(Arc::clone) else {
+    let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let picture = Picture {
+    let spec = PictureSpec {
         width: app.run.width,
         height: app.run.height,
         channels: app.run.channels,
-        map: app.color_map,
+        map: app.view.color_map,
     };
-    let input = app.buttons.clone();
-    let epoch = app.weights_epoch;
+    let input = app.inputs.buttons.clone();
+    let (run, preset, epoch) = (
+        app.run.path.clone(),
+        app.run.preset.clone(),
+        app.output.epoch,
+    );
+    let colormap = app.view.color_map.name().to_owned();
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
-            let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &picture, &dir, epoch)
-            } else {
-                export::export_png(&net, &input, &picture, scale, &dir, epoch)
+            let recipe = Recipe {
+                colormap: Some(colormap),
+                ..run_recipe(&run, &preset, epoch, &net)
             };
-            let _ = done.send(Event::Exported(result.map_err(|e| format!("{e:#}"))));
+            let result = if effect == Effect::ExportSheet {
+                export::export_sheet(&net, &spec, &dir, &recipe)
+            } else {
+                export::export_png(&net, &input, &spec, scale, &dir, &recipe)
+            };
+            let _ = done.send(Event::Status(export::status_of(result)));
         });
     if let Err(e) = spawned {
-        let _ = tx.send(Event::Exported(Err(format!(
+        let _ = tx.send(Event::Status(Status::error(format!(
             "cannot start the export: {e}"
         ))));
     }

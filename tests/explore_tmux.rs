@@ -191,4 +191,3 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
     let run = dir.path().join("runs").join("v0.1.6.1-1");
     assert!(run.join("checkpoint.safetensors").is_file());
 }
-

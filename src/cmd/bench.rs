@@ -108,15 +108,21 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
+    outln!(
         "nnimg bench: median of {} runs of {} epochs (8 samples each); kernel {}; {cores} cores",
         args.repeats,
         args.epochs,
         Kernel::detect().name()
     );
-    println!(
+    outln!(
         "{:<18} {:<16} {:>7} {:>9} {:>9} {:>13} {:>9}",
-        "network", "layers", "threads", "ms/epoch", "epochs/s", "10000 epochs", "peak RSS"
+        "network",
+        "layers",
+        "threads",
+        "ms/epoch",
+        "epochs/s",
+        "10000 epochs",
+        "peak RSS"
     );
     for net in bench_nets() {
         let mut trainer = synthetic_trainer(&net.layers, net.adaptive, args.threads);
@@ -135,7 +141,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         ms_per_epoch.sort_by(f64::total_cmp);
         let median = ms_per_epoch[ms_per_epoch.len() / 2];
         let layers: Vec<String> = net.layers.iter().map(usize::to_string).collect();
-        println!(
+        outln!(
             "{:<18} {:<16} {:>7} {:>9.3} {:>9.0} {:>11.1} s {:>9}",
             net.name,
             layers.join(","),
@@ -146,7 +152,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             peak_rss().unwrap_or_else(|| "n/a".into())
         );
     }
-    println!("peak RSS: the whole bench process so far (each network adds its own weights)");
+    outln!("peak RSS: the whole bench process so far (each network adds its own weights)");
     Ok(ExitCode::SUCCESS)
 }
 

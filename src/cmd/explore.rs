@@ -9,11 +9,13 @@ use crate::data::load_samples;
 use crate::render::color::ColorMode;
 use crate::train::metrics;
 use crate::train::run_dir::RunDir;
+use crate::train::update::{Progress, Update};
+use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
-use crate::tui::event::{self, Event};
+use crate::tui::event::{self, Event, Status};
 use crate::tui::terminal::Env;
-use crate::tui::{self, Options, watch};
+use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -59,14 +61,14 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let info = RunInfo::new(&run, &config);
             let mut app = App::new(info, Mode::Watching, samples, color_mode);
             if app.samples.is_empty() {
-                app.update(Event::Exported(Err(format!(
+                app.update(Event::Status(Status::error(format!(
                     "{}: training images not found here; targets are not shown",
                     config.data.display()
                 ))));
             }
             let sink = tx.clone();
             watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-                sink.send(Event::Watch(u)).is_ok()
+                sink.send(Event::Training(u)).is_ok()
             })?;
             (app, None)
         }
@@ -83,15 +85,19 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             );
             if resuming {
                 let earlier = metrics::read(&session.run_dir().metrics())?;
-                app.add_rows(&earlier.rows);
+                let progress = Progress::from_rows(&earlier.rows, None);
+                let state = session.trainer().state();
+                app.update(Event::Training(Update::Progress(
+                    progress.with_state(state),
+                )));
             }
             let pacing = Pacing {
                 interval: Duration::from_secs(1) / args.fps,
                 weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
             };
             let sink = tx.clone();
-            let worker = Worker::spawn(session, resuming, pacing, move |r| {
-                sink.send(Event::Worker(r)).is_ok()
+            let worker = Worker::spawn(session, resuming, pacing, move |u| {
+                sink.send(Event::Training(u)).is_ok()
             })?;
             (app, Some(worker))
         }
@@ -103,20 +109,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         let s = training?;
         let path = s.run.display();
         if s.epoch >= s.total_epochs {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
                 s.epoch
             );
         } else {
-            eprintln!(
+            errln!(
                 "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
+                s.epoch,
+                s.total_epochs
             );
         }
     }
     Ok(match outcome.interrupted {
         Some(why) => {
-            eprintln!("nnimg: {why}");
+            errln!("nnimg: {why}");
             ExitCode::from(EXIT_INTERRUPTED)
         }
         None => ExitCode::SUCCESS,

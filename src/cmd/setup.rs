@@ -4,6 +4,9 @@
 
 use crate::cli::RunSettings;
 use crate::data::{Shape, load_samples};
+use crate::render::Picture;
+use crate::render::pixels::ColorMap;
+use crate::render::recipe::Recipe;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
 use crate::train::run_dir::RunDir;
@@ -104,7 +107,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         adaptive: preset.adaptive && !settings.constant_lr,
         window: settings.window.unwrap_or(DEFAULT_WINDOW),
         seed: settings.seed.unwrap_or(DEFAULT_SEED),
-        order: settings.order.unwrap_or(Order::Shuffle),
+        order: settings.order.map_or(Order::Shuffle, Order::from),
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
@@ -125,7 +128,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 
     let loaded = load_samples(&settings.data, shape)?;
     for note in &loaded.notes {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
     let inputs = loaded.input_len();
     match &settings.layers {
@@ -159,8 +162,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 /// After a failed start (a full disk, say), removes what the start wrote, so no
 /// half-started run is left behind. The folder was new or empty, so nothing else is lost.
 fn remove_half_started_run(path: &Path) {
+    use crate::train::output_history::HISTORY_FILE;
     use crate::train::run_dir::{CHECKPOINT, LOCK, METRICS_CSV, OUTPUTS, RUN_JSON};
-    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, LOCK] {
+    for file in [RUN_JSON, METRICS_CSV, CHECKPOINT, HISTORY_FILE, LOCK] {
         let _ = std::fs::remove_file(path.join(file));
     }
     let _ = std::fs::remove_dir(path.join(OUTPUTS));
@@ -170,6 +174,8 @@ fn remove_half_started_run(path: &Path) {
 /// A run's settings and its latest checkpoint, opened read-only (no lock: a run being
 /// trained by another process can be rendered too).
 pub struct TrainedRun {
+    /// The run folder as it was named.
+    pub dir: std::path::PathBuf,
     pub config: TrainConfig,
     pub checkpoint: checkpoint::Checkpoint,
 }
@@ -188,7 +194,11 @@ impl TrainedRun {
                 config.layers
             );
         }
-        Ok(TrainedRun { config, checkpoint })
+        Ok(TrainedRun {
+            dir: dir.to_path_buf(),
+            config,
+            checkpoint,
+        })
     }
 
     /// Parses an `--input` vector and checks it fits the network's input layer.
@@ -204,21 +214,41 @@ impl TrainedRun {
         Ok(input)
     }
 
-    /// The network's output for `input` as a picture, greyscale outputs through `map`.
-    pub fn render(&self, input: &[f32], map: crate::render::pixels::ColorMap) -> image::RgbImage {
+    /// The recipe of a picture this run paints now: its run folder (as named on the command
+    /// line), epoch, preset, layers, weights' fingerprint and nnimg's version, plus `input`,
+    /// `map` and `scale`.
+    pub fn recipe(&self, input: Option<&[f32]>, map: ColorMap, scale: u32) -> Recipe {
+        Recipe {
+            input: input.map(<[f32]>::to_vec),
+            colormap: Some(map.name().to_owned()),
+            scale: Some(scale),
+            ..crate::train::provenance::run_recipe(
+                &self.dir,
+                &self.config.preset,
+                self.checkpoint.state.epoch,
+                &self.checkpoint.net,
+            )
+        }
+    }
+
+    /// The network's output for `input` (of the input layer's length) as a picture,
+    /// greyscale outputs through `map`.
+    pub fn render(&self, input: &[f32], map: ColorMap) -> Picture {
         let y = self.checkpoint.net.predict(input);
         let c = &self.config;
-        crate::render::pixels::output_to_image(&y, c.width, c.height, c.channels(), map)
+        Picture::from_output(&y, c.width, c.height, c.channels(), map)
+            .expect("open checked the layers against run.json, whose output layer fits the picture")
     }
 }
 
-/// Writes a PNG the user asked for; an existing file is kept unless `force`.
-pub fn save_picture(out: &Path, image: &image::RgbImage, force: bool) -> Result<()> {
+/// Writes a PNG the user asked for, carrying `recipe`; an existing file is kept unless
+/// `force`. Never leaves a half-written file.
+pub fn save_picture(out: &Path, picture: &Picture, recipe: &Recipe, force: bool) -> Result<()> {
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
             out.display()
         );
     }
-    crate::render::png::write_png(out, image, force)
+    picture.write_png(out, recipe, force)
 }

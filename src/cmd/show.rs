@@ -16,7 +16,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             let trained = TrainedRun::open(run)?;
             let x = trained.parse_input(input)?;
             (
-                DynamicImage::ImageRgb8(trained.render(&x, args.colormap)),
+                DynamicImage::ImageRgb8(trained.render(&x, args.colormap).into_image()),
                 run.display().to_string(),
             )
         }
@@ -35,6 +35,12 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
         use_iterm: graphics,
         ..Default::default()
     };
-    viuer::print(&image, &config).map_err(|e| anyhow!("{name}: cannot print the picture: {e}"))?;
+    viuer::print(&image, &config).map_err(|e| match e {
+        // Kept as an io::Error, so that `main` ends quietly on a closed pipe.
+        viuer::ViuError::Io(io) => {
+            anyhow::Error::new(io).context(format!("{name}: cannot print the picture"))
+        }
+        e => anyhow!("{name}: cannot print the picture: {e}"),
+    })?;
     Ok(ExitCode::SUCCESS)
 }

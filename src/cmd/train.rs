@@ -22,6 +22,9 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
     let mut session = open_session(args.run.as_deref(), &args.settings)?;
+    for note in session.take_notes() {
+        eprintln!("nnimg: note: {note}");
+    }
     let mut progress = Progress::new(&session);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();
@@ -32,10 +35,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
         let error = error.map_or(String::new(), |e| format!(", error {e:.4e}"));
-        eprintln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
+        errln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        errln!(
             "nnimg: {path}: stopped at epoch {epoch}, checkpoint saved; resume with `nnimg train --run {path}`"
         );
         Ok(ExitCode::from(EXIT_INTERRUPTED))
@@ -96,7 +99,7 @@ impl Progress {
             bar
         });
         if bar.is_none() {
-            eprintln!(
+            errln!(
                 "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
                 session.run_dir().path().display(),
                 session.config().preset,
@@ -134,7 +137,7 @@ impl Progress {
                     let seconds = self.started.elapsed().as_secs_f64();
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
-                    eprintln!(
+                    errln!(
                         "epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
                         report.epoch,
                         session.config().epochs,

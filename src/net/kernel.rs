@@ -17,10 +17,10 @@ use std::ops::Range;
 
 #[cfg(target_arch = "x86_64")]
 mod avx512;
-mod columns;
+mod column_epoch;
 mod portable;
 
-pub use columns::ColumnEpoch;
+pub use column_epoch::ColumnEpoch;
 
 /// Rows per tile of the output sweep (one 16-lane vector of sigmoids).
 pub const TILE: usize = 16;

@@ -12,8 +12,9 @@
 //! code whichever thread runs it, and the sums are added in block order.
 
 use super::Network;
+use super::forward::Workspace;
 use super::kernel::{BLOCKS, Kernel, OutputLayer, RowOrder, thread_blocks};
-use super::sgd::{self, Workspace};
+use super::sgd;
 use std::cell::UnsafeCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

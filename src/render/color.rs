@@ -90,14 +90,9 @@ pub fn nearest_ansi16(rgb: [u8; 3]) -> u8 {
         .expect("the palette is not empty")
 }
 
-/// The RGB value of palette entry `index`, or `None` for 0-15, whose colours depend on the
-/// terminal's theme.
-pub fn ansi256_rgb(index: u8) -> Option<[u8; 3]> {
-    (index >= 16).then(|| palette_rgb(index))
-}
-
-/// RGB of a palette entry in 16-255.
-pub(crate) fn palette_rgb(index: u8) -> [u8; 3] {
+/// RGB of 256-palette entry `index` in 16-255 (entries 0-15 depend on the terminal's theme;
+/// they are given the value of 16, black).
+pub fn palette_rgb(index: u8) -> [u8; 3] {
     if index >= GREY_START {
         let v = 8 + 10 * (index - GREY_START);
         [v, v, v]
@@ -207,11 +202,10 @@ mod tests {
     }
 
     #[test]
-    fn theme_colours_have_no_fixed_rgb() {
-        assert_eq!(ansi256_rgb(15), None);
-        assert_eq!(ansi256_rgb(16), Some([0, 0, 0]));
-        assert_eq!(ansi256_rgb(196), Some([255, 0, 0]));
-        assert_eq!(ansi256_rgb(255), Some([238, 238, 238]));
+    fn the_palette_holds_the_standard_cube_and_ramp_colours() {
+        assert_eq!(palette_rgb(16), [0, 0, 0]);
+        assert_eq!(palette_rgb(196), [255, 0, 0]);
+        assert_eq!(palette_rgb(255), [238, 238, 238]);
     }
 
     #[test]

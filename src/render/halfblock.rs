@@ -4,6 +4,7 @@
 //! Which colours the terminal can show is `color`'s business; putting cells in a buffer is the
 //! UI's.
 
+use super::pixels::fit_within;
 use image::RgbImage;
 
 /// The character each cell is drawn with: foreground = `upper`, background = `lower`.
@@ -19,6 +20,18 @@ pub struct HalfCell {
 /// How many cell rows an image `pixel_rows` high needs: `ceil(pixel_rows / 2)`.
 pub fn cell_rows(pixel_rows: u32) -> u32 {
     pixel_rows.div_ceil(2)
+}
+
+/// The size a picture `width` x `height` is shown at in `cols` x `rows` cells of two pixels each: shrunk with its
+/// aspect kept when it does not fit, enlarged a whole number of times when it fits at least
+/// twice (so a tiny picture is not a speck), else as it is.
+pub fn display_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
+    let (max_w, max_h) = (u32::from(cols), 2 * u32::from(rows));
+    if width == 0 || height == 0 || width > max_w || height > max_h {
+        return fit_within(width, height, max_w, max_h);
+    }
+    let k = (max_w / width).min(max_h / height).max(1);
+    (width * k, height * k)
 }
 
 /// The cells showing `img`, row-major: `img.width()` cells per row, `cell_rows(img.height())`

@@ -15,7 +15,7 @@ pub const MAX_WEIGHTS: usize = 1 << 28;
 pub const MAX_SIDE: u32 = 2048;
 
 /// The order samples are visited in within an epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Order {
     /// A new seeded permutation every epoch (the experiment's choice).

@@ -11,13 +11,14 @@ use super::checkpoint;
 use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
+use super::output_history::{HISTORY_FILE, HistoryWriter, Layout};
 use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
 use crate::net::init::init_network;
-use crate::render::pixels::{ColorMap, output_to_image};
-use crate::render::png::write_png;
+use crate::render::Picture;
+use crate::render::pixels::ColorMap;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -31,6 +32,10 @@ pub struct Session {
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
+    /// The outputs at spaced epochs, for scrubbing back through training.
+    history: HistoryWriter,
+    /// What opening the run had to say (a damaged history cut short), for the caller to show.
+    notes: Vec<String>,
     /// Training seconds of earlier sessions of this run.
     earlier_seconds: f64,
     started: Instant,
@@ -153,6 +158,17 @@ impl Session {
         fs::create_dir_all(run.outputs())
             .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
         let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let layout = Layout {
+            samples: trainer.samples().len(),
+            width: config.width,
+            height: config.height,
+            channels: config.channels(),
+        };
+        let (history, note) = HistoryWriter::open(
+            &run.path().join(HISTORY_FILE),
+            layout,
+            trainer.state().epoch,
+        )?;
         let metrics_on_disk = metrics.syncer()?;
         let (path, preset) = (run.checkpoint(), config.preset.clone());
         // The trainer flushes the metrics rows up to the snapshot's epoch before handing it
@@ -161,16 +177,42 @@ impl Session {
             metrics_on_disk.sync()?;
             checkpoint::save(&path, &s.net, &s.state, &preset)
         })?;
-        Ok(Session {
+        let mut session = Session {
             writer,
             metrics,
+            history,
+            notes: note.into_iter().collect(),
             earlier_seconds: trainer.state().seconds,
             started: Instant::now(),
             diverged: false,
             run,
             config,
             trainer,
-        })
+        };
+        session.record_history()?;
+        Ok(session)
+    }
+
+    /// Notes from opening the run (a damaged picture history cut short), once.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Appends the outputs for every training sample to the picture history when the
+    /// current epoch is one it keeps.
+    fn record_history(&mut self) -> Result<()> {
+        let epoch = self.epoch();
+        if !self.history.wants(epoch) {
+            return Ok(());
+        }
+        let net = self.trainer.network();
+        let outputs: Vec<Vec<f32>> = self
+            .trainer
+            .samples()
+            .iter()
+            .map(|s| net.predict(&s.input))
+            .collect();
+        self.history.append(epoch, &outputs)
     }
 
     pub fn run_dir(&self) -> &RunDir {
@@ -214,6 +256,7 @@ impl Session {
         self.writer.check()?;
         let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
+        self.record_history()?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.submit_checkpoint()?;
         }
@@ -279,21 +322,27 @@ impl Session {
         self.write_outputs()
     }
 
-    /// Writes the network's output for each training sample to `outputs/<stem>.png`.
+    /// Writes the network's output for each training sample to `outputs/<stem>.png`, each
+    /// carrying its recipe.
     pub fn write_outputs(&self) -> Result<()> {
         let net = self.trainer.network();
+        let recipe = crate::render::recipe::Recipe {
+            colormap: Some(ColorMap::Grey.name().to_owned()),
+            scale: Some(1),
+            ..super::provenance::run_recipe(self.run.path(), &self.config.preset, self.epoch(), net)
+        };
         for sample in self.trainer.samples() {
             let y = net.predict(&sample.input);
-            let image = output_to_image(
-                &y,
-                self.config.width,
-                self.config.height,
-                self.config.channels(),
-                ColorMap::Grey,
-            );
-            write_png(
+            let c = &self.config;
+            let picture = Picture::from_output(&y, c.width, c.height, c.channels(), ColorMap::Grey)
+                .expect("run.json's output layer was validated against the picture");
+            let recipe = crate::render::recipe::Recipe {
+                input: Some(sample.input.clone()),
+                ..recipe.clone()
+            };
+            picture.write_png(
                 &self.run.outputs().join(format!("{}.png", sample.stem)),
-                &image,
+                &recipe,
                 true,
             )?;
         }

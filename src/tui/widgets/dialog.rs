@@ -19,7 +19,7 @@ impl Widget for QuitDialog<'_> {
             ])
         };
         let mut lines = vec![Line::raw("")];
-        if app.mode.owns_training() {
+        if app.run_status.mode.owns_training() {
             lines.push(option(
                 "s",
                 "stop training, save, keep exploring".to_string(),

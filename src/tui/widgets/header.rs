@@ -23,14 +23,16 @@ impl Widget for Header<'_> {
             .collect::<Vec<_>>()
             .join("·");
         let rate = app
+            .run_status
             .epochs_per_sec()
             .map_or("– ep/s".to_string(), |r| format!("{r:.0} ep/s"));
-        let eta = match (app.mode, app.eta_seconds()) {
+        let eta = match (app.run_status.mode, app.eta_seconds()) {
             (Mode::Done, _) => "done".to_string(),
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };
         let lr = app
+            .run_status
             .learning_rate
             .map_or(String::new(), |lr| format!("lr {lr}"));
         // (priority, spans): when the line is too long the lowest priorities go first.
@@ -51,11 +53,11 @@ impl Widget for Header<'_> {
                 3,
                 vec![Span::raw(format!(
                     "elapsed {}",
-                    theme::duration(app.seconds)
+                    theme::duration(app.run_status.seconds)
                 ))],
             ),
             (5, vec![Span::raw(eta)]),
-            (10, vec![state_badge(app.mode)]),
+            (10, vec![state_badge(app.run_status.mode)]),
         ];
         fit_line(segments, area.width).render(area, buf);
     }

@@ -1,6 +1,6 @@
 //! The help overlay: every key of [`KEYS`], the table the key handler reads too.
 
-use crate::tui::app::KEYS;
+use crate::tui::keys::KEYS;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};

@@ -57,7 +57,7 @@ impl Widget for SampleErrors<'_> {
         let rows = usize::from(inner.height);
         let cols = columns_for(n, rows);
         let col_width = usize::from(inner.width) / cols;
-        let errors = &app.sample_errors;
+        let errors = &app.run_status.sample_errors;
         let max = errors.iter().copied().fold(0.0f64, f64::max);
         let best = arg(errors, |a, b| a < b);
         let worst = arg(errors, |a, b| a > b);

@@ -16,7 +16,7 @@ impl Widget for StatusLine<'_> {
             Some(s) if s.is_error => Line::from(Span::styled(format!(" {}", s.text), theme::bad())),
             Some(s) => Line::from(Span::styled(format!(" {}", s.text), theme::good())),
             None => {
-                let pause = match app.mode {
+                let pause = match app.run_status.mode {
                     Mode::Training => "pause",
                     Mode::Paused => "continue training",
                     _ => "",
