@@ -8,9 +8,9 @@ counts every byte the explorer writes for a while. Prints one line:
 
     mode=... bytes=... seconds=... KiB/s=... frames/s=... picture_frames/s=...
 
-A frame is one synchronized update (CSI ? 2026 h); a picture frame is a frame that writes a
-half-block or ramp character of the picture (the output pane's columns on the right), which
-is how often the picture visibly refreshes.
+A frame is one synchronized update (CSI ? 2026 h); a picture frame is a frame that writes
+inside the picture (`--picture`, by default where a 110x110 picture sits on a 200x70
+screen), which is how often the picture visibly refreshes.
 
     python3 .ci/bandwidth.py --bin target/release/nnimg --seconds 10 --env COLORTERM=truecolor
     python3 .ci/bandwidth.py --bin target/release/nnimg --keys ' ' --env COLORTERM=truecolor  # paused
@@ -46,6 +46,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds counted")
     ap.add_argument("--keys", default="", help="keys typed after the warm-up's first second")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE (NAME= removes it)")
+    ap.add_argument(
+        "--picture",
+        default="8-67,90-199",
+        help="rows and columns (1-based, inclusive) inside the picture: ROW-ROW,COL-COL",
+    )
     ap.add_argument("args", nargs="*", help="more arguments for `nnimg explore`")
     opts = ap.parse_args()
 
@@ -121,14 +126,15 @@ def main():
             child.wait(timeout=30)
             os.close(master)
 
+    if os.environ.get("BANDWIDTH_DUMP"):
+        open(os.environ["BANDWIDTH_DUMP"], "wb").write(bytes(counted))
     frames = counted.split(SYNC_BEGIN)[1:]
-    picture = sum(1 for f in frames if is_picture_frame(f, opts.cols))
-    right = sum(bytes_right_of(f, opts.cols * 0.45) for f in frames)
-    mode = " ".join(opts.env) or "default"
+    rows, cols = (tuple(map(int, r.split("-"))) for r in opts.picture.split(","))
+    picture = sum(1 for f in frames if writes_inside(f, rows, cols))
+    mode = " ".join(opts.env + opts.args) or "default"
     print(
         f"mode={mode!r} bytes={len(counted)} seconds={opts.seconds:g} "
         f"KiB/s={len(counted) / 1024 / opts.seconds:.1f} "
-        f"(right side {right / 1024 / opts.seconds:.1f}) "
         f"frames/s={len(frames) / opts.seconds:.1f} picture_frames/s={picture / opts.seconds:.1f}"
     )
 
@@ -136,26 +142,12 @@ def main():
 CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
 
 
-def bytes_right_of(frame, col):
-    """Bytes written after cursor moves to a column right of `col` (the output pane, roughly)."""
-    total = 0
-    moves = list(CURSOR_MOVE.finditer(frame))
-    for m, nxt in zip(moves, moves[1:] + [None]):
-        end = nxt.start() if nxt else len(frame)
-        if int(m.group(2)) > col:
-            total += end - m.start()
-    return total
-
-
-def is_picture_frame(frame, cols):
-    """True when the frame writes a half block, or moves the cursor into the right half of the
-    screen and writes there (the output pane), as a mono picture does."""
-    if "▀".encode() in frame:
-        return True
+def writes_inside(frame, rows, cols):
+    """True when the frame moves the cursor inside the box `rows` x `cols` and writes there."""
     for m in CURSOR_MOVE.finditer(frame):
-        col = int(m.group(2))
+        row, col = int(m.group(1)), int(m.group(2))
         after = frame[m.end() : m.end() + 1]
-        if col > cols * 0.45 and after and after not in b"\x1b":
+        if rows[0] <= row <= rows[1] and cols[0] <= col <= cols[1] and after:
             return True
     return False
 

@@ -1,7 +1,8 @@
 //! End to end: the real `nnimg explore` in a tmux pane on a tiny training set — it starts,
 //! epochs advance, a button press shows, `e` exports a PNG into samples/, `q` Enter quits
 //! with a checkpoint, and the terminal is restored (alternate screen left, cursor shown); the
-//! picture uses the 256-colour palette without COLORTERM.
+//! picture uses the 256-colour palette without COLORTERM, and keeps its colours under
+//! NO_COLOR while the rest of the screen has none.
 //! Skipped with a note when tmux is not installed (.ci/run installs it).
 #![allow(clippy::unwrap_used)]
 
@@ -86,6 +87,13 @@ fn sgr_params(line: &str) -> Vec<Vec<u32>> {
         .filter_map(|rest| rest.split_once('m'))
         .map(|(params, _)| params.split(';').filter_map(|p| p.parse().ok()).collect())
         .collect()
+}
+
+/// True when an SGR list sets a foreground or background colour.
+fn sets_color(params: &[u32]) -> bool {
+    params
+        .iter()
+        .any(|&p| matches!(p, 30..=38 | 40..=48 | 90..=97 | 100..=107))
 }
 
 /// `nnimg explore` on a tiny training set in a 100x30 tmux pane, with `env` (arguments of
@@ -190,4 +198,34 @@ fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
     assert_eq!(tmux.display("#{cursor_flag}"), "1");
     let run = dir.path().join("runs").join("v0.1.6.1-1");
     assert!(run.join("checkpoint.safetensors").is_file());
+}
+
+#[test]
+fn with_no_color_the_chrome_is_plain_and_the_picture_keeps_its_colours() {
+    let Some((tmux, _dir)) = start("-u COLORTERM NO_COLOR=1 TERM=xterm-256color") else {
+        return;
+    };
+    tmux.wait_for("training to start", |s| epoch_on(s).is_some_and(|e| e > 0));
+    tmux.wait_for("the picture", |s| s.contains('▀'));
+    let screen = tmux.screen_with_colors();
+    let lines: Vec<&str> = screen.lines().collect();
+    // The picture's half blocks have colours.
+    let picture: Vec<Vec<u32>> = lines
+        .iter()
+        .filter(|l| l.contains('▀'))
+        .flat_map(|l| sgr_params(l))
+        .collect();
+    assert!(picture.iter().any(|p| sets_color(p)), "{screen}");
+    // The header, the gauge and the key line have none (emphasis is bold or reverse video).
+    for line in [lines[0], lines[1], lines[lines.len() - 1]] {
+        assert!(
+            !sgr_params(line).iter().any(|p| sets_color(p)),
+            "a coloured chrome line: {line:?}"
+        );
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit dialog", |s| s.contains("save and quit"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the exit", |s| s.contains("EXITED"));
+    assert!(screen.contains("EXITED 0"), "{screen}");
 }

@@ -4,9 +4,8 @@
 
 use super::setup::open_session;
 use super::train::EXIT_INTERRUPTED;
-use crate::cli::{ColorModeArg, ExploreArgs};
+use crate::cli::ExploreArgs;
 use crate::data::load_samples;
-use crate::render::color::ColorMode;
 use crate::train::metrics;
 use crate::train::run_dir::RunDir;
 use crate::train::update::{Progress, Update};
@@ -14,6 +13,7 @@ use crate::train::watch;
 use crate::train::worker::{Pacing, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
 use crate::tui::event::{self, Event, Status};
+use crate::tui::link::LinkBudget;
 use crate::tui::terminal::Env;
 use crate::tui::{self, Options};
 use anyhow::{Result, bail};
@@ -22,29 +22,34 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Least time between two weight snapshots from the worker (each costs the UI a forward pass).
+/// Least time between two weight snapshots from the worker (each costs the UI a forward pass);
+/// the picture does not refresh more often than `LinkBudget::picture_interval` anyway.
 const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
     }
-    if args.fps == 0 {
+    if args.fps == Some(0) {
         bail!("--fps must be at least 1");
     }
     // Terminal capabilities are read once, before anything reads the keyboard.
     let env = Env::from_process();
-    let color_mode = match args.color_mode {
-        ColorModeArg::Truecolor => ColorMode::TrueColor,
-        ColorModeArg::Ansi256 => ColorMode::Ansi256,
-        ColorModeArg::Ansi16 => ColorMode::Ansi16,
-        ColorModeArg::Mono => ColorMode::Mono,
-        ColorModeArg::Auto => env.color_mode().0,
-    };
+    let color_mode = Option::from(args.color_mode).unwrap_or_else(|| env.color_mode().0);
+    let budget = LinkBudget::new(args.fps, env.ssh);
     let options = Options {
-        fps: args.fps,
+        budget,
         samples_dir: args.samples.clone(),
         export_scale: args.export_scale.max(1),
+        background: args.theme.into(),
+        mouse: args.mouse,
+        in_tmux: env.tmux,
+        over_ssh: env.ssh,
+    };
+    let new_app = |info, mode, samples| {
+        let mut app = App::new(info, mode, samples, color_mode);
+        app.view.theme.plain = env.no_color;
+        app
     };
     let (tx, rx) = mpsc::channel::<Event>();
 
@@ -59,7 +64,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 Err(_) => Vec::new(),
             };
             let info = RunInfo::new(&run, &config);
-            let mut app = App::new(info, Mode::Watching, samples, color_mode);
+            let mut app = new_app(info, Mode::Watching, samples);
             if app.samples.is_empty() {
                 app.update(Event::Status(Status::error(format!(
                     "{}: training images not found here; targets are not shown",
@@ -77,12 +82,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let session = open_session(run.as_deref(), &args.settings)?;
             let config = session.config();
             let info = RunInfo::new(session.run_dir(), config);
-            let mut app = App::new(
-                info,
-                Mode::Starting,
-                session.trainer().samples().to_vec(),
-                color_mode,
-            );
+            let mut app = new_app(info, Mode::Starting, session.trainer().samples().to_vec());
             if resuming {
                 let earlier = metrics::read(&session.run_dir().metrics())?;
                 let progress = Progress::from_rows(&earlier.rows, None);
@@ -92,8 +92,8 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
                 )));
             }
             let pacing = Pacing {
-                interval: Duration::from_secs(1) / args.fps,
-                weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
+                interval: Duration::from_secs(1) / budget.fps,
+                weights_interval: WEIGHTS_INTERVAL.max(budget.picture_interval),
             };
             let sink = tx.clone();
             let worker = Worker::spawn(session, resuming, pacing, move |u| {

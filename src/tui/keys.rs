@@ -22,6 +22,8 @@ pub enum Action {
     NextColorMap,
     ExportPng,
     ExportSheet,
+    FullPicture,
+    ToggleMouse,
     Help,
     Quit,
     SaveAndQuit,
@@ -156,6 +158,18 @@ pub const KEYS: &[Binding] = &[
         &[Char('g')],
         Action::ExportSheet,
         "export a PNG grid of all button combinations",
+    ),
+    bind(
+        "f",
+        &[Char('f')],
+        Action::FullPicture,
+        "the picture at full resolution (+/- scale)",
+    ),
+    bind(
+        "m",
+        &[Char('m')],
+        Action::ToggleMouse,
+        "mouse on / off: click buttons and images",
     ),
     bind("?", &[Char('?')], Action::Help, "show / hide this help"),
     bind(

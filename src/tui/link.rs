@@ -8,7 +8,7 @@
 //! who presses a button wants to see it.
 
 use crate::render::color::ColorMode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Redraws a second for training progress.
 pub const DEFAULT_FPS: u32 = 10;
@@ -44,6 +44,33 @@ impl LinkBudget {
     /// How many picture cells one refresh may change in `mode`.
     pub fn picture_cells(&self, mode: ColorMode) -> usize {
         self.picture_bytes / bytes_per_cell(mode)
+    }
+}
+
+/// When the picture may next catch up with the output while training.
+#[derive(Debug)]
+pub struct PictureClock {
+    interval: Duration,
+    last: Option<Instant>,
+}
+
+impl PictureClock {
+    pub fn new(interval: Duration) -> Self {
+        PictureClock {
+            interval,
+            last: None,
+        }
+    }
+
+    /// Time until the next refresh is allowed (zero: now).
+    pub fn wait(&self, now: Instant) -> Duration {
+        self.last.map_or(Duration::ZERO, |t| {
+            (t + self.interval).saturating_duration_since(now)
+        })
+    }
+
+    pub fn refreshed(&mut self, now: Instant) {
+        self.last = Some(now);
     }
 }
 
@@ -139,6 +166,19 @@ mod tests {
                 "{mode:?}: 100 cells wrote {bytes} bytes, estimated {estimate}"
             );
         }
+    }
+
+    #[test]
+    fn the_picture_clock_allows_one_refresh_an_interval() {
+        let mut clock = PictureClock::new(Duration::from_millis(250));
+        let t = Instant::now();
+        assert!(clock.wait(t).is_zero());
+        clock.refreshed(t);
+        assert_eq!(
+            clock.wait(t + Duration::from_millis(100)),
+            Duration::from_millis(150)
+        );
+        assert!(clock.wait(t + Duration::from_millis(250)).is_zero());
     }
 
     #[test]

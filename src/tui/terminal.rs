@@ -8,6 +8,7 @@
 pub mod graphics;
 pub mod probe;
 
+use crate::render::cells::{Background, luma};
 use crate::render::color::ColorMode;
 
 /// The environment variables that say what the terminal is. Empty values count as unset.
@@ -144,9 +145,26 @@ impl Env {
     }
 }
 
+/// A light background is one brighter than mid-grey.
+pub fn background_of(rgb: [u8; 3]) -> Background {
+    if luma(rgb) > 0.5 {
+        Background::Light
+    } else {
+        Background::Dark
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn white_and_solarized_light_are_light_and_black_and_solarized_dark_are_dark() {
+        assert_eq!(background_of([255, 255, 255]), Background::Light);
+        assert_eq!(background_of([0xfd, 0xf6, 0xe3]), Background::Light);
+        assert_eq!(background_of([0, 0, 0]), Background::Dark);
+        assert_eq!(background_of([0x00, 0x2b, 0x36]), Background::Dark);
+    }
 
     fn term(value: &str) -> Env {
         Env {

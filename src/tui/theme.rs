@@ -1,36 +1,132 @@
 //! The explorer's few colours and styles, so every widget draws with the same ones.
 //!
-//! The UI chrome uses the 16 named colours, which every terminal themes to suit itself; only
-//! the pictures use exact colours (see `widgets::output`).
+//! The UI chrome uses the 16 named colours, which every terminal themes to suit itself, chosen
+//! for the background's brightness, or none under `NO_COLOR`; only the pictures use exact
+//! colours (see `widgets::output`), and they keep them under `NO_COLOR` too: a picture is
+//! content, not decoration.
 
+use crate::render::cells::Background;
+use crate::tui::app::Mode;
 use ratatui::style::{Color, Modifier, Style};
 
-pub fn border() -> Style {
-    Style::new().fg(Color::DarkGray)
+/// The chrome's colours: for a dark or a light background, or none at all (`NO_COLOR`), when
+/// emphasis is carried by bold and reverse video. The picture never takes its colours from
+/// here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Theme {
+    pub background: Background,
+    /// No colour in the chrome.
+    pub plain: bool,
 }
 
-pub fn title() -> Style {
-    Style::new().add_modifier(Modifier::BOLD)
-}
+impl Theme {
+    /// Colours for a dark background (the default).
+    pub const DARK: Theme = Theme {
+        background: Background::Dark,
+        plain: false,
+    };
 
-pub fn accent() -> Style {
-    Style::new().fg(Color::Cyan)
-}
+    /// `dark` on a dark background, `light` on a light one, nothing when plain.
+    fn fg(self, dark: Color, light: Color) -> Style {
+        match (self.plain, self.background) {
+            (true, _) => Style::new(),
+            (false, Background::Dark) => Style::new().fg(dark),
+            (false, Background::Light) => Style::new().fg(light),
+        }
+    }
 
-pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
-}
+    pub fn border(self) -> Style {
+        self.fg(Color::DarkGray, Color::DarkGray)
+    }
 
-pub fn key() -> Style {
-    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
-}
+    pub fn title(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
 
-pub fn good() -> Style {
-    Style::new().fg(Color::Green)
-}
+    /// Names and values that matter: bold without colour.
+    pub fn accent(self) -> Style {
+        let style = self.fg(Color::Cyan, Color::Blue);
+        if self.plain {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
 
-pub fn bad() -> Style {
-    Style::new().fg(Color::Red)
+    /// Secondary text: faint without colour.
+    pub fn dim(self) -> Style {
+        let style = self.fg(Color::DarkGray, Color::DarkGray);
+        if self.plain {
+            style.add_modifier(Modifier::DIM)
+        } else {
+            style
+        }
+    }
+
+    /// Key names: yellow is unreadable on white, so magenta there.
+    pub fn key(self) -> Style {
+        self.fg(Color::Yellow, Color::Magenta)
+            .add_modifier(Modifier::BOLD)
+    }
+
+    pub fn good(self) -> Style {
+        self.fg(Color::Green, Color::Green)
+    }
+
+    /// Errors: bold without colour.
+    pub fn bad(self) -> Style {
+        let style = self.fg(Color::Red, Color::Red);
+        if self.plain {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// The state badge in the header: black on the mode's colour, or reverse video.
+    pub fn badge(self, mode: Mode) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        if self.plain {
+            return bold.add_modifier(Modifier::REVERSED);
+        }
+        let color = match mode {
+            Mode::Training => Color::Green,
+            Mode::Paused | Mode::Starting => Color::Yellow,
+            Mode::Done => Color::Cyan,
+            Mode::Stopped => Color::Magenta,
+            Mode::Failed => Color::Red,
+            Mode::Watching => Color::Blue,
+        };
+        bold.fg(Color::Black).bg(color)
+    }
+
+    /// The epoch gauge: its block characters show the fill even without colour.
+    pub fn gauge(self) -> Style {
+        match (self.plain, self.background) {
+            (true, _) => Style::new(),
+            (false, Background::Dark) => Style::new().fg(Color::Cyan).bg(Color::Black),
+            (false, Background::Light) => Style::new().fg(Color::Blue).bg(Color::Gray),
+        }
+    }
+
+    /// A pressed (weight 1) or partly pressed button; released ones are `dim`.
+    pub fn pressed(self, fully: bool) -> Style {
+        let style = self.fg(Color::Cyan, Color::Blue);
+        if fully {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// The learning-rate line and the marks of its halvings.
+    pub fn rate_line(self) -> Style {
+        self.fg(Color::Magenta, Color::Magenta)
+    }
+
+    pub fn halving(self) -> Style {
+        self.fg(Color::Yellow, Color::Blue)
+    }
 }
 
 /// "1.23e-3": short scientific notation for errors and rates.

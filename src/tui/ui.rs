@@ -10,23 +10,24 @@
 //! status line                  (1 row)
 //! ```
 //! Below [`MIN_WIDTH`] x [`MIN_HEIGHT`] the screen says how large it needs to be instead.
+//! [`Areas`] is the layout as data, so a click is found where it was drawn ([`target_at`]).
 
-use super::app::{App, Overlay};
-use super::theme;
-use super::widgets::buttons::{Buttons, panel_height};
+use super::app::{App, Overlay, Target};
+use super::widgets::buttons::{Buttons, button_at, panel_height};
 use super::widgets::dialog::QuitDialog;
 use super::widgets::error_chart::ErrorChart;
+use super::widgets::full_picture::FullPicture;
 use super::widgets::header::{EpochGauge, Header};
 use super::widgets::help::Help;
 use super::widgets::output::OutputPane;
 use super::widgets::rate_chart::RateChart;
-use super::widgets::sample_errors::SampleErrors;
+use super::widgets::sample_errors::{SampleErrors, sample_at};
 use super::widgets::status::StatusLine;
 use crate::render::halfblock::display_size;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 18;
@@ -37,13 +38,27 @@ const MIN_PANE_WIDTH: u16 = 30;
 /// Narrowest the dashboard column gets next to the output pane.
 const MIN_DASHBOARD_WIDTH: u16 = 40;
 
-impl Widget for &App {
-    fn render(self, area: Rect, buf: &mut Buffer) {
+/// Where each part of the dashboard goes on a screen of a given size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub gauge: Rect,
+    pub buttons: Rect,
+    pub status: Rect,
+    pub pane: Rect,
+    pub errors: Rect,
+    /// Empty when the dashboard is too short for it.
+    pub rates: Rect,
+    pub samples: Rect,
+}
+
+impl Areas {
+    /// The layout of `app` on `area`; None when the screen is too small for the dashboard.
+    pub fn of(app: &App, area: Rect) -> Option<Areas> {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            too_small(self, area, buf);
-            return;
+            return None;
         }
-        let buttons_h = panel_height(self.inputs.buttons.len(), area.width);
+        let buttons_h = panel_height(app.inputs.buttons.len(), area.width);
         let [header, gauge, buttons, body, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
@@ -52,16 +67,12 @@ impl Widget for &App {
             Constraint::Length(1),
         ])
         .areas(area);
-        Header(self).render(header, buf);
-        EpochGauge(self).render(gauge, buf);
-        Buttons(self).render(buttons, buf);
-        StatusLine(self).render(status, buf);
 
         // The pane is as wide as the picture at the body's height, leaving the dashboard
         // at least its minimum; it does not change when a target appears beside it.
         let (pic_w, _) = display_size(
-            self.run.width,
-            self.run.height,
+            app.run.width,
+            app.run.height,
             body.width,
             body.height.saturating_sub(2),
         );
@@ -70,9 +81,8 @@ impl Widget for &App {
             .min(body.width.saturating_sub(MIN_DASHBOARD_WIDTH));
         let [dashboard, pane] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane_w)]).areas(body);
-        OutputPane(self).render(pane, buf);
 
-        let samples_h = SampleErrors::height_for(self.samples.len(), dashboard.height / 3);
+        let samples_h = SampleErrors::height_for(app.samples.len(), dashboard.height / 3);
         let charts_h = dashboard.height.saturating_sub(samples_h);
         let rate_h = if charts_h >= 15 { charts_h / 3 } else { 0 };
         let [errors, rates, samples] = Layout::vertical([
@@ -81,23 +91,60 @@ impl Widget for &App {
             Constraint::Length(samples_h),
         ])
         .areas(dashboard);
-        ErrorChart(self).render(errors, buf);
-        if rate_h > 0 {
-            RateChart(self).render(rates, buf);
+        Some(Areas {
+            header,
+            gauge,
+            buttons,
+            status,
+            pane,
+            errors,
+            rates,
+            samples,
+        })
+    }
+}
+
+/// What is under screen cell (`column`, `row`) of a screen `area`: an input button or a
+/// training image's row, as they were drawn.
+pub fn target_at(app: &App, area: Rect, column: u16, row: u16) -> Option<Target> {
+    let areas = Areas::of(app, area)?;
+    let inner = |r: Rect| Block::bordered().inner(r);
+    if let Some(i) = button_at(app.inputs.buttons.len(), inner(areas.buttons), column, row) {
+        return Some(Target::Button(i));
+    }
+    sample_at(app.samples.len(), inner(areas.samples), column, row).map(Target::Sample)
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Some(areas) = Areas::of(self, area) else {
+            too_small(self, area, buf);
+            return;
+        };
+        Header(self).render(areas.header, buf);
+        EpochGauge(self).render(areas.gauge, buf);
+        Buttons(self).render(areas.buttons, buf);
+        StatusLine(self).render(areas.status, buf);
+        OutputPane(self).render(areas.pane, buf);
+        ErrorChart(self).render(areas.errors, buf);
+        if !areas.rates.is_empty() {
+            RateChart(self).render(areas.rates, buf);
         }
-        SampleErrors(self).render(samples, buf);
+        SampleErrors(self).render(areas.samples, buf);
 
         match self.overlay {
-            Overlay::Help => Help.render(area, buf),
+            Overlay::Help => Help(self.view.theme).render(area, buf),
             Overlay::Quit => QuitDialog(self).render(area, buf),
+            Overlay::FullPicture(scale) => FullPicture { app: self, scale }.render(area, buf),
             Overlay::None => {}
         }
     }
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.view.theme;
     let mut text = vec![
-        Line::styled("nnimg: this terminal is too small", theme::title()),
+        Line::styled("nnimg: this terminal is too small", theme.title()),
         Line::raw(format!(
             "it is {}×{}; the explorer needs at least {MIN_WIDTH}×{MIN_HEIGHT}",
             area.width, area.height
@@ -107,7 +154,7 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     if app.overlay == Overlay::Quit {
         text.push(Line::styled(
             "quit? q: save and quit · Esc: cancel",
-            theme::key(),
+            theme.key(),
         ));
     }
     let height = (text.len() as u16).min(area.height);

@@ -4,6 +4,7 @@
 pub mod buttons;
 pub mod dialog;
 pub mod error_chart;
+pub mod full_picture;
 pub mod header;
 pub mod help;
 pub mod output;

@@ -1,7 +1,6 @@
 //! The quit dialog: stop training and keep exploring, quit (saving), or cancel; one key.
 
 use crate::tui::app::App;
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -12,9 +11,10 @@ pub struct QuitDialog<'a>(pub &'a App);
 impl Widget for QuitDialog<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let option = |k: &'static str, what: String| {
             Line::from(vec![
-                Span::styled(format!("  {k:<9}"), theme::key()),
+                Span::styled(format!("  {k:<9}"), theme.key()),
                 Span::raw(what),
             ])
         };
@@ -37,8 +37,8 @@ impl Widget for QuitDialog<'_> {
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .border_style(theme::accent())
-                    .title(Line::styled(" quit? ", theme::title())),
+                    .border_style(theme.accent())
+                    .title(Line::styled(" quit? ", theme.title())),
             )
             .render(popup, buf);
     }

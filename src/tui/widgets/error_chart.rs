@@ -6,10 +6,9 @@
 //! ticks with the errors themselves.
 
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
@@ -102,6 +101,7 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let h = &app.run_status.history;
         let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
             let skip = h.errors.len() - RECENT_EPOCHS;
@@ -113,15 +113,16 @@ impl Widget for ErrorChart<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         if values.is_empty() {
-            Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+            Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
             return;
         }
-        plot(values, first, app.view.smoothing, inner, buf);
+        plot(values, first, app.view.smoothing, theme, inner, buf);
     }
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
+    let theme = app.view.theme;
     let h = &app.run_status.history;
     let view = if app.view.recent_only {
         format!("last {RECENT_EPOCHS} epochs")
@@ -129,32 +130,32 @@ fn frame(app: &App) -> Block<'static> {
         "whole run".to_string()
     };
     let mut title = vec![
-        Span::styled(" error ", theme::title()),
-        Span::styled(format!("(log) · {view}"), theme::dim()),
+        Span::styled(" error ", theme.title()),
+        Span::styled(format!("(log) · {view}"), theme.dim()),
     ];
     if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme::dim()));
+        title.push(Span::styled(" · smoothed", theme.dim()));
     }
     title.push(Span::raw(" "));
     let mut footer = vec![Span::raw(" ")];
     if let Some(now) = h.current() {
         footer.push(Span::raw("now "));
-        footer.push(Span::styled(theme::sci(now), theme::accent()));
+        footer.push(Span::styled(theme::sci(now), theme.accent()));
     }
     if let Some((epoch, best)) = h.best {
         footer.push(Span::raw("  best "));
-        footer.push(Span::styled(theme::sci(best), theme::good()));
+        footer.push(Span::styled(theme::sci(best), theme.good()));
         footer.push(Span::raw(format!(" @{epoch} ")));
     }
     Block::bordered()
-        .border_style(theme::border())
+        .border_style(theme.border())
         .title(Line::from(title))
         .title_bottom(Line::from(footer))
 }
 
 /// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
 /// with the smoothed line over them when `smoothing`.
-fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buffer) {
+fn plot(values: &[f64], first: usize, smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
     let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
     // Two columns of braille dots per cell; the y labels take about 9 of the columns.
     let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
@@ -170,9 +171,9 @@ fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buf
     let last = first + values.len() - 1;
     let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
     let raw_style = if smoothing {
-        Style::new().fg(Color::DarkGray)
+        theme.dim()
     } else {
-        theme::accent()
+        theme.accent()
     };
     let line = |style, data| {
         Dataset::default()
@@ -183,20 +184,19 @@ fn plot(values: &[f64], first: usize, smoothing: bool, area: Rect, buf: &mut Buf
     };
     let mut datasets = vec![line(raw_style, &raw)];
     if let Some(s) = &smoothed {
-        datasets.push(line(theme::accent(), s));
+        datasets.push(line(theme.accent(), s));
     }
     let mid = (first + last) / 2;
     Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds(x_bounds)
-                .style(theme::dim())
-                .labels([first.to_string(), mid.to_string(), last.to_string()]),
-        )
+        .x_axis(Axis::default().bounds(x_bounds).style(theme.dim()).labels([
+            first.to_string(),
+            mid.to_string(),
+            last.to_string(),
+        ]))
         .y_axis(
             Axis::default()
                 .bounds(y_bounds)
-                .style(theme::dim())
+                .style(theme.dim())
                 .labels(log_labels(y_bounds)),
         )
         .render(area, buf);

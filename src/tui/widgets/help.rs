@@ -1,17 +1,18 @@
 //! The help overlay: every key of [`KEYS`], the table the key handler reads too.
 
 use crate::tui::keys::KEYS;
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-pub struct Help;
+/// The overlay, drawn in a theme.
+pub struct Help(pub Theme);
 
 impl Help {
     /// The lines of the overlay, one per key binding.
-    pub fn lines() -> Vec<Line<'static>> {
+    pub fn lines(theme: Theme) -> Vec<Line<'static>> {
         let width = KEYS
             .iter()
             .map(|b| b.label.chars().count())
@@ -21,7 +22,7 @@ impl Help {
             .map(|b| {
                 let pad = width - b.label.chars().count();
                 Line::from(vec![
-                    Span::styled(format!(" {}{} ", b.label, " ".repeat(pad)), theme::key()),
+                    Span::styled(format!(" {}{} ", b.label, " ".repeat(pad)), theme.key()),
                     Span::raw(format!(" {} ", b.help)),
                 ])
             })
@@ -31,7 +32,8 @@ impl Help {
 
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = Help::lines();
+        let theme = self.0;
+        let lines = Help::lines(theme);
         let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
         let height = lines.len() as u16 + 2;
         let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
@@ -39,9 +41,9 @@ impl Widget for Help {
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .border_style(theme::accent())
-                    .title(Line::styled(" keys ", theme::title()))
-                    .title_bottom(Line::styled(" any key closes ", theme::dim())),
+                    .border_style(theme.accent())
+                    .title(Line::styled(" keys ", theme.title()))
+                    .title_bottom(Line::styled(" any key closes ", theme.dim())),
             )
             .render(popup, buf);
     }

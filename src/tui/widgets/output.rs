@@ -9,7 +9,6 @@ use crate::render::color::ColorMode;
 use crate::render::halfblock::cell_rows;
 use crate::render::picture::Picture;
 use crate::tui::app::App;
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
@@ -93,10 +92,11 @@ impl OutputPane<'_> {
 impl Widget for OutputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let target = app
             .matching_sample()
             .and_then(|i| Some((i, Self::picture(app, &app.samples[i].target)?)));
-        let block = Block::bordered().border_style(theme::border());
+        let block = Block::bordered().border_style(theme.border());
         let inner = block.inner(area);
         let (pic_area, target_area) = match target {
             Some(_) => {
@@ -111,18 +111,20 @@ impl Widget for OutputPane<'_> {
             None => (inner, None),
         };
         let mut notes = SizeNotes::default();
-        if let Some(img) = Self::picture(app, &app.output.values) {
-            let shown = draw_picture(&img, pic_area, app.view.color_mode, Background::Dark, buf);
+        let (mode, background) = (app.view.color_mode, theme.background);
+        // The picture the screen shows, which catches up with the output at the link's pace.
+        if let Some(img) = app.shown_picture() {
+            let shown = draw_picture(&img, pic_area, mode, background, buf);
             notes = SizeNotes::new(shown, img.size());
         } else {
-            Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
+            Line::styled("waiting for weights…", theme.dim()).render(pic_area, buf);
         }
         let mut footer = Vec::new();
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
-            draw_picture(img, t_area, app.view.color_mode, Background::Dark, buf);
+            draw_picture(img, t_area, mode, background, buf);
             footer.push(Span::styled(
                 format!(" right: target {} ", app.samples[*i].stem),
-                theme::dim(),
+                theme.dim(),
             ));
         }
         let title = title(app, &notes, area.width, &mut footer);
@@ -161,6 +163,7 @@ impl SizeNotes {
 /// fit in `width`; otherwise the details go to the bottom border, unless the target's name is
 /// there.
 fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Line<'static> {
+    let theme = app.view.theme;
     let stem = crate::data::format_stem(&app.inputs.buttons);
     let map = if app.run.channels == 1 {
         app.view.color_map.name()
@@ -173,19 +176,16 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
         app.output.epoch, notes.full
     );
     let mut title = vec![
-        Span::styled(" output ", theme::title()),
-        Span::styled(stem, theme::accent()),
+        Span::styled(" output ", theme.title()),
+        Span::styled(stem, theme.accent()),
     ];
     let room = usize::from(width.saturating_sub(2));
     if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
-        title.push(Span::styled(details, theme::dim()));
+        title.push(Span::styled(details, theme.dim()));
     } else {
         title.push(Span::raw(" "));
         if footer.is_empty() {
-            footer.push(Span::styled(
-                format!(" {map}{} ", notes.short),
-                theme::dim(),
-            ));
+            footer.push(Span::styled(format!(" {map}{} ", notes.short), theme.dim()));
         }
     }
     Line::from(title)

@@ -4,10 +4,9 @@
 use super::error_chart::{log_bounds, log_labels};
 use crate::train::schedule::Halving;
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
@@ -39,20 +38,21 @@ pub struct RateChart<'a>(pub &'a App);
 impl Widget for RateChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let h = &app.run_status.history;
         let current = app
             .run_status
             .learning_rate
             .or(h.learning_rates.last().copied());
-        let mut title = vec![Span::styled(" learning rate ", theme::title())];
+        let mut title = vec![Span::styled(" learning rate ", theme.title())];
         if let Some(lr) = current {
-            title.push(Span::styled(format!("{lr} "), theme::accent()));
+            title.push(Span::styled(format!("{lr} "), theme.accent()));
         }
         let footer = halvings_footer(&h.halvings, area.width);
         let block = Block::bordered()
-            .border_style(theme::border())
+            .border_style(theme.border())
             .title(Line::from(title))
-            .title_bottom(Line::styled(footer, theme::dim()));
+            .title_bottom(Line::styled(footer, theme.dim()));
         let inner = block.inner(area);
         block.render(area, buf);
         let (Some(&initial), Some(_)) = (h.learning_rates.first(), current) else {
@@ -63,6 +63,7 @@ impl Widget for RateChart<'_> {
             h.last_epoch(),
             initial,
             &h.halvings,
+            theme,
             inner,
             buf,
         );
@@ -102,6 +103,7 @@ fn plot(
     last: usize,
     initial: f32,
     halvings: &[Halving],
+    theme: Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -125,25 +127,25 @@ fn plot(
         Dataset::default()
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::Magenta))
+            .style(theme.rate_line())
             .data(&steps),
         Dataset::default()
             .marker(Marker::Dot)
             .graph_type(GraphType::Scatter)
-            .style(Style::new().fg(Color::Yellow))
+            .style(theme.halving())
             .data(&marks),
     ];
     Chart::new(datasets)
         .x_axis(
             Axis::default()
                 .bounds(x_bounds)
-                .style(theme::dim())
+                .style(theme.dim())
                 .labels([first.to_string(), last.to_string()]),
         )
         .y_axis(
             Axis::default()
                 .bounds(y_bounds)
-                .style(theme::dim())
+                .style(theme.dim())
                 .labels(log_labels(y_bounds)),
         )
         .render(area, buf);
