@@ -159,6 +159,62 @@ pub fn duration(seconds: f64) -> String {
 mod tests {
     use super::*;
 
+    /// Every style of a theme.
+    fn styles(theme: Theme) -> Vec<Style> {
+        let mut all = vec![
+            theme.border(),
+            theme.title(),
+            theme.accent(),
+            theme.dim(),
+            theme.key(),
+            theme.good(),
+            theme.bad(),
+            theme.gauge(),
+            theme.pressed(true),
+            theme.pressed(false),
+            theme.rate_line(),
+            theme.halving(),
+        ];
+        all.extend([Mode::Training, Mode::Paused, Mode::Failed].map(|m| theme.badge(m)));
+        all
+    }
+
+    #[test]
+    fn a_plain_theme_has_no_colour_and_keeps_emphasis() {
+        let plain = Theme {
+            plain: true,
+            ..Theme::DARK
+        };
+        for style in styles(plain) {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
+        assert!(
+            plain
+                .badge(Mode::Training)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(plain.bad().add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn text_on_a_light_background_is_never_yellow_or_cyan() {
+        let light = Theme {
+            background: Background::Light,
+            plain: false,
+        };
+        for style in styles(light) {
+            // Badges bring their own background.
+            if style.bg.is_none() {
+                assert!(
+                    !matches!(style.fg, Some(Color::Yellow | Color::Cyan)),
+                    "{style:?}"
+                );
+            }
+        }
+        assert_eq!(Theme::DARK.key().fg, Some(Color::Yellow));
+    }
+
     #[test]
     fn sci_keeps_three_digits() {
         assert_eq!(sci(0.001234), "1.23e-3");

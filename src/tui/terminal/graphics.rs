@@ -54,17 +54,13 @@ pub fn choose(replies: &Replies, in_tmux: bool) -> Result<Protocol, String> {
         Ok(Protocol::Sixel)
     } else if in_tmux {
         Err(
-            "full resolution needs a graphics protocol, which tmux does not pass through \
-             (tmux 3.4 built with sixel support has one); run nnimg outside tmux"
+            "full resolution: tmux passes no graphics protocol through; run nnimg outside tmux"
                 .into(),
         )
     } else if !replies.complete {
-        Err("the terminal did not answer the graphics query; full resolution is off".into())
+        Err("full resolution: the terminal did not answer the graphics query".into())
     } else {
-        Err(
-            "this terminal has no graphics protocol (kitty, iTerm2 or sixel); try `nnimg render`"
-                .into(),
-        )
+        Err("full resolution: this terminal has no kitty, iTerm2 or sixel graphics".into())
     }
 }
 
@@ -254,7 +250,7 @@ mod tests {
         assert!(
             choose(&plain, false)
                 .unwrap_err()
-                .contains("no graphics protocol")
+                .contains("no kitty, iTerm2 or sixel")
         );
         assert!(
             choose(&Replies::default(), false)
@@ -315,6 +311,89 @@ mod tests {
             text,
             "\x1bP0;1;0q\"1;1;5;2#0;2;100;100;100#1;2;0;0;0#0!4@B$#1!4A?-\x1b\\"
         );
+    }
+
+    /// A plain sixel decoder: the picture's size and each pixel's colour (None where no
+    /// colour painted it).
+    fn decode_sixel(text: &str) -> (usize, usize, Vec<Option<[u8; 3]>>) {
+        let body = text.strip_prefix("\x1bP0;1;0q\"1;1;").unwrap();
+        let body = body.strip_suffix("\x1b\\").unwrap();
+        let mut chars = body.chars().peekable();
+        let number = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+            let mut n = 0usize;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                n = n * 10 + d as usize;
+                chars.next();
+            }
+            n
+        };
+        let w = number(&mut chars);
+        assert_eq!(chars.next(), Some(';'));
+        let h = number(&mut chars);
+        let mut palette = vec![[0u8; 3]; 256];
+        let mut pixels = vec![None; w * h];
+        let (mut x, mut band, mut color) = (0, 0, 0);
+        while let Some(c) = chars.next() {
+            let mut run = 1;
+            let c = match c {
+                '#' => {
+                    color = number(&mut chars);
+                    if chars.peek() == Some(&';') {
+                        chars.next();
+                        assert_eq!(number(&mut chars), 2);
+                        let mut rgb = [0u8; 3];
+                        for v in &mut rgb {
+                            assert_eq!(chars.next(), Some(';'));
+                            *v = (number(&mut chars) * 255 / 100) as u8;
+                        }
+                        palette[color] = rgb;
+                    }
+                    continue;
+                }
+                '$' => {
+                    x = 0;
+                    continue;
+                }
+                '-' => {
+                    (x, band) = (0, band + 1);
+                    continue;
+                }
+                '!' => {
+                    run = number(&mut chars);
+                    chars.next().unwrap()
+                }
+                c => c,
+            };
+            let bits = c as u32 - 63;
+            for _ in 0..run {
+                for bit in 0..6 {
+                    let y = band * 6 + bit;
+                    if bits & (1 << bit) != 0 && y < h {
+                        pixels[y * w + x] = Some(palette[color]);
+                    }
+                }
+                x += 1;
+            }
+        }
+        (w, h, pixels)
+    }
+
+    #[test]
+    fn a_sixel_picture_decodes_to_its_pixels() {
+        // 23 x 11: a band of six rows and a short one; 253 colours, each exact.
+        let img = RgbImage::from_fn(23, 11, |x, y| {
+            Rgb([(x * 11) as u8, (y * 23) as u8, ((x * y) % 200) as u8])
+        });
+        let text = String::from_utf8(sixel(&img)).unwrap();
+        let (w, h, pixels) = decode_sixel(&text);
+        assert_eq!((w, h), (23, 11));
+        for (p, got) in img.pixels().zip(pixels) {
+            let got = got.expect("every pixel painted");
+            for c in 0..3 {
+                // Percent steps: within 1.3 levels of 255, plus the decoder's rounding down.
+                assert!(p.0[c].abs_diff(got[c]) <= 4, "{:?} became {got:?}", p.0);
+            }
+        }
     }
 
     #[test]
