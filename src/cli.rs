@@ -1,8 +1,10 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::data::Fit;
 use crate::render::cells::Background;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -34,10 +36,16 @@ pub enum Command {
     Grid(GridArgs),
     /// Print a picture (a PNG, or a run's output for an input) in the terminal.
     Show(ShowArgs),
+    /// Compare runs image by image: a PNG sheet and a table of each image's error and rank.
+    Compare(CompareArgs),
+    /// Train v0.1.6, v0.1.6.1 and two-layer from one seed, then compare them.
+    Experiment(ExperimentArgs),
     /// Measure training speed for each preset and print a table.
     Bench(BenchArgs),
     /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
     Animate(AnimateArgs),
+    /// Make a training folder from any pictures: one button each, in file-name order.
+    InitData(InitDataArgs),
 }
 
 /// Settings for a new training run; explicit flags override the preset.
@@ -73,9 +81,21 @@ pub struct RunSettings {
     /// Start from the weights in this safetensors file (tensors w1 … wN).
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
+    /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
+    #[arg(
+        long,
+        value_name = "R",
+        conflicts_with = "init",
+        allow_negative_numbers = true
+    )]
+    pub init_range: Option<f32>,
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
     pub color: bool,
+    /// Training pictures of another shape: crop from the centre, pad with black, or stretch
+    /// [default: crop].
+    #[arg(long, value_enum, value_name = "FIT")]
+    pub fit: Option<Fit>,
     /// Output image size: 110 or WxH [default: 110].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
@@ -89,7 +109,8 @@ pub struct RunSettings {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Run folder: new (created, never overwritten) or existing (resumed) [default: runs/PRESET-N].
+    /// Run folder: new (created, never overwritten) or existing (resumed) [default:
+    /// runs/PRESET-N, or runs/LAYERS-N such as runs/8-12100-1 when --layers changes the shape].
     #[arg(long, value_name = "DIR")]
     pub run: Option<PathBuf>,
     #[command(flatten)]
@@ -104,6 +125,9 @@ pub struct ExploreArgs {
     /// Follow a run that another process is training, read-only.
     #[arg(long, requires = "run")]
     pub watch: bool,
+    /// Show this run beside the explorer's own, read-only (up to three times).
+    #[arg(long, value_name = "DIR")]
+    pub compare: Vec<PathBuf>,
     /// Folder for exported PNGs.
     #[arg(long, value_name = "DIR", default_value = "samples")]
     pub samples: PathBuf,
@@ -125,6 +149,9 @@ pub struct ExploreArgs {
     /// Upscale exported PNGs by this factor.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub export_scale: u32,
+    /// Start with the buttons of a picture nnimg wrote (from the recipe inside it).
+    #[arg(long, value_name = "FILE.png")]
+    pub inputs_from: Option<PathBuf>,
     #[command(flatten)]
     pub settings: RunSettings,
 }
@@ -239,6 +266,29 @@ pub struct GridArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The runs to compare (at least two), each a run folder.
+    #[arg(value_name = "RUN", required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Untrained inputs to show, comma-separated, e.g. 11000000,0.5_0_0_0_0_0_0_0
+    /// [default: every pair of buttons, and all buttons at 0.5].
+    #[arg(long, value_name = "LIST")]
+    pub inputs: Option<String>,
+    /// Output PNG [default: compare.png in the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write the table as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AnimateArgs {
     /// The run whose checkpoint paints the frames.
     #[arg(long, value_name = "DIR")]
@@ -301,6 +351,32 @@ pub struct AnimateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Folder of training images named by their input vector.
+    #[arg(long, value_name = "DIR", default_value = "training_input")]
+    pub data: PathBuf,
+    /// Epochs per run (on a rerun: the new total).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub epochs: usize,
+    /// Seed shared by the three runs [default: 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub init_range: Option<f32>,
+    /// Output picture size: 110 or WxH [default: 110].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Folder of the experiment: one run folder per preset, the sheet and the table
+    /// [default: runs/experiment, or runs/experiment-init-R with --init-range R].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Training threads per run; the three runs train at once [default: 1].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A picture file to show.
     #[arg(value_name = "FILE", conflicts_with_all = ["run", "input"])]
@@ -311,12 +387,28 @@ pub struct ShowArgs {
     /// Input vector for --run.
     #[arg(long, value_name = "VECTOR", requires = "run")]
     pub input: Option<String>,
-    /// Width in terminal columns [default: fit the terminal].
+    /// Width in terminal columns [default: fit the terminal's width and height].
     #[arg(long, value_name = "COLS")]
     pub width: Option<u32>,
     /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.
     #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
     pub colormap: ColorMap,
+}
+
+#[derive(Debug, Args)]
+pub struct InitDataArgs {
+    /// Folder of pictures, named anything.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// The training folder to create (new, or an empty folder; nothing is overwritten).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Pictures of another shape: crop from the centre, pad with black, or stretch.
+    #[arg(long, value_enum, value_name = "FIT", default_value_t = Fit::Crop)]
+    pub fit: Fit,
+    /// Size of the pictures written, 110 or WxH [default: 110]; train with the same --size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Args)]
@@ -336,7 +428,11 @@ pub struct BenchArgs {
 pub fn parse_colormap(s: &str) -> Result<ColorMap, String> {
     ColorMap::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = ColorMap::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown colour map '{s}'; use one of {}", names.join(", "))
+        format!(
+            "unknown colour map '{}'; use one of {}",
+            Shown(s),
+            names.join(", ")
+        )
     })
 }
 
@@ -345,7 +441,7 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let parse = |v: &str| {
         v.trim()
             .parse::<u32>()
-            .map_err(|_| format!("'{s}' is not a size: use 110 or WxH, e.g. 160x90"))
+            .map_err(|_| format!("'{}' is not a size: use 110 or WxH, e.g. 160x90", Shown(s)))
     };
     let (w, h) = match s.split_once(['x', 'X']) {
         Some((w, h)) => (parse(w)?, parse(h)?),
@@ -355,7 +451,10 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
         }
     };
     if w == 0 || h == 0 {
-        return Err(format!("size '{s}': each side must be at least 1 pixel"));
+        return Err(format!(
+            "size '{}': each side must be at least 1 pixel",
+            Shown(s)
+        ));
     }
     Ok((w, h))
 }

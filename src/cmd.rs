@@ -28,8 +28,11 @@ macro_rules! errln {
 
 pub mod animate;
 pub mod bench;
+pub mod compare;
+pub mod experiment;
 pub mod explore;
 pub mod grid;
+pub mod init_data;
 pub mod render;
 pub mod setup;
 pub mod show;

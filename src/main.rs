@@ -5,6 +5,7 @@
 use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
 use nnimg::cmd::print_error_line;
+use nnimg::shown::Shown;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -12,7 +13,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help and --version
         Err(e) => {
-            print_error_line(format_args!("nnimg: {}", usage_error_line(&e)));
+            print_error_line(format_args!("nnimg: {}", Shown(usage_error_line(&e))));
             return ExitCode::from(2);
         }
     };
@@ -23,7 +24,10 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Compare(args)) => nnimg::cmd::compare::run(args),
+        Some(Command::Experiment(args)) => nnimg::cmd::experiment::run(args),
         Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
+        Some(Command::InitData(args)) => nnimg::cmd::init_data::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
@@ -35,7 +39,9 @@ fn main() -> ExitCode {
         // The reader of our output has gone (`nnimg bench | head -1`): it has what it wanted.
         Err(e) if nnimg::cmd::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            print_error_line(format_args!("nnimg: {}", one_line(&e)));
+            // The messages escape the names they quote where they are made; escaping the
+            // whole line again is a last defence for text quoted by a library.
+            print_error_line(format_args!("nnimg: {}", Shown(one_line(&e))));
             ExitCode::FAILURE
         }
     }

@@ -6,10 +6,11 @@
 //! on; `output_history` keeps the outputs at spaced epochs for scrubbing and timelapses;
 //! `provenance` makes pictures' recipes and fingerprints weights; `session` ties these together for one run; `worker` runs a session on a thread for the
 //! explorer, and `watch` follows a run another process trains; both send the same
-//! [`Update`]s.
+//! [`Update`]s. `comparison` ranks each image's error within each of several runs.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
+pub mod comparison;
 pub mod config;
 pub mod metrics;
 pub mod output_history;

@@ -22,12 +22,15 @@ pub mod ui;
 pub mod widgets;
 
 use crate::render::cells::Background;
+use crate::render::compare_sheet::comparison_recipe;
 use crate::render::recipe::Recipe;
+use crate::shown::Shown;
+use crate::train::output_history::{HISTORY_FILE, History};
 use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
 use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
-use app::{App, Capabilities, Effect, Gesture, Mode, Overlay};
+use app::{App, Capabilities, Effect, Gesture, HistoryFrame, Mode, Overlay, Step};
 use crossterm::cursor::MoveTo;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, MouseEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -41,9 +44,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use terminal::{graphics, probe};
 use widgets::full_picture::{Placement, placement};
+
+/// How long the blink view shows each of the two runs in focus.
+pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
 
 /// Settings of the loop.
 #[derive(Clone, Debug)]
@@ -176,6 +182,9 @@ fn event_loop(
     let mut full_picture = None;
     let mut stopped = None;
     let mut interrupted = None;
+    // When the blink view next changes picture; None while it is not shown, so an idle
+    // explorer still waits without a timeout.
+    let mut next_blink: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if app.output.behind && clock.wait(now).is_zero() {
@@ -190,9 +199,17 @@ fn event_loop(
             pacer.drawn(now);
             show_full_picture(terminal, app, &mut full_picture)?;
         }
+        next_blink = app
+            .is_blinking()
+            .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
         let now = Instant::now();
-        let picture_wait = app.output.behind.then(|| clock.wait(now));
-        let wait = match (pacer.wait_time(now), picture_wait) {
+        let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
+        let until_picture = app.output.behind.then(|| clock.wait(now));
+        let until_frame = [app.motion.next_frame_in(now), until_blink, until_picture]
+            .into_iter()
+            .flatten()
+            .min();
+        let wait = match (pacer.wait_time(now), until_frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -200,7 +217,18 @@ fn event_loop(
             None => rx.recv().ok(),
             Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    if next_blink.is_some_and(|t| Instant::now() >= t) {
+                        next_blink = Some(Instant::now() + BLINK_INTERVAL);
+                        if app.update(Event::Blink) {
+                            pacer.mark_dirty();
+                        }
+                    }
+                    if app.advance_motion(Instant::now()) {
+                        pacer.mark_dirty();
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => None,
             },
         };
@@ -235,6 +263,9 @@ fn event_loop(
             }
             pacer.mark_urgent();
         }
+        if app.advance_motion(Instant::now()) {
+            pacer.mark_dirty();
+        }
         if app.should_quit {
             return Ok((stopped, interrupted));
         }
@@ -264,13 +295,21 @@ fn carry_out(
                 Ok(s) => Status::info(format!(
                     "training stopped at epoch {}; checkpoint saved in {}",
                     s.epoch,
-                    s.run.display()
+                    Shown(&s.run)
                 )),
                 Err(e) => Status::error(format!("{e:#}")),
             });
             return Some(summary);
         }
-        Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+        Effect::ExportPng
+        | Effect::ExportSheet
+        | Effect::ExportAnimation
+        | Effect::ExportTimelapse => spawn_export(app, effect, tx, options),
+        Effect::ExportComparison => spawn_comparison_export(app, tx, options),
+        Effect::Scrub(step) => {
+            let frame = history_frame(app, step);
+            app.show_history(frame);
+        }
         Effect::Mouse(on) => {
             let mut out = std::io::stdout();
             let done = if on {
@@ -355,6 +394,103 @@ fn clear(terminal: &mut DefaultTerminal) -> Result<()> {
     Ok(())
 }
 
+/// What an animation export paints: the frames of the random walk that plays (from where it
+/// started), or else of the path.
+struct AnimationInputs {
+    walk_start: Option<Vec<f32>>,
+    waypoints: Vec<Vec<f32>>,
+}
+
+/// Frames of an exported random walk.
+const EXPORTED_WALK_FRAMES: usize = 240;
+
+fn animation_inputs(app: &App) -> AnimationInputs {
+    let walk_start = match &app.motion.playing {
+        Some(app::motion::Playing::Walk { start, .. }) => Some(start.clone()),
+        _ => None,
+    };
+    AnimationInputs {
+        walk_start,
+        waypoints: app.motion.waypoints.clone(),
+    }
+}
+
+impl AnimationInputs {
+    /// The file stem, the inputs and the recipe of the animation.
+    fn finish(self, recipe: Recipe, epoch: usize) -> (String, Vec<Vec<f32>>, Recipe) {
+        use crate::render::motion::{path_frames, random_walk};
+        match self.walk_start {
+            Some(start) => {
+                let kind = format!(
+                    "random walk from {}, seed {}, {EXPORTED_WALK_FRAMES} steps, speed {}",
+                    crate::render::recipe::format_vector(&start),
+                    app::motion::WALK_SEED,
+                    app::motion::WALK_STEP
+                );
+                let inputs = random_walk(
+                    &start,
+                    EXPORTED_WALK_FRAMES,
+                    app::motion::WALK_STEP,
+                    app::motion::WALK_SEED,
+                );
+                let recipe = Recipe {
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("walk-e{epoch}"), inputs, recipe)
+            }
+            None => {
+                let t = app::motion::TIMING;
+                let kind = format!(
+                    "path, {} frames per leg, hold {}, ping-pong",
+                    t.frames_per_leg, t.hold
+                );
+                let inputs = path_frames(&self.waypoints, t);
+                let recipe = Recipe {
+                    path: Some(self.waypoints),
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("path-e{epoch}"), inputs, recipe)
+            }
+        }
+    }
+}
+
+/// The picture of the history that `step` leads to for the shown training input (None:
+/// the live picture), read from the run's `history.bin`. A few hundred kilobytes at most are
+/// read, on a key press, so the UI thread does it.
+fn history_frame(app: &App, step: Step) -> Result<Option<HistoryFrame>, String> {
+    let Some(sample) = app.matching_sample() else {
+        return Ok(None);
+    };
+    let path = app.run.path.join(HISTORY_FILE);
+    let history = match History::open(&path) {
+        Ok(Some(h)) if !h.is_empty() => h,
+        Ok(_) => return Err("this run has no picture history yet".into()),
+        Err(e) => return Err(format!("{e:#}")),
+    };
+    let layout = history.layout();
+    let shape = (app.run.width, app.run.height, app.run.channels);
+    if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+        return Err(format!("{}: holds pictures of another shape", Shown(&path)));
+    }
+    let epochs: Vec<usize> = history.epochs().collect();
+    let Some(index) = app::scrub::target(&epochs, app.scrub.epoch(), step) else {
+        return Ok(None);
+    };
+    let bytes = history
+        .picture(index, sample)
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(Some(HistoryFrame {
+        epoch: epochs[index],
+        index,
+        count: epochs.len(),
+        sample,
+        values: export::bytes_to_values(&bytes),
+    }))
+}
+
 /// One frame, wrapped in the terminal's synchronized-update commands so it appears at once.
 fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate).context("cannot draw")?;
@@ -365,18 +501,74 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Writes every run's picture side by side on a thread; the result comes back as an
+/// `Event::Status`.
+fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
+    let Some(comparison) = &app.comparison else {
+        return;
+    };
+    let map = app.view.color_map;
+    let mut runs = vec![export::ComparedPicture {
+        header: header_lines(&app.run, app.output.epoch, None),
+        net: app.output.net.clone(),
+        spec: PictureSpec::of(&app.run, map),
+    }];
+    runs.extend(comparison.runs.iter().map(|r| export::ComparedPicture {
+        header: header_lines(&r.run, r.output.epoch, r.problem.as_deref()),
+        net: r.output.net.clone().filter(|_| r.problem.is_none()),
+        spec: PictureSpec::of(&r.run, map),
+    }));
+    let target = app.matching_sample().and_then(|i| {
+        let run = &app.run;
+        let t = &app.samples[i].target;
+        crate::render::Picture::from_output(t, run.width, run.height, run.channels, map)
+    });
+    let input = app.inputs.buttons.clone();
+    let names: Vec<String> = std::iter::once(&app.run)
+        .chain(comparison.runs.iter().map(|r| &r.run))
+        .map(|r| Shown(&r.path).to_string())
+        .collect();
+    let recipe = comparison_recipe(&names, None, map);
+    let (dir, scale) = (options.samples_dir.clone(), options.export_scale.max(1));
+    let done = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("nnimg-export".into())
+        .spawn(move || {
+            let result = export::export_comparison(&runs, &input, target, scale, &dir, &recipe);
+            let _ = done.send(Event::Status(export::status_of(result)));
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Event::Status(Status::error(format!(
+            "cannot start the export: {e}"
+        ))));
+    }
+}
+
+/// A run's column header in a side-by-side export: name, preset (unless it is the name)
+/// and epoch, or that it cannot be read.
+fn header_lines(run: &app::RunInfo, epoch: usize, problem: Option<&str>) -> Vec<String> {
+    let mut lines = vec![run.name.clone()];
+    if problem.is_some() {
+        lines.push("cannot be read".into());
+        return lines;
+    }
+    if run.preset != run.name {
+        lines.push(run.preset.clone());
+    }
+    lines.push(format!("epoch {epoch}"));
+    lines
+}
+
 /// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
     let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let spec = PictureSpec {
-        width: app.run.width,
-        height: app.run.height,
-        channels: app.run.channels,
-        map: app.view.color_map,
-    };
+    let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
+    let animation = animation_inputs(app);
+    let (fps, sample) = (app.motion.fps(), app.matching_sample().unwrap_or(0));
+    let history = app.run.path.join(HISTORY_FILE);
     let (run, preset, epoch) = (
         app.run.path.clone(),
         app.run.preset.clone(),
@@ -393,10 +585,16 @@ fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options
                 colormap: Some(colormap),
                 ..run_recipe(&run, &preset, epoch, &net)
             };
-            let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &spec, &dir, &recipe)
-            } else {
-                export::export_png(&net, &input, &spec, scale, &dir, &recipe)
+            let result = match effect {
+                Effect::ExportSheet => export::export_sheet(&net, &spec, &dir, &recipe),
+                Effect::ExportAnimation => {
+                    let (stem, inputs, recipe) = animation.finish(recipe, epoch);
+                    export::export_animation(&net, &inputs, &spec, fps, &dir, &stem, &recipe)
+                }
+                Effect::ExportTimelapse => export::export_timelapse(
+                    &history, sample, &net, &input, &spec, fps, &dir, &recipe,
+                ),
+                _ => export::export_png(&net, &input, &spec, scale, &dir, &recipe),
             };
             let _ = done.send(Event::Status(export::status_of(result)));
         });

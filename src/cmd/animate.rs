@@ -8,6 +8,7 @@ use crate::cli::AnimateArgs;
 use crate::data::format_stem;
 use crate::render::animated::{AnimationFormat, encode_animation};
 use crate::render::motion::{Timing, frame_delay_ms, path_frames, random_walk};
+use crate::shown::Shown;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,7 +71,7 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
     if !args.force && std::fs::symlink_metadata(&out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            out.display()
+            Shown(&out)
         );
     }
     let frames: Vec<_> = inputs
@@ -83,13 +84,13 @@ pub fn run(args: AnimateArgs) -> Result<ExitCode> {
         })
         .collect();
     let encoded = encode_animation(format, &frames, frame_delay_ms(args.fps), &recipe)
-        .map_err(|e| e.context(format!("{}: cannot write", out.display())))?;
+        .map_err(|e| e.context(format!("{}: cannot write", Shown(&out))))?;
     if args.force {
         replace_file(&out, &encoded)?;
     } else {
         create_new_file(&out, &encoded)?;
     }
-    println!("{}", out.display());
+    outln!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -128,7 +129,7 @@ fn parse_path(trained: &TrainedRun, path: &str) -> Result<Vec<Vec<f32>>> {
             if input.len() != inputs {
                 bail!(
                     "--path: waypoint {n} '{}' has {} values, the network has {inputs} inputs",
-                    text.escape_debug(),
+                    Shown(text),
                     input.len()
                 );
             }
@@ -144,12 +145,12 @@ fn format_for(out: &Path, color: bool) -> Result<AnimationFormat> {
     match AnimationFormat::from_extension(ext) {
         Some(AnimationFormat::Gif) if color => bail!(
             "{}: a colour network's frames have more than 256 colours; write an animated PNG (.png) instead",
-            out.display()
+            Shown(out)
         ),
         Some(format) => Ok(format),
         None => bail!(
             "{}: write an animation as .gif or .png (animated PNG)",
-            out.display()
+            Shown(out)
         ),
     }
 }

@@ -79,6 +79,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         width: 110,
         height: (outputs / 110) as u32,
         color: outputs > PIXELS,
+        fit: crate::data::Fit::Crop,
         epochs: 10_000,
         learning_rate: 0.1,
         adaptive,
@@ -88,6 +89,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         checkpoint_every: 100,
         data: "synthetic".into(),
         init: None,
+        init_range: None,
         samples: samples.iter().map(|s| s.stem.clone()).collect(),
     };
     let mut trainer = Trainer::new(
@@ -116,7 +118,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     );
     outln!(
         "{:<18} {:<16} {:>7} {:>9} {:>9} {:>13} {:>9}",
-        "network",
+        "preset",
         "layers",
         "threads",
         "ms/epoch",

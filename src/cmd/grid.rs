@@ -4,6 +4,7 @@
 use super::setup::{TrainedRun, save_picture};
 use crate::cli::GridArgs;
 use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
+use crate::shown::Shown;
 use anyhow::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +17,6 @@ pub fn run(args: GridArgs) -> Result<ExitCode> {
     let mut recipe = trained.recipe(None, args.colormap, 1);
     recipe.kind = Some(BUTTON_SHEET_KIND.to_owned());
     save_picture(&out, &sheet, &recipe, args.force)?;
-    outln!("{}", out.display());
+    outln!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }

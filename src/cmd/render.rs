@@ -6,6 +6,7 @@ use crate::cli::RenderArgs;
 use crate::data::format_stem;
 use crate::render::pixels::ColorMap;
 use crate::render::recipe::{Recipe, read_png_recipe};
+use crate::shown::Shown;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,7 +49,7 @@ pub fn run(args: RenderArgs) -> Result<ExitCode> {
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{}.png", format_stem(&input))));
     save_picture(&out, &picture, &recipe, args.force)?;
-    outln!("{}", out.display());
+    outln!("{}", Shown(&out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -58,12 +59,12 @@ fn recipe_run(file: &Path, recipe: &Recipe) -> Result<PathBuf> {
         Some(run) if Path::new(run).is_dir() => Ok(PathBuf::from(run)),
         Some(run) => bail!(
             "{}: was painted by run '{}', which is not here; name it with --run",
-            file.display(),
-            run.escape_debug()
+            Shown(file),
+            Shown(run)
         ),
         None => bail!(
             "{}: its recipe names no run; name it with --run",
-            file.display()
+            Shown(file)
         ),
     }
 }
@@ -73,16 +74,16 @@ fn recipe_input(file: &Path, recipe: &Recipe, trained: &TrainedRun) -> Result<Ve
     let Some(input) = &recipe.input else {
         bail!(
             "{}: is an animation or a sheet, not one picture; render one of its inputs with --input",
-            file.display()
+            Shown(file)
         );
     };
     let n = trained.checkpoint.net.input_len();
     if input.len() != n {
         bail!(
             "{}: its input has {} values, the network of {} has {n} inputs",
-            file.display(),
+            Shown(file),
             input.len(),
-            trained.dir.display()
+            Shown(&trained.dir)
         );
     }
     Ok(input.clone())
@@ -92,9 +93,9 @@ fn recipe_input(file: &Path, recipe: &Recipe, trained: &TrainedRun) -> Result<Ve
 fn note_changed_weights(file: &Path, old: &Recipe, new: &Recipe) {
     if old.weights_sha256.is_some() && old.weights_sha256 != new.weights_sha256 {
         let epoch = |r: &Recipe| r.epoch.map_or("?".to_owned(), |e| e.to_string());
-        eprintln!(
+        errln!(
             "nnimg: note: {}: was painted at epoch {} by other weights; the run is at epoch {} now, so the picture differs",
-            file.display(),
+            Shown(file),
             epoch(old),
             epoch(new)
         );

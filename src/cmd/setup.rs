@@ -7,9 +7,10 @@ use crate::data::{Shape, load_samples};
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
 use crate::render::recipe::Recipe;
+use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
-use crate::train::run_dir::RunDir;
+use crate::train::run_dir::{Holder, RunDir};
 use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
 use std::path::Path;
@@ -24,31 +25,31 @@ pub const DEFAULT_CHECKPOINT_EVERY: usize = 100;
 pub const RUNS_FOLDER: &str = "runs";
 
 /// Opens `run` for training: resumes it if it holds a run, else starts a new run there (or
-/// under `runs/` when `run` is None). Prints the loader's notes to stderr.
-pub fn open_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+/// under `runs/` when `run` is None), locked for `holder`. Prints the loader's notes to stderr.
+pub fn open_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Result<Session> {
     if settings.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
     let mut session = match run {
-        Some(path) if RunDir::exists_at(path) => resume_session(path, settings),
-        _ => new_session(run, settings),
+        Some(path) if RunDir::exists_at(path) => resume_session(path, settings, holder),
+        _ => new_session(run, settings, holder),
     }?;
     session.set_threads(settings.threads);
     Ok(session)
 }
 
-fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
+fn resume_session(path: &Path, settings: &RunSettings, holder: Holder) -> Result<Session> {
     let fixed = fixed_settings_given(settings);
     if !fixed.is_empty() {
         bail!(
             "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
              or choose a new --run",
-            path.display(),
+            Shown(path),
             fixed.join(", ")
         );
     }
     let mut run = RunDir::open(path)?;
-    run.lock_for_training()?;
+    run.lock_for_training(holder)?;
     Session::resume(run, settings.epochs)
 }
 
@@ -64,7 +65,9 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.seed.is_some(), "--seed"),
         (s.order.is_some(), "--order"),
         (s.init.is_some(), "--init"),
+        (s.init_range.is_some(), "--init-range"),
         (s.color, "--color"),
+        (s.fit.is_some(), "--fit"),
         (s.size.is_some(), "--size"),
         (s.checkpoint_every.is_some(), "--checkpoint-every"),
     ];
@@ -77,7 +80,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
 
 /// Loads the data, resolves the settings, and only then creates the run folder: a bad
 /// training image or flag never leaves a half-started run behind.
-fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
+fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Result<Session> {
     if let Some(path) = run {
         RunDir::check_new(path)?;
     }
@@ -102,6 +105,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
         width,
         height,
         color: settings.color,
+        fit: settings.fit.unwrap_or_default(),
         epochs: settings.epochs.unwrap_or(preset.epochs),
         learning_rate: settings.lr.unwrap_or(preset.learning_rate),
         adaptive: preset.adaptive && !settings.constant_lr,
@@ -113,8 +117,9 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
-            .map_err(|e| anyhow!("{}: {e}", settings.data.display()))?,
+            .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
+        init_range: settings.init_range,
         samples: Vec::new(),
     };
     // Cheap checks first, so a bad flag is reported before the images are decoded.
@@ -126,7 +131,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
     });
     config.validate()?;
 
-    let loaded = load_samples(&settings.data, shape)?;
+    let loaded = load_samples(&settings.data, shape, config.fit)?;
     for note in &loaded.notes {
         errln!("nnimg: note: {note}");
     }
@@ -140,7 +145,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
                 .collect::<Vec<_>>()
                 .join(","),
             layers[0],
-            settings.data.display()
+            Shown(&settings.data)
         ),
         Some(_) => {}
         None => config.layers[0] = inputs,
@@ -152,11 +157,24 @@ fn new_session(run: Option<&Path>, settings: &RunSettings) -> Result<Session> {
 
     let mut run = match run {
         Some(path) => RunDir::create(path)?,
-        None => RunDir::create_numbered(Path::new(RUNS_FOLDER), preset.name)?,
+        None => RunDir::create_numbered(Path::new(RUNS_FOLDER), &run_name(preset, &config.layers))?,
     };
-    run.lock_for_training()?;
+    run.lock_for_training(holder)?;
     let path = run.path().to_path_buf();
     Session::start(run, config, net, loaded.samples).inspect_err(|_| remove_half_started_run(&path))
+}
+
+/// The name of a new run's folder under `runs/` (before its `-N`): the preset's, unless the
+/// layers give the network another shape than the preset's hidden layers, when it is the
+/// layers' (`8-12100`), so that the name does not claim a network the run is not.
+fn run_name(preset: &Preset, layers: &[usize]) -> String {
+    let hidden = &layers[1..layers.len().saturating_sub(1).max(1)];
+    if hidden == preset.hidden {
+        preset.name.to_string()
+    } else {
+        let sizes: Vec<String> = layers.iter().map(usize::to_string).collect();
+        sizes.join("-")
+    }
 }
 
 /// After a failed start (a full disk, say), removes what the start wrote, so no
@@ -189,7 +207,7 @@ impl TrainedRun {
         if checkpoint.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}",
-                run.checkpoint().display(),
+                Shown(&run.checkpoint()),
                 checkpoint.net.layers(),
                 config.layers
             );
@@ -207,7 +225,8 @@ impl TrainedRun {
         let n = self.checkpoint.net.input_len();
         if input.len() != n {
             bail!(
-                "--input '{text}': has {} values, the network has {n} inputs",
+                "--input '{}': has {} values, the network has {n} inputs",
+                Shown(text),
                 input.len()
             );
         }
@@ -247,8 +266,25 @@ pub fn save_picture(out: &Path, picture: &Picture, recipe: &Recipe, force: bool)
     if !force && std::fs::symlink_metadata(out).is_ok() {
         bail!(
             "{}: already exists; use --force to overwrite it",
-            out.display()
+            Shown(out)
         );
     }
     picture.write_png(out, recipe, force)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_named_after_its_layers_when_they_are_not_the_presets() {
+        // `--layers 8,12100` with the default preset made runs/v0.1.6.1-4.
+        let preset = Preset::default_preset();
+        assert_eq!(run_name(preset, &[8, 110, 110, 12100]), "v0.1.6.1");
+        assert_eq!(run_name(preset, &[3, 110, 110, 64]), "v0.1.6.1");
+        assert_eq!(run_name(preset, &[8, 12100]), "8-12100");
+        assert_eq!(run_name(preset, &[8, 50, 12100]), "8-50-12100");
+        let two_layer = Preset::named("two-layer").unwrap();
+        assert_eq!(run_name(two_layer, &[8, 12100]), "two-layer");
+    }
 }

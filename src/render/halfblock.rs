@@ -56,9 +56,38 @@ pub fn to_cells(img: &RgbImage) -> Vec<HalfCell> {
         .collect()
 }
 
+/// The cells (columns, rows) a `width` × `height` picture takes as half blocks within
+/// `max_cols` × `max_rows` cells: the aspect ratio kept (a cell is one pixel wide and two
+/// high), never enlarged, at least one cell.
+pub fn fit_cells(width: u32, height: u32, max_cols: u32, max_rows: u32) -> (u32, u32) {
+    let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    let (max_w, max_h) = (u64::from(max_cols.max(1)), 2 * u64::from(max_rows.max(1)));
+    let (cols, pixel_rows) = if w <= max_w && h <= max_h {
+        (w, h)
+    } else if w * max_h >= h * max_w {
+        // The width runs out first.
+        (max_w, h * max_w / w)
+    } else {
+        (w * max_h / h, max_h)
+    };
+    let cols = u32::try_from(cols.max(1)).unwrap_or(u32::MAX);
+    let rows = u32::try_from(pixel_rows.div_ceil(2).max(1)).unwrap_or(u32::MAX);
+    (cols, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_fits_the_height_as_well_as_the_width() {
+        // `nnimg show` in a 100 × 40 pane printed a 220 × 220 picture 50 rows high.
+        assert_eq!(fit_cells(220, 220, 100, 39), (78, 39));
+        assert_eq!(fit_cells(300, 20, 100, 39), (100, 3));
+        assert_eq!(fit_cells(110, 110, 200, 69), (110, 55));
+        assert_eq!(fit_cells(5000, 1, 10, 10), (10, 1));
+        assert_eq!(fit_cells(1, 5000, 10, 10), (1, 10));
+    }
     use image::Rgb;
 
     #[test]

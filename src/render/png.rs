@@ -7,6 +7,7 @@
 //! So a reader never sees a half-written PNG, and an existing file is never replaced by
 //! accident. Deciding names from the network's inputs is the caller's job.
 
+use crate::shown::Shown;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ const MAX_NUMBER: u32 = 100_000;
 /// encoded and is an error too.
 pub fn write_png(path: &Path, img: &RgbImage, recipe: &Recipe, overwrite: bool) -> Result<()> {
     let bytes =
-        encode_png(img, recipe).with_context(|| format!("{}: cannot write PNG", path.display()))?;
+        encode_png(img, recipe).with_context(|| format!("{}: cannot write PNG", Shown(path)))?;
     if overwrite {
         replace_file(path, &bytes)
     } else {
@@ -37,32 +38,38 @@ pub fn write_png(path: &Path, img: &RgbImage, recipe: &Recipe, overwrite: bool) 
 }
 
 /// Writes `img` as a new PNG in `dir` under the first free name of `stem.png`, `stem-2.png`,
-/// `stem-3.png`, … and returns the path used. Race-safe: a name another process takes in the
-/// meantime is skipped, never overwritten. Errors name the folder or the file.
+/// `stem-3.png`, … and returns the path used (see [`write_unique`]).
 pub fn write_png_unique(
     dir: &Path,
     stem: &str,
     img: &RgbImage,
     recipe: &Recipe,
 ) -> Result<PathBuf> {
-    let first = numbered_path(dir, stem, "png", 1);
     let bytes = encode_png(img, recipe)
-        .with_context(|| format!("{}: cannot write PNG", first.display()))?;
-    let tmp = TempFile::write_beside(&first, &bytes)
-        .with_context(|| format!("{}: cannot write PNG", dir.display()))?;
+        .with_context(|| format!("{}: cannot write PNG", Shown(&dir.join(stem))))?;
+    write_unique(dir, stem, "png", &bytes)
+}
+
+/// Writes `bytes` as a new file in `dir` under the first free name of `stem.ext`,
+/// `stem-2.ext`, `stem-3.ext`, … and returns the path used. Race-safe: a name another process
+/// takes in the meantime is skipped, never overwritten. Errors name the folder or the file.
+pub fn write_unique(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let first = numbered_path(dir, stem, ext, 1);
+    let tmp = TempFile::write_beside(&first, bytes)
+        .with_context(|| format!("{}: cannot write", Shown(dir)))?;
     for n in 1..=MAX_NUMBER {
-        let path = numbered_path(dir, stem, "png", n);
+        let path = numbered_path(dir, stem, ext, n);
         match tmp.link_new(&path) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot write PNG", path.display()));
+                return Err(e).with_context(|| format!("{}: cannot write", Shown(path)));
             }
         }
     }
     bail!(
-        "{}: {stem}.png to {stem}-{MAX_NUMBER}.png are all taken",
-        dir.display()
+        "{}: {stem}.{ext} to {stem}-{MAX_NUMBER}.{ext} are all taken",
+        Shown(dir)
     )
 }
 

@@ -7,6 +7,7 @@
 //! it back. This module only turns recipes into text and back; which values go in is the
 //! caller's business.
 
+use crate::shown::Shown;
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::BufReader;
@@ -83,12 +84,7 @@ impl Recipe {
             let Some(key) = key.strip_prefix(KEY_PREFIX) else {
                 continue;
             };
-            let bad = || {
-                format!(
-                    "text chunk {KEY_PREFIX}{key} holds '{}'",
-                    value.escape_debug()
-                )
-            };
+            let bad = || format!("text chunk {KEY_PREFIX}{key} holds '{}'", Shown(value));
             match key {
                 "input" => recipe.input = Some(parse_vector(value).with_context(bad)?),
                 "path" => {
@@ -142,7 +138,7 @@ pub fn parse_vector(text: &str) -> Result<Vec<f32>> {
     text.split('_')
         .map(|part| match part.parse::<f32>() {
             Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
-            _ => bail!("'{}' is not a number within 0..=1", part.escape_debug()),
+            _ => bail!("'{}' is not a number within 0..=1", Shown(part)),
         })
         .collect()
 }
@@ -151,22 +147,22 @@ pub fn parse_vector(text: &str) -> Result<Vec<f32>> {
 ///
 /// Errors name the file: not readable, not a PNG, or a PNG without nnimg's text chunks.
 pub fn read_png_recipe(path: &Path) -> Result<Recipe> {
-    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let file = File::open(path).with_context(|| format!("{}: cannot open", Shown(path)))?;
     let decoder = png::Decoder::new(BufReader::new(file));
     let reader = decoder
         .read_info()
-        .with_context(|| format!("{}: not a readable PNG", path.display()))?;
+        .with_context(|| format!("{}: not a readable PNG", Shown(path)))?;
     let info = reader.info();
     let latin1 = info
         .uncompressed_latin1_text
         .iter()
         .map(|c| (c.keyword.as_str(), c.text.as_str()));
     let recipe =
-        Recipe::from_pairs(latin1).with_context(|| format!("{}: bad recipe", path.display()))?;
+        Recipe::from_pairs(latin1).with_context(|| format!("{}: bad recipe", Shown(path)))?;
     if recipe.is_empty() {
         bail!(
             "{}: holds no nnimg recipe (it was not written by nnimg, or the text chunks were stripped)",
-            path.display()
+            Shown(path)
         );
     }
     Ok(recipe)

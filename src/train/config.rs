@@ -1,5 +1,6 @@
 //! [`TrainConfig`] and the experiment's presets: exactly what `run.json` holds.
 
+use crate::data::Fit;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -76,7 +77,8 @@ impl Preset {
             None => {
                 let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
                 bail!(
-                    "unknown preset '{name}'; the presets are {}",
+                    "unknown preset '{}'; the presets are {}",
+                    crate::shown::Shown(name),
                     names.join(", ")
                 )
             }
@@ -98,6 +100,10 @@ pub struct TrainConfig {
     pub height: u32,
     /// Learn RGB (three output nodes per pixel) instead of luma (one).
     pub color: bool,
+    /// How training pictures of another shape are fitted to width × height. Absent in
+    /// run.json files written before there was a choice, whose pictures were stretched.
+    #[serde(default = "Fit::unrecorded")]
+    pub fit: Fit,
     /// Total epochs the run aims for.
     pub epochs: usize,
     /// Initial learning rate.
@@ -113,6 +119,10 @@ pub struct TrainConfig {
     pub data: PathBuf,
     /// Weights the run started from, if not from a seeded initialisation.
     pub init: Option<PathBuf>,
+    /// Half-width R of the seeded initialisation, every weight uniform in [−R, R]; `None`
+    /// (and runs from before this setting existed) is uniform ±1/√fan_in per layer.
+    #[serde(default)]
+    pub init_range: Option<f32>,
     /// Stems of the training samples, in training order: the identity of the training set.
     pub samples: Vec<String>,
 }
@@ -166,8 +176,22 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             bail!("--checkpoint-every must be at least 1");
         }
+        if let Some(r) = self.init_range {
+            validate_init_range(r)?;
+            if self.init.is_some() {
+                bail!("--init-range and --init both choose the initial weights; give one of them");
+            }
+        }
         Ok(())
     }
+}
+
+/// An initialisation range must be a finite number above 0.
+pub fn validate_init_range(r: f32) -> Result<()> {
+    if !r.is_finite() || r <= 0.0 {
+        bail!("--init-range {r}: the range must be a finite number above 0, e.g. 1");
+    }
+    Ok(())
 }
 
 /// Layer sizes must be at least two, none empty, and small enough to fit in memory.
@@ -207,6 +231,7 @@ mod tests {
             width: 110,
             height: 110,
             color: false,
+            fit: Fit::Crop,
             epochs: 10,
             learning_rate: 0.1,
             adaptive: true,
@@ -216,6 +241,7 @@ mod tests {
             checkpoint_every: 100,
             data: "training_input".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }
@@ -265,12 +291,46 @@ mod tests {
     }
 
     #[test]
+    fn rejects_init_ranges_that_are_not_finite_and_positive_or_come_with_an_init_file() {
+        for r in [f32::NAN, f32::INFINITY, 0.0, -1.0] {
+            let c = TrainConfig {
+                init_range: Some(r),
+                ..config()
+            };
+            assert!(c.validate().is_err(), "{r}");
+        }
+        let both = TrainConfig {
+            init_range: Some(1.0),
+            init: Some("w.safetensors".into()),
+            ..config()
+        };
+        let e = both.validate().unwrap_err().to_string();
+        assert!(e.contains("give one of them"), "{e}");
+    }
+
+    #[test]
+    fn a_run_json_without_an_init_range_reads_as_the_default_initialisation() {
+        let mut json: serde_json::Value = serde_json::to_value(config()).unwrap();
+        json.as_object_mut().unwrap().remove("init_range");
+        let c: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(c.init_range, None);
+    }
+
+    #[test]
     fn run_json_round_trips() {
         let json = serde_json::to_string_pretty(&config()).unwrap();
         assert_eq!(
             serde_json::from_str::<TrainConfig>(&json).unwrap(),
             config()
         );
+    }
+
+    #[test]
+    fn a_run_json_without_fit_was_trained_stretched() {
+        let mut json = serde_json::to_value(config()).unwrap();
+        json.as_object_mut().unwrap().remove("fit");
+        let read: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fit, Fit::Stretch);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! Resuming from a checkpoint also cuts records newer than the checkpoint, which the resumed
 //! training will write again (bit for bit the same, as training resumes exactly).
 
+use crate::shown::Shown;
 use anyhow::{Context, Result, bail};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -111,14 +112,14 @@ impl History {
         let file = match File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("{}: cannot open", path.display())),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot open", Shown(path))),
         };
         let len = file
             .metadata()
-            .with_context(|| format!("{}: cannot read", path.display()))?
+            .with_context(|| format!("{}: cannot read", Shown(path)))?
             .len();
         let mut reader = BufReader::new(file);
-        let layout = read_header(&mut reader).with_context(|| format!("{}", path.display()))?;
+        let layout = read_header(&mut reader).with_context(|| format!("{}", Shown(path)))?;
         let mut history = History {
             path: path.to_path_buf(),
             layout,
@@ -138,7 +139,7 @@ impl History {
                 }
                 Ok(_) => break,
                 Err(e) => {
-                    return Err(e).with_context(|| format!("{}: cannot read", path.display()));
+                    return Err(e).with_context(|| format!("{}: cannot read", Shown(path)));
                 }
             }
         }
@@ -174,13 +175,13 @@ impl History {
         assert!(sample < self.layout.samples, "sample {sample} out of range");
         let len = self.layout.picture_len();
         let mut file = File::open(&self.path)
-            .with_context(|| format!("{}: cannot open", self.path.display()))?;
+            .with_context(|| format!("{}: cannot open", Shown(&self.path)))?;
         file.seek(SeekFrom::Start(offset + (sample * len) as u64))
             .and_then(|_| {
                 let mut bytes = vec![0u8; len];
                 file.read_exact(&mut bytes).map(|()| bytes)
             })
-            .with_context(|| format!("{}: cannot read epoch {epoch}", self.path.display()))
+            .with_context(|| format!("{}: cannot read epoch {epoch}", Shown(&self.path)))
     }
 }
 
@@ -256,8 +257,8 @@ impl HistoryWriter {
                 let aside = set_aside(path)?;
                 note = Some(format!(
                     "{}: could not be continued; kept as {} and a new history begun",
-                    path.display(),
-                    aside.display()
+                    Shown(path),
+                    Shown(&aside)
                 ));
                 None
             }
@@ -269,14 +270,14 @@ impl HistoryWriter {
             .create(true)
             .truncate(false)
             .open(path)
-            .with_context(|| format!("{}: cannot open for writing", path.display()))?;
+            .with_context(|| format!("{}: cannot open for writing", Shown(path)))?;
         let (keep_len, last_epoch, records) = match &existing {
             Some(h) => {
                 let kept = h.records.iter().take_while(|&&(e, _)| e <= epoch).count();
                 if h.damaged_tail && note.is_none() {
                     note = Some(format!(
                         "{}: its last record was torn or damaged and is dropped",
-                        path.display()
+                        Shown(path)
                     ));
                 }
                 let keep_len = HEADER_LEN + kept as u64 * layout.record_len();
@@ -286,13 +287,13 @@ impl HistoryWriter {
             None => {
                 file.set_len(0)
                     .and_then(|()| file.write_all(&layout.header()))
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                    .with_context(|| format!("{}: cannot write", Shown(path)))?;
                 (HEADER_LEN, None, 0)
             }
         };
         file.set_len(keep_len)
             .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+            .with_context(|| format!("{}: cannot write", Shown(path)))?;
         let writer = HistoryWriter {
             file,
             layout,
@@ -330,7 +331,7 @@ impl HistoryWriter {
         record.extend_from_slice(&crc.to_le_bytes());
         self.file
             .write_all(&record)
-            .with_context(|| format!("{}: cannot append", self.path.display()))?;
+            .with_context(|| format!("{}: cannot append", Shown(&self.path)))?;
         self.last_epoch = Some(epoch);
         self.records += 1;
         Ok(())
@@ -351,7 +352,7 @@ fn set_aside(path: &Path) -> Result<PathBuf> {
         })
         .find(|p| std::fs::symlink_metadata(p).is_err())
         .expect("some name is free");
-    std::fs::rename(path, &aside).with_context(|| format!("{}: cannot rename", path.display()))?;
+    std::fs::rename(path, &aside).with_context(|| format!("{}: cannot rename", Shown(path)))?;
     Ok(aside)
 }
 

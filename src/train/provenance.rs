@@ -9,6 +9,7 @@
 
 use crate::net::Network;
 use crate::render::recipe::Recipe;
+use crate::shown::Shown;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -17,7 +18,7 @@ use std::path::Path;
 /// caller adds the input (or path), colour map and scale.
 pub fn run_recipe(run: &Path, preset: &str, epoch: usize, net: &Network) -> Recipe {
     Recipe {
-        run: Some(run.display().to_string()),
+        run: Some(Shown(run).to_string()),
         epoch: Some(epoch),
         preset: Some(preset.to_owned()),
         layers: Some(net.layers().to_vec()),

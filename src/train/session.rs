@@ -16,9 +16,10 @@ use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
-use crate::net::init::init_network;
+use crate::net::init::init_network_in_range;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -36,14 +37,14 @@ pub struct Session {
     history: HistoryWriter,
     /// What opening the run had to say (a damaged history cut short), for the caller to show.
     notes: Vec<String>,
-    /// Training seconds of earlier sessions of this run.
-    earlier_seconds: f64,
-    started: Instant,
+    /// Training seconds of the run so far: earlier sessions plus this one's epochs. Only
+    /// the time in epochs counts, so a paused or finished explorer adds nothing to it.
+    seconds: f64,
     diverged: bool,
 }
 
 /// The weights a new run starts from: the `init` file of `config` (its layers must match),
-/// or the seeded initialisation.
+/// or the seeded initialisation (within the run's `init_range`, if it has one).
 pub fn initial_network(config: &TrainConfig) -> Result<Network> {
     match &config.init {
         Some(path) => {
@@ -51,14 +52,18 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             if net.layers() != config.layers.as_slice() {
                 bail!(
                     "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
+                    Shown(&path),
                     net.layers(),
                     config.layers
                 );
             }
             Ok(net)
         }
-        None => Ok(init_network(&config.layers, config.seed)),
+        None => Ok(init_network_in_range(
+            &config.layers,
+            config.seed,
+            config.init_range,
+        )),
     }
 }
 
@@ -98,15 +103,15 @@ impl Session {
     /// after the checkpoint are dropped.
     pub fn resume(run: RunDir, epochs: Option<usize>) -> Result<Self> {
         let mut config = run.read_config()?;
-        let loaded = load_samples(&config.data, config.shape())?;
+        let loaded = load_samples(&config.data, config.shape(), config.fit)?;
         let stems: Vec<String> = loaded.samples.iter().map(|s| s.stem.clone()).collect();
         if stems != config.samples {
             bail!(
                 "{}: the training images changed since the run started (run.json lists {}, the folder has {}); \
                  restore them or start a new run",
-                config.data.display(),
-                config.samples.join(" "),
-                stems.join(" ")
+                Shown(&config.data),
+                Shown(config.samples.join(" ")),
+                Shown(stems.join(" "))
             );
         }
         let path = run.checkpoint();
@@ -127,22 +132,32 @@ impl Session {
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
-                path.display(),
+                Shown(&path),
                 saved.net.layers(),
                 config.layers
             );
         }
         if saved.preset != config.preset {
             bail!(
-                "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
-                path.display(),
-                saved.preset,
-                config.preset
+                "{}: written by a run of preset '{}', but run.json says preset '{}'; the checkpoint belongs to another run",
+                Shown(&path),
+                Shown(&saved.preset),
+                Shown(&config.preset)
             );
         }
         if let Some(epochs) = epochs {
             if epochs == 0 {
                 bail!("--epochs must be at least 1");
+            }
+            if epochs < saved.state.epoch {
+                // Would leave run.json's total behind the checkpoint ("epoch 20000/15000").
+                bail!(
+                    "{}: has trained {} epochs already, more than --epochs {epochs} (the new total); \
+                     give more than {} to train further",
+                    Shown(run.path()),
+                    saved.state.epoch,
+                    saved.state.epoch
+                );
             }
             if epochs != config.epochs {
                 config.epochs = epochs;
@@ -156,7 +171,7 @@ impl Session {
 
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
-            .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+            .with_context(|| format!("{}: cannot create", Shown(&run.outputs())))?;
         let metrics = MetricsWriter::append_to(&run.metrics())?;
         let layout = Layout {
             samples: trainer.samples().len(),
@@ -182,8 +197,7 @@ impl Session {
             metrics,
             history,
             notes: note.into_iter().collect(),
-            earlier_seconds: trainer.state().seconds,
-            started: Instant::now(),
+            seconds: trainer.state().seconds,
             diverged: false,
             run,
             config,
@@ -242,9 +256,9 @@ impl Session {
         self.epoch() >= self.config.epochs
     }
 
-    /// Training seconds of the whole run so far.
+    /// Seconds spent in epochs over the whole run so far (pauses and idle time not counted).
     pub fn seconds(&self) -> f64 {
-        self.earlier_seconds + self.started.elapsed().as_secs_f64()
+        self.seconds
     }
 
     /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
@@ -254,7 +268,10 @@ impl Session {
         // A save fails in the background, so it is noticed here, before training goes on
         // (the file on disk is still the previous checkpoint).
         self.writer.check()?;
-        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
+        let started = Instant::now();
+        let report = self.trainer.run_epoch();
+        self.seconds += started.elapsed().as_secs_f64();
+        let report = report.map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
         self.record_history()?;
         if report.epoch % self.config.checkpoint_every == 0 {
@@ -274,7 +291,7 @@ impl Session {
         }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
-            self.run.path().display(),
+            Shown(&self.run.path()),
             self.writer.saved_epoch(),
         )
     }
@@ -353,6 +370,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::init::init_network;
     use crate::train::Order;
     use crate::train::trainer::tests::{tiny_config, tiny_samples};
     use std::path::Path;
@@ -368,7 +386,8 @@ mod tests {
             ..tiny_config(Order::Shuffle)
         };
         let mut run = RunDir::create(&dir.join("run")).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(crate::train::run_dir::Holder::Train)
+            .unwrap();
         let net = init_network(&config.layers, config.seed);
         Session::start(run, config, net, samples).unwrap()
     }
@@ -394,6 +413,25 @@ mod tests {
             .unwrap()
             .rows;
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn idle_time_is_not_training_time() {
+        // The clock used to run from the session's start: pressing `s` on a finished run
+        // after 10 s idle moved the checkpoint's seconds from 11.15 to 21.13, and a pause
+        // in the explorer added its length to metrics.csv.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1000);
+        for _ in 0..3 {
+            session.run_epoch().unwrap();
+        }
+        let trained = session.seconds();
+        assert!(trained > 0.0);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        session.save_checkpoint().unwrap();
+        let saved = checkpoint::load(&dir.path().join("run/checkpoint.safetensors")).unwrap();
+        assert_eq!(saved.state.seconds, trained);
+        assert_eq!(session.seconds(), trained);
     }
 
     #[test]

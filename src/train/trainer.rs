@@ -332,6 +332,7 @@ pub(crate) mod tests {
             width: 2,
             height: 2,
             color: false,
+            fit: crate::data::Fit::Crop,
             epochs: 50,
             learning_rate: 0.5,
             adaptive: true,
@@ -341,6 +342,7 @@ pub(crate) mod tests {
             checkpoint_every: 10,
             data: "x".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }

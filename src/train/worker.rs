@@ -151,7 +151,6 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
         };
         self.send(Update::State(state));
         self.send_weights();
-        let mut seconds = self.session.trainer().state().seconds;
         while !self.sink_gone {
             let command = if state == WorkerState::Training {
                 match self.commands.try_recv() {
@@ -164,7 +163,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
                 match self.commands.recv_timeout(self.pacing.interval) {
                     Ok(c) => Some(c),
                     Err(RecvTimeoutError::Timeout) => {
-                        self.flush(seconds, false);
+                        self.flush(false);
                         continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => Some(Command::Stop),
@@ -174,7 +173,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
                 Some(Command::Stop) => break,
                 Some(Command::Pause) if state == WorkerState::Training => {
                     state = WorkerState::Paused;
-                    self.flush(seconds, true);
+                    self.flush(true);
                     self.send(Update::State(state));
                 }
                 Some(Command::Resume) if state == WorkerState::Paused => {
@@ -195,14 +194,11 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
                 },
                 Some(_) => {}
                 None => {
-                    let started = Instant::now();
-                    let result = self.session.run_epoch();
-                    seconds += started.elapsed().as_secs_f64();
-                    match result {
+                    match self.session.run_epoch() {
                         Ok(report) => self.batch.push(report),
                         Err(e) => {
                             state = WorkerState::Failed;
-                            self.flush(seconds, true);
+                            self.flush(true);
                             self.send(Update::Failed(format!("{e:#}")));
                             self.send(Update::State(state));
                             continue;
@@ -210,7 +206,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
                     }
                     if self.session.is_done() {
                         state = WorkerState::Done;
-                        self.flush(seconds, true);
+                        self.flush(true);
                         match self.session.finish() {
                             Ok(()) => self.send(Update::Saved {
                                 epoch: self.session.epoch(),
@@ -219,7 +215,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
                         }
                         self.send(Update::State(state));
                     } else {
-                        self.flush(seconds, false);
+                        self.flush(false);
                     }
                 }
             }
@@ -236,7 +232,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
 
     /// Sends the batch (and, at their own pace, the weights) when it is time and the UI has
     /// taken the last one; `force` sends regardless (on pause, done, failure).
-    fn flush(&mut self, seconds: f64, force: bool) {
+    fn flush(&mut self, force: bool) {
         let due =
             self.last_flush.elapsed() >= self.pacing.interval && self.taken.load(Ordering::Acquire);
         if !(force || due) {
@@ -245,7 +241,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
         self.last_flush = Instant::now();
         if !self.batch.errors.is_empty() {
             let mut batch = std::mem::take(&mut self.batch);
-            batch.seconds = seconds;
+            batch.seconds = self.session.seconds();
             batch.next_learning_rate = self.session.trainer().state().learning_rate;
             self.taken.store(false, Ordering::Release);
             self.send(Update::Progress(batch));

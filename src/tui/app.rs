@@ -12,9 +12,12 @@
 //! What an event asks of the outside world (a command to the worker, a PNG export) is left in
 //! [`App::effects`] for the loop in `tui.rs` to carry out.
 
+pub mod comparison;
 pub mod inputs;
+pub mod motion;
 pub mod output;
 pub mod run_status;
+pub mod scrub;
 
 use super::event::{Event, Status};
 use super::keys::{Action, action_for};
@@ -25,16 +28,21 @@ use crate::net::Network;
 use crate::render::Picture;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::TrainConfig;
 use crate::train::run_dir::RunDir;
 use crate::train::update::Update;
 use crate::train::worker::Command;
+pub use comparison::{CompareView, ComparedRun, Comparison};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use inputs::{Inputs, WEIGHT_STEP};
+pub use motion::Motion;
 pub use output::Output;
 pub use run_status::{Mode, RunStatus};
+pub use scrub::{HistoryFrame, Scrub, Step};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What is drawn over the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +88,14 @@ pub enum Effect {
     ExportSheet,
     /// Capture the mouse (true) or give it back to the terminal.
     Mouse(bool),
+    /// Write every compared run's picture side by side.
+    ExportComparison,
+    /// Write the path or the random walk as an animation.
+    ExportAnimation,
+    /// Write the shown training input's picture history as an animation.
+    ExportTimelapse,
+    /// Show another picture of the history (read by the loop, then `show_history`).
+    Scrub(Step),
 }
 
 /// The run being shown.
@@ -98,12 +114,13 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// What the header shows of the run in `run` with settings `config`.
+    /// What the header shows of the run in `run` with settings `config`; the names are
+    /// escaped for the screen (see [`Shown`]).
     pub fn new(run: &RunDir, config: &TrainConfig) -> Self {
         RunInfo {
             name: run.name(),
             path: run.path().to_path_buf(),
-            preset: config.preset.clone(),
+            preset: Shown(&config.preset).to_string(),
             layers: config.layers.clone(),
             width: config.width,
             height: config.height,
@@ -159,12 +176,21 @@ pub struct App {
     pub run_status: RunStatus,
     pub view: ViewOptions,
     pub output: Output,
+    /// The animation: path, random walk, speed.
+    pub motion: Motion,
+    /// The picture history shown instead of the live output, if scrubbed.
+    pub scrub: Scrub,
     pub overlay: Overlay,
     /// The picture the full-resolution view shows: the output when it was opened.
     pub still: Option<Picture>,
     pub capabilities: Capabilities,
+    /// The runs shown beside this one (`--compare`), if any.
+    pub comparison: Option<Comparison>,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
+    /// Why this explorer cannot train the run, when it had to open it read-only (another
+    /// user's run, a read-only mount) rather than because `--watch` asked for it.
+    pub read_only: Option<String>,
     pub should_quit: bool,
     pub effects: Vec<Effect>,
 }
@@ -187,10 +213,14 @@ impl App {
                 mouse: false,
             },
             output: Output::default(),
+            motion: Motion::default(),
+            scrub: Scrub::default(),
             overlay: Overlay::None,
             still: None,
             capabilities: Capabilities::default(),
+            comparison: None,
             status: None,
+            read_only: None,
             should_quit: false,
             effects: Vec::new(),
         }
@@ -227,10 +257,34 @@ impl App {
             Event::Mouse(_) => {}
             Event::Resize => {}
             Event::Training(update) => self.on_update(update),
+            Event::Compared { run, update } => {
+                let buttons = &self.inputs.buttons;
+                if let Some(r) = (self.comparison.as_mut()).and_then(|c| c.runs.get_mut(run)) {
+                    r.apply(update, buttons);
+                }
+            }
+            Event::Blink => return self.blink(),
             Event::Status(status) => self.status = Some(status),
             Event::Quit(_) => self.should_quit = true,
         }
         true
+    }
+
+    /// True while the blink view is shown: the loop then sends [`Event::Blink`] at the
+    /// blink rate.
+    pub fn is_blinking(&self) -> bool {
+        (self.comparison.as_ref()).is_some_and(|c| c.view == CompareView::Blink)
+    }
+
+    /// The blink view's next picture; false (nothing to redraw) when it is not shown.
+    fn blink(&mut self) -> bool {
+        match &mut self.comparison {
+            Some(c) if c.view == CompareView::Blink => {
+                c.blink_on_b = !c.blink_on_b;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent) {
@@ -279,6 +333,31 @@ impl App {
             Action::ExportSheet => self.export_sheet(),
             Action::FullPicture => self.open_full_picture(),
             Action::ToggleMouse => self.toggle_mouse(),
+            Action::DifferenceView => self.compare_view(CompareView::Difference),
+            Action::BlinkView => self.compare_view(CompareView::Blink),
+            Action::NextFocus => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_focus();
+                }
+            }
+            Action::NextPanes => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_panes();
+                }
+            }
+            Action::AddWaypoint => self.add_waypoint(),
+            Action::RemoveWaypoint => self.remove_waypoint(),
+            Action::ClearPath => self.clear_path(),
+            Action::PlayPath => self.play_or_stop_path(Instant::now()),
+            Action::RandomWalk => self.random_walk(Instant::now()),
+            Action::Faster => self.change_speed(true),
+            Action::Slower => self.change_speed(false),
+            Action::ExportAnimation => self.export_animation(),
+            Action::HistoryBack => self.scrub_history(Step::Back),
+            Action::HistoryForward => self.scrub_history(Step::Forward),
+            Action::HistoryFirst => self.scrub_history(Step::First),
+            Action::HistoryLatest => self.scrub_history(Step::Latest),
+            Action::ExportTimelapse => self.export_timelapse(),
             Action::Help => self.overlay = Overlay::Help,
             Action::Quit => self.overlay = Overlay::Quit,
             Action::SaveAndQuit => self.should_quit = true,
@@ -421,9 +500,22 @@ impl App {
         }
     }
 
+    /// The user changed the buttons: an animation stops, and a scrubbed history shows the
+    /// same epoch for the new training input (or gives way to the live picture).
     fn inputs_changed(&mut self) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+        }
         self.output.refresh(&self.inputs.buttons);
         self.show_output_now();
+        self.refresh_compared();
+        if self.scrub.shown.is_some() {
+            if self.matching_sample().is_some() {
+                self.effects.push(Effect::Scrub(Step::Stay));
+            } else {
+                self.scrub.shown = None;
+            }
+        }
     }
 
     /// The network's output for the buttons as a picture (None before the first weights).
@@ -467,12 +559,202 @@ impl App {
         (self.output.shown.image()).map(|img| Picture::from_image(img.clone()))
     }
 
+    /// Sets the buttons to `input` (from a picture's recipe); says why not when it does not
+    /// fit the network.
+    pub fn start_with_inputs(&mut self, input: &[f32]) -> Result<(), String> {
+        let n = self.inputs.buttons.len();
+        if input.len() != n {
+            return Err(format!(
+                "its input has {} values, the network has {n} inputs",
+                input.len()
+            ));
+        }
+        self.inputs.buttons = input.to_vec();
+        self.output.refresh(&self.inputs.buttons);
+        self.show_output_now();
+        self.refresh_compared();
+        Ok(())
+    }
+
+    /// Adds the buttons as the path's last waypoint.
+    pub fn add_waypoint(&mut self) {
+        if self.motion.add_waypoint(&self.inputs.buttons) {
+            let n = self.motion.waypoints.len();
+            let stem = crate::data::format_stem(&self.inputs.buttons);
+            let next = if n >= 2 {
+                "p plays the path"
+            } else {
+                "add another, then p plays the path"
+            };
+            self.set_status(format!("waypoint {n}: {stem}; {next}"), false);
+        } else if self.motion.waypoints.len() >= motion::MAX_WAYPOINTS {
+            self.set_status(
+                format!("a path holds at most {} waypoints", motion::MAX_WAYPOINTS),
+                true,
+            );
+        } else {
+            self.set_status("that is the last waypoint already", true);
+        }
+    }
+
+    /// Removes the path's last waypoint.
+    pub fn remove_waypoint(&mut self) {
+        if self.motion.remove_waypoint() {
+            let n = self.motion.waypoints.len();
+            self.set_status(format!("last waypoint removed; {n} left"), false);
+        } else {
+            self.set_status("the path has no waypoints", true);
+        }
+    }
+
+    /// Forgets the path (and stops it if it plays).
+    pub fn clear_path(&mut self) {
+        if matches!(self.motion.playing, Some(motion::Playing::Path { .. })) {
+            self.motion.stop();
+        }
+        self.motion.clear_waypoints();
+        self.set_status("path cleared", false);
+    }
+
+    /// Plays the path from its first waypoint, or stops what plays.
+    pub fn play_or_stop_path(&mut self, now: Instant) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+            self.set_status("animation stopped", false);
+        } else if self.motion.play_path(now) {
+            self.scrub.shown = None;
+        } else {
+            self.set_status(
+                "a path needs two waypoints: m adds the buttons as one",
+                true,
+            );
+        }
+    }
+
+    /// Starts a random walk from the buttons, or stops it.
+    pub fn random_walk(&mut self, now: Instant) {
+        if matches!(self.motion.playing, Some(motion::Playing::Walk { .. })) {
+            self.motion.stop();
+            self.set_status("random walk stopped", false);
+        } else if !self.inputs.buttons.is_empty() {
+            self.motion.play_walk(&self.inputs.buttons, now);
+            self.scrub.shown = None;
+        }
+    }
+
+    /// Plays animations one step faster (`up`) or slower.
+    pub fn change_speed(&mut self, up: bool) {
+        self.motion.change_speed(up);
+        self.set_status(
+            format!("animation speed {} frames/s", self.motion.fps()),
+            false,
+        );
+    }
+
+    /// Shows the next frame of the animation when one is due at `now`; true when it did.
+    pub fn advance_motion(&mut self, now: Instant) -> bool {
+        match self.motion.advance(now) {
+            Some(input) if input.len() == self.inputs.buttons.len() => {
+                self.inputs.buttons = input;
+                self.output.refresh(&self.inputs.buttons);
+                self.show_output_now();
+                self.refresh_compared();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Asks the loop to write the random walk that plays, or else the path, as an animation.
+    pub fn export_animation(&mut self) {
+        let walking = matches!(self.motion.playing, Some(motion::Playing::Walk { .. }));
+        if self.output.net.is_none() {
+            self.set_status("no weights yet", true);
+        } else if !walking && self.motion.waypoints.len() < 2 {
+            self.set_status(
+                "nothing to animate: m adds waypoints for a path, W starts a random walk",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportAnimation);
+            self.set_status("exporting the animation…", false);
+        }
+    }
+
+    /// Asks the loop for another picture of the history of the shown training input.
+    pub fn scrub_history(&mut self, step: Step) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "the history keeps the training inputs' pictures: t shows one",
+                true,
+            );
+        } else {
+            self.motion.stop();
+            self.effects.push(Effect::Scrub(step));
+        }
+    }
+
+    /// Shows `frame` of the history, or the live picture for None; `Err` says why there is
+    /// nothing to show.
+    pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
+        match frame {
+            Ok(frame) => self.scrub.shown = frame,
+            Err(why) => {
+                self.scrub.shown = None;
+                self.set_status(why, true);
+            }
+        }
+    }
+
+    /// Asks the loop to write the shown training input's history as an animation.
+    pub fn export_timelapse(&mut self) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "a timelapse shows a training input forming: t shows one",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportTimelapse);
+            self.set_status("exporting the timelapse…", false);
+        }
+    }
+
+    /// The compared runs' pictures for new buttons (all panes follow the buttons, whoever
+    /// moves them: a key, an animation, a picture's recipe).
+    fn refresh_compared(&mut self) {
+        if let Some(c) = &mut self.comparison {
+            c.refresh(&self.inputs.buttons);
+        }
+    }
+
+    /// The comparison, or a status line saying there is none.
+    fn comparison_or_say(&mut self) -> Option<&mut Comparison> {
+        if self.comparison.is_none() {
+            self.set_status(
+                "no runs to compare: open one beside this with `--compare DIR`",
+                true,
+            );
+        }
+        self.comparison.as_mut()
+    }
+
+    /// Shows `view` of the compared runs, or the panes again when it is shown.
+    pub fn compare_view(&mut self, view: CompareView) {
+        if let Some(c) = self.comparison_or_say() {
+            c.toggle_view(view);
+        }
+    }
+
     /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
     pub fn pause_or_resume(&mut self) {
         match self.run_status.mode {
             Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
             Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
-            Mode::Watching => self.set_status("watching another process's run: read-only", true),
+            Mode::Watching => {
+                let why = self.read_only.as_deref();
+                let why = why.unwrap_or("watching another process's run: read-only");
+                self.set_status(why.to_string(), true)
+            }
             Mode::Stopped => self.set_status(
                 "training was stopped; reopen the run with `nnimg explore --run DIR` to continue",
                 true,
@@ -502,10 +784,14 @@ impl App {
         }
     }
 
-    /// Asks the loop to write the picture on screen as a PNG.
+    /// Asks the loop to write the picture on screen as a PNG: every run's side by side
+    /// when comparing.
     pub fn export_picture(&mut self) {
         if self.output.net.is_none() {
             self.set_status("no weights yet", true);
+        } else if self.comparison.is_some() {
+            self.effects.push(Effect::ExportComparison);
+            self.set_status("exporting the runs side by side…", false);
         } else {
             self.effects.push(Effect::ExportPng);
             self.set_status("exporting…", false);
@@ -560,7 +846,7 @@ impl App {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::net::init::init_network;
     use crate::train::schedule::Halving;
@@ -575,7 +861,9 @@ mod tests {
         Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    fn app() -> App {
+    /// An explorer of a 3 → 4 → 2×2 greyscale network with seeded weights and two training
+    /// samples; also drawn by the widgets' tests.
+    pub(crate) fn app() -> App {
         let run = RunInfo {
             name: "test-1".into(),
             path: "runs/test-1".into(),
@@ -695,6 +983,28 @@ mod tests {
     }
 
     #[test]
+    fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
+        let mut app = app();
+        app.run_status.mode = Mode::Watching;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("another process")
+        );
+        app.read_only = Some("read-only, no write permission: training is off".into());
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "read-only, no write permission: training is off"
+        );
+    }
+
+    #[test]
     fn quit_asks_first_and_cancel_keeps_running() {
         let mut app = app();
         app.update(key('q'));
@@ -799,10 +1109,10 @@ mod tests {
     }
 
     #[test]
-    fn f_says_why_without_a_graphics_protocol() {
+    fn z_says_why_without_a_graphics_protocol() {
         let mut app = app();
         app.capabilities.graphics = Err("inside tmux: no graphics".into());
-        app.update(key('f'));
+        app.update(key('z'));
         assert_eq!(app.overlay, Overlay::None);
         let status = app.status.clone().unwrap();
         assert!(
@@ -815,7 +1125,7 @@ mod tests {
     fn the_full_picture_view_takes_a_scale_and_any_other_key_returns() {
         let mut app = app();
         app.capabilities.graphics = Ok(Protocol::Kitty);
-        app.update(key('f'));
+        app.update(key('z'));
         assert_eq!(app.overlay, Overlay::FullPicture(1));
         assert_eq!(app.still, app.output_picture());
         app.update(key('+'));
@@ -837,11 +1147,11 @@ mod tests {
     }
 
     #[test]
-    fn m_turns_the_mouse_on_and_off_through_the_loop() {
+    fn shift_m_turns_the_mouse_on_and_off_through_the_loop() {
         let mut app = app();
-        app.update(key('m'));
+        app.update(key('M'));
         assert!(app.view.mouse);
-        app.update(key('m'));
+        app.update(key('M'));
         assert!(!app.view.mouse);
         assert_eq!(app.effects, [Effect::Mouse(true), Effect::Mouse(false)]);
     }
@@ -865,6 +1175,108 @@ mod tests {
         app.point(Target::Sample(7), Gesture::Click);
         app.point(Target::Button(7), Gesture::ScrollUp);
         assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.0]);
+    }
+
+    /// `app()` with one run beside it: a 3 → 4 network of other weights, 2×2 pictures.
+    fn comparing() -> App {
+        let mut app = app();
+        let other = RunInfo {
+            name: "other".into(),
+            path: "runs/other".into(),
+            ..app.run.clone()
+        };
+        let stems = vec!["100".to_string(), "010".to_string()];
+        app.comparison = Some(Comparison::new(vec![ComparedRun::new(other, stems)]));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4], 7)),
+                epoch: 9,
+            },
+        });
+        app
+    }
+
+    fn compared_output(app: &App) -> Vec<f32> {
+        app.comparison.as_ref().unwrap().runs[0]
+            .output
+            .values
+            .clone()
+    }
+
+    #[test]
+    fn a_compared_runs_weights_that_do_not_fit_its_run_json_are_a_problem_in_its_pane() {
+        let app = comparing();
+        let run = &app.comparison.as_ref().unwrap().runs[0];
+        // init_network(&[3, 4]) is not the run's 3 → 4 → 4.
+        assert!(run.problem.as_deref().unwrap().contains("do not match"));
+    }
+
+    #[test]
+    fn buttons_drive_every_compared_runs_picture() {
+        let mut app = comparing();
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4, 4], 7)),
+                epoch: 9,
+            },
+        });
+        assert_eq!(app.comparison.as_ref().unwrap().runs[0].problem, None);
+        let before = compared_output(&app);
+        assert_eq!(before.len(), 4);
+        app.update(key('1'));
+        let after = compared_output(&app);
+        assert_ne!(before, after);
+        // Its own network, not the explorer's.
+        assert_ne!(after, app.output.values);
+        // A late message for a run that is not there changes nothing.
+        app.update(Event::Compared {
+            run: 5,
+            update: Update::Failed("gone".into()),
+        });
+    }
+
+    #[test]
+    fn a_pictures_recipe_moves_the_compared_panes_too() {
+        let mut app = comparing();
+        let net = Arc::new(init_network(&[3, 4, 4], 7));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::clone(&net),
+                epoch: 9,
+            },
+        });
+        app.start_with_inputs(&[0.0, 1.0, 0.5]).unwrap();
+        assert_eq!(compared_output(&app), net.predict(&[0.0, 1.0, 0.5]));
+    }
+
+    #[test]
+    fn comparison_keys_switch_views_and_focus_and_e_exports_all_runs() {
+        let mut app = comparing();
+        app.update(key('d'));
+        assert_eq!(
+            app.comparison.as_ref().unwrap().view,
+            CompareView::Difference
+        );
+        assert!(app.update(key('b')));
+        assert!(app.is_blinking());
+        app.update(key('f'));
+        assert_eq!(app.comparison.as_ref().unwrap().focus, (0, 1));
+        app.update(key('e'));
+        assert_eq!(app.effects, [Effect::ExportComparison]);
+    }
+
+    #[test]
+    fn comparison_keys_without_a_comparison_say_how_to_get_one() {
+        let mut app = app();
+        for c in ['d', 'b', 'f', 'n'] {
+            app.update(key(c));
+            let status = app.status.clone().unwrap();
+            assert!(status.is_error && status.text.contains("--compare"), "{c}");
+        }
+        assert!(!app.update(Event::Blink));
     }
 
     #[test]
@@ -900,5 +1312,106 @@ mod tests {
             .collect();
         assert_eq!(epochs, [2, 3]);
         assert_eq!(app.run_status.sample_errors, [0.2, 0.4]);
+    }
+
+    #[test]
+    fn waypoints_make_a_path_that_plays_on_the_clock_and_a_key_stops_it() {
+        let mut app = app();
+        app.update(key('p'));
+        assert!(
+            app.status.as_ref().is_some_and(|s| s.is_error),
+            "needs waypoints"
+        );
+        app.update(key('1'));
+        app.update(key('m'));
+        app.update(key('1'));
+        app.update(key('3'));
+        app.update(key('m'));
+        assert_eq!(
+            app.motion.waypoints,
+            [vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]]
+        );
+        let t0 = Instant::now();
+        app.play_or_stop_path(t0);
+        assert!(app.advance_motion(t0));
+        assert_eq!(app.inputs.buttons, [1.0, 0.0, 0.0]);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let late = t0 + frame * (motion::TIMING.hold as u32 + 2);
+        assert!(app.advance_motion(late));
+        assert!(
+            app.inputs.buttons[0] < 1.0 && app.inputs.buttons[2] > 0.0,
+            "morphing"
+        );
+        app.update(key('2'));
+        assert!(!app.motion.is_playing(), "a button stops the animation");
+    }
+
+    #[test]
+    fn a_random_walk_moves_the_buttons_and_w_stops_it() {
+        let mut app = app();
+        let t0 = Instant::now();
+        app.random_walk(t0);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let before = app.inputs.buttons.clone();
+        assert!(app.advance_motion(t0));
+        assert!(app.advance_motion(t0 + frame * 5));
+        assert_ne!(app.inputs.buttons, before);
+        app.update(key('W'));
+        assert!(!app.motion.is_playing());
+    }
+
+    #[test]
+    fn exporting_an_animation_needs_a_path_or_a_walk() {
+        let mut app = app();
+        app.update(key('E'));
+        assert!(app.effects.is_empty());
+        app.update(key('m'));
+        app.update(key('2'));
+        app.update(key('m'));
+        app.update(key('E'));
+        assert_eq!(app.effects, [Effect::ExportAnimation]);
+    }
+
+    #[test]
+    fn history_keys_ask_the_loop_for_pictures_of_the_shown_training_input() {
+        let mut app = app();
+        app.update(key(','));
+        assert!(app.effects.is_empty(), "no training input shown");
+        app.update(key('t'));
+        app.update(key(','));
+        app.update(key('.'));
+        app.update(code(KeyCode::Home));
+        app.update(code(KeyCode::End));
+        app.update(key('T'));
+        assert_eq!(
+            app.effects,
+            [
+                Effect::Scrub(Step::Back),
+                Effect::Scrub(Step::Forward),
+                Effect::Scrub(Step::First),
+                Effect::Scrub(Step::Latest),
+                Effect::ExportTimelapse
+            ]
+        );
+        let frame = HistoryFrame {
+            epoch: 5,
+            index: 3,
+            count: 9,
+            sample: 0,
+            values: vec![0.5; 4],
+        };
+        app.show_history(Ok(Some(frame)));
+        assert_eq!(app.scrub.epoch(), Some(5));
+        app.effects.clear();
+        app.update(key('t'));
+        assert_eq!(
+            app.effects,
+            [Effect::Scrub(Step::Stay)],
+            "same epoch, next input"
+        );
+        app.update(key('0'));
+        assert_eq!(app.scrub.epoch(), None, "not a training input: live again");
+        app.show_history(Err("this run has no picture history yet".into()));
+        assert!(app.status.as_ref().is_some_and(|s| s.is_error));
     }
 }

@@ -1,15 +1,22 @@
 //! PNG export from the explorer: the picture on screen (full resolution, the colour map on
-//! screen, optionally upscaled) and the contact sheet of every button combination. Files go
-//! into the samples folder under names from the input vector and the epoch, never over an
-//! existing file. Runs on a short-lived thread, so the UI stays responsive.
+//! screen, optionally upscaled), the contact sheet of every button combination, and, when
+//! runs are compared, every run's picture side by side with its name. Files go into the
+//! samples folder under names from the input vector and the epoch, never over an existing
+//! file. Runs on a short-lived thread, so the UI stays responsive.
 
 use super::event::Status;
 use crate::data::format_stem;
 use crate::net::{Network, Workspace};
 use crate::render::Picture;
+use crate::render::animated::{AnimationFormat, encode_animation};
+use crate::render::compare_sheet::{Cell, Section, Sheet, SheetRow, draw_sheet};
+use crate::render::motion::frame_delay_ms;
 use crate::render::pixels::ColorMap;
+use crate::render::png::write_unique;
 use crate::render::recipe::Recipe;
 use crate::render::sheet::{BUTTON_SHEET_KIND, button_sheet};
+use crate::shown::Shown;
+use crate::train::output_history::History;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -24,6 +31,25 @@ pub struct PictureSpec {
 }
 
 impl PictureSpec {
+    /// How `run`'s pictures are drawn with colour map `map`.
+    pub fn of(run: &crate::tui::app::RunInfo, map: ColorMap) -> Self {
+        PictureSpec {
+            width: run.width,
+            height: run.height,
+            channels: run.channels,
+            map,
+        }
+    }
+
+    /// The picture of output values `y`.
+    ///
+    /// # Panics
+    /// If `y` does not fit the picture (callers check the network's output length).
+    pub fn picture(&self, y: &[f32]) -> Picture {
+        Picture::from_output(y, self.width, self.height, self.channels, self.map)
+            .expect("the output length fits the picture")
+    }
+
     /// A drawer of `net`'s pictures; an error when its outputs do not make this picture.
     fn drawer(&self, net: &Network) -> Result<impl FnMut(&[f32]) -> Picture> {
         let values = self.width as usize * self.height as usize * self.channels;
@@ -88,17 +114,170 @@ pub fn export_sheet(
     sheet.write_png_unique(dir, &format!("grid-e{epoch}"), &recipe)
 }
 
+/// One run of a side-by-side export: its column header and its weights (none when they
+/// cannot be read; the cell is then marked missing).
+#[derive(Clone, Debug)]
+pub struct ComparedPicture {
+    pub header: Vec<String>,
+    pub net: Option<std::sync::Arc<Network>>,
+    pub spec: PictureSpec,
+}
+
+/// Writes every run's output for `input` side by side, each under its name, after the
+/// training `target` when the input is a training input, into `dir` as
+/// `compare-<input stem>.png`, carrying `recipe` with the input and scale added. Pictures
+/// of different sizes share the largest size.
+pub fn export_comparison(
+    runs: &[ComparedPicture],
+    input: &[f32],
+    target: Option<Picture>,
+    scale: u32,
+    dir: &Path,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut headers = Vec::new();
+    let mut pictures = Vec::new();
+    if let Some(t) = target {
+        headers.push(vec!["target".to_string()]);
+        pictures.push(Cell::Picture(t));
+    }
+    for run in runs {
+        headers.push(run.header.clone());
+        let picture = match &run.net {
+            Some(net) => Cell::Picture(run.spec.drawer(net)?(input)),
+            None => Cell::Missing,
+        };
+        pictures.push(picture);
+    }
+    let largest = pictures.iter().fold((1, 1), |(w, h), cell| match cell {
+        Cell::Picture(p) => (w.max(p.size().0), h.max(p.size().1)),
+        _ => (w, h),
+    });
+    let scale = scale.max(1);
+    let sheet = Sheet {
+        headers,
+        sections: vec![Section {
+            title: String::new(),
+            rows: vec![SheetRow {
+                label: format_stem(input),
+                pictures,
+                captions: Vec::new(),
+            }],
+        }],
+        tile: (largest.0 * scale, largest.1 * scale),
+    };
+    create_dir(dir)?;
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale),
+        ..recipe.clone()
+    };
+    let stem = format!("compare-{}", format_stem(input));
+    draw_sheet(&sheet).write_png_unique(dir, &stem, &recipe)
+}
+
+/// Writes the pictures `net` paints for `inputs` as an animation of `fps` frames a second
+/// into `dir` as `<stem>.gif` (greyscale and colour-mapped pictures) or `<stem>.png`
+/// (animated PNG, for colour networks), never over an existing file.
+pub fn export_animation(
+    net: &Network,
+    inputs: &[Vec<f32>],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    stem: &str,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut draw = spec.drawer(net)?;
+    let frames: Vec<_> = inputs.iter().map(|x| draw(x).into_image()).collect();
+    write_animation(&frames, spec, fps, dir, stem, recipe)
+}
+
+/// Writes the history of training sample `sample` (from the run's `history.bin`), followed by
+/// the live picture of `net` for `input`, as a timelapse animation into `dir` as
+/// `<stem>.gif` (or `.png` for colour networks).
+#[allow(clippy::too_many_arguments)] // one export's whole description; a struct would only rename them
+pub fn export_timelapse(
+    history: &Path,
+    sample: usize,
+    net: &Network,
+    input: &[f32],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut frames = Vec::new();
+    let mut epochs = Vec::new();
+    if let Some(h) = History::open(history)? {
+        let layout = h.layout();
+        if (layout.width, layout.height, layout.channels)
+            != (spec.width, spec.height, spec.channels)
+            || sample >= layout.samples
+        {
+            bail!("{}: holds pictures of another shape", Shown(history));
+        }
+        for (index, epoch) in h.epochs().enumerate() {
+            let values = bytes_to_values(&h.picture(index, sample)?);
+            frames.push(spec.picture(&values).into_image());
+            epochs.push(epoch);
+        }
+    }
+    let live = recipe.epoch.unwrap_or(0);
+    if epochs.last().is_none_or(|&e| e < live) {
+        frames.push(spec.drawer(net)?(input).into_image());
+        epochs.push(live);
+    }
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        kind: Some(format!(
+            "timelapse of epochs {}",
+            epochs
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        ..recipe.clone()
+    };
+    let stem = format!("{}-timelapse-e{live}", format_stem(input));
+    write_animation(&frames, spec, fps, dir, &stem, &recipe)
+}
+
+/// History bytes (0..255) as output values (0..1).
+pub fn bytes_to_values(bytes: &[u8]) -> Vec<f32> {
+    bytes.iter().map(|&b| f32::from(b) / 255.0).collect()
+}
+
+fn write_animation(
+    frames: &[image::RgbImage],
+    spec: &PictureSpec,
+    fps: u32,
+    dir: &Path,
+    stem: &str,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let format = if spec.channels == 3 {
+        AnimationFormat::Apng
+    } else {
+        AnimationFormat::Gif
+    };
+    let bytes = encode_animation(format, frames, frame_delay_ms(fps as f32), recipe)?;
+    create_dir(dir)?;
+    write_unique(dir, stem, format.extension(), &bytes)
+}
+
 /// The status line after an export: the path written, or what went wrong.
 pub fn status_of(result: Result<PathBuf>) -> Status {
     match result {
-        Ok(path) => Status::info(format!("saved {}", path.display())),
+        Ok(path) => Status::info(format!("saved {}", Shown(&path))),
         Err(e) => Status::error(format!("{e:#}")),
     }
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the samples folder", dir.display()))
+        .with_context(|| format!("{}: cannot create the samples folder", Shown(dir)))
 }
 
 #[cfg(test)]
@@ -119,6 +298,44 @@ mod tests {
     fn names_come_from_the_input_and_the_epoch() {
         assert_eq!(file_stem(&[1.0, 0.0, 1.0], 2400), "101-e2400");
         assert_eq!(file_stem(&[0.5, 0.0], 7), "0.5_0-e7");
+    }
+
+    #[test]
+    fn a_comparison_export_puts_every_run_beside_the_target_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = PictureSpec {
+            width: 4,
+            height: 2,
+            ..picture()
+        };
+        let runs = [
+            ComparedPicture {
+                header: vec!["deep".into()],
+                net: Some(std::sync::Arc::new(init_network(&[2, 3, 4], 1))),
+                spec: picture(),
+            },
+            ComparedPicture {
+                header: vec!["wide".into()],
+                net: Some(std::sync::Arc::new(init_network(&[2, 8], 2))),
+                spec: wide,
+            },
+            ComparedPicture {
+                header: vec!["gone".into()],
+                net: None,
+                spec: picture(),
+            },
+        ];
+        let target = Picture::from_output(&[1.0; 4], 2, 2, 1, ColorMap::Grey);
+        let recipe = Recipe::default();
+        let path = export_comparison(&runs, &[1.0, 0.0], target, 1, dir.path(), &recipe).unwrap();
+        assert_eq!(path.file_name().unwrap(), "compare-10.png");
+        // Four columns (target and three runs) of tiles at least as wide as the widest
+        // picture, each column at least as wide as its name.
+        let sheet = image::open(&path).unwrap();
+        assert!(sheet.width() >= 4 * 4, "{}", sheet.width());
+        // The same again is kept beside it, never over it.
+        let again = export_comparison(&runs, &[1.0, 0.0], None, 1, dir.path(), &recipe).unwrap();
+        assert_eq!(again.file_name().unwrap(), "compare-10-2.png");
     }
 
     #[test]

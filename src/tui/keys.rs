@@ -22,6 +22,27 @@ pub enum Action {
     NextColorMap,
     ExportPng,
     ExportSheet,
+    AddWaypoint,
+    RemoveWaypoint,
+    ClearPath,
+    PlayPath,
+    RandomWalk,
+    Faster,
+    Slower,
+    ExportAnimation,
+    HistoryBack,
+    HistoryForward,
+    HistoryFirst,
+    HistoryLatest,
+    ExportTimelapse,
+    /// Comparing: the difference view on or off.
+    DifferenceView,
+    /// Comparing: the blink view on or off.
+    BlinkView,
+    /// Comparing: the next pair of runs in focus.
+    NextFocus,
+    /// Comparing: the next panes, when not all fit.
+    NextPanes,
     FullPicture,
     ToggleMouse,
     Help,
@@ -38,6 +59,8 @@ pub struct Binding {
     pub ctrl: bool,
     pub action: Action,
     pub help: &'static str,
+    /// Only does something when runs are compared (`--compare`); the help lists it then.
+    pub comparing: bool,
 }
 
 const fn bind(
@@ -52,10 +75,24 @@ const fn bind(
         ctrl: false,
         action,
         help,
+        comparing: false,
     }
 }
 
-use KeyCode::{Char, Down, Esc, Left, Right, Up};
+/// A key for comparing runs.
+const fn compare(
+    label: &'static str,
+    keys: &'static [KeyCode],
+    action: Action,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        comparing: true,
+        ..bind(label, keys, action, help)
+    }
+}
+
+use KeyCode::{Char, Down, End, Esc, Home, Left, Right, Up};
 
 /// Every key of the explorer; the help overlay lists them in this order.
 pub const KEYS: &[Binding] = &[
@@ -73,7 +110,7 @@ pub const KEYS: &[Binding] = &[
             Char('9'),
         ],
         Action::ToggleButton,
-        "toggle input N between 0 and 1",
+        "toggle input N",
     ),
     bind(
         "← h ↑ k",
@@ -91,37 +128,27 @@ pub const KEYS: &[Binding] = &[
         "+ ]",
         &[Char('+'), Char('='), Char(']')],
         Action::Increase,
-        "raise the selected input by 0.1",
+        "raise it by 0.1",
     ),
     bind(
         "- [",
         &[Char('-'), Char('_'), Char('[')],
         Action::Decrease,
-        "lower the selected input by 0.1",
+        "lower it by 0.1",
     ),
-    bind(
-        "0",
-        &[Char('0')],
-        Action::ClearButtons,
-        "set all inputs to 0",
-    ),
-    bind(
-        "r",
-        &[Char('r')],
-        Action::RandomButtons,
-        "random input weights",
-    ),
+    bind("0", &[Char('0')], Action::ClearButtons, "all inputs 0"),
+    bind("r", &[Char('r')], Action::RandomButtons, "random inputs"),
     bind(
         "t",
         &[Char('t')],
         Action::NextTrainingInput,
-        "next training input (its target shows beside)",
+        "training input and target",
     ),
     bind(
         "space",
         &[Char(' ')],
         Action::PauseResume,
-        "pause / resume (continue) training",
+        "pause / resume training",
     ),
     bind(
         "s",
@@ -133,50 +160,102 @@ pub const KEYS: &[Binding] = &[
         "w",
         &[Char('w')],
         Action::ToggleRecent,
-        "error chart: whole run / recent epochs",
+        "chart: whole run / recent",
     ),
     bind(
         "a",
         &[Char('a')],
         Action::ToggleSmoothing,
-        "error chart: smoothing on / off",
+        "chart: smoothing on / off",
     ),
-    bind(
-        "c",
-        &[Char('c')],
-        Action::NextColorMap,
-        "next colour map (greyscale networks)",
-    ),
+    bind("c", &[Char('c')], Action::NextColorMap, "next colour map"),
     bind(
         "e",
         &[Char('e')],
         Action::ExportPng,
-        "export the picture as a PNG",
+        "export the picture (PNG)",
     ),
     bind(
         "g",
         &[Char('g')],
         Action::ExportSheet,
-        "export a PNG grid of all button combinations",
-    ),
-    bind(
-        "f",
-        &[Char('f')],
-        Action::FullPicture,
-        "the picture at full resolution (+/- scale)",
+        "export all inputs (grid)",
     ),
     bind(
         "m",
         &[Char('m')],
-        Action::ToggleMouse,
-        "mouse on / off: click buttons and images",
+        Action::AddWaypoint,
+        "path: add a waypoint",
     ),
-    bind("?", &[Char('?')], Action::Help, "show / hide this help"),
+    bind(
+        "u",
+        &[Char('u')],
+        Action::RemoveWaypoint,
+        "path: remove the last",
+    ),
+    bind("x", &[Char('x')], Action::ClearPath, "path: clear"),
+    bind("p", &[Char('p')], Action::PlayPath, "play / stop the path"),
+    bind("W", &[Char('W')], Action::RandomWalk, "random walk / stop"),
+    bind(">", &[Char('>')], Action::Faster, "animation faster"),
+    bind("<", &[Char('<')], Action::Slower, "animation slower"),
+    bind(
+        "E",
+        &[Char('E')],
+        Action::ExportAnimation,
+        "export the animation",
+    ),
+    bind(",", &[Char(',')], Action::HistoryBack, "history: back"),
+    bind(
+        ".",
+        &[Char('.')],
+        Action::HistoryForward,
+        "history: forward",
+    ),
+    bind(
+        "Home",
+        &[Home],
+        Action::HistoryFirst,
+        "history: first epoch",
+    ),
+    bind(
+        "End",
+        &[End],
+        Action::HistoryLatest,
+        "history: live picture",
+    ),
+    bind(
+        "T",
+        &[Char('T')],
+        Action::ExportTimelapse,
+        "export a timelapse",
+    ),
+    compare(
+        "d",
+        &[Char('d')],
+        Action::DifferenceView,
+        "compare: A, B and |A-B|",
+    ),
+    compare("b", &[Char('b')], Action::BlinkView, "compare: blink A / B"),
+    compare(
+        "f",
+        &[Char('f')],
+        Action::NextFocus,
+        "compare: next pair A, B",
+    ),
+    compare("n", &[Char('n')], Action::NextPanes, "compare: next panes"),
+    bind(
+        "z",
+        &[Char('z')],
+        Action::FullPicture,
+        "full resolution (+ - scale)",
+    ),
+    bind("M", &[Char('M')], Action::ToggleMouse, "mouse on / off"),
+    bind("?", &[Char('?')], Action::Help, "this help"),
     bind(
         "q Esc",
         &[Char('q'), Esc],
         Action::Quit,
-        "quit (asks: stop training, quit, cancel)",
+        "quit (asks first)",
     ),
     Binding {
         label: "Ctrl-C",
@@ -184,6 +263,7 @@ pub const KEYS: &[Binding] = &[
         ctrl: true,
         action: Action::SaveAndQuit,
         help: "save and quit at once",
+        comparing: false,
     },
 ];
 

@@ -3,7 +3,7 @@
 //!
 //! Training progress (header, charts) is redrawn at most `fps` times a second. The picture
 //! refreshes less often, and each refresh sends only the cells that changed visibly, the
-//! biggest changes first, up to a number of bytes (see `render::shown`). Over ssh every rate
+//! biggest changes first, up to a number of bytes (see `render::screen_picture`). Over ssh every rate
 //! is lower by itself. Keys are answered at once and show the whole new picture: a person
 //! who presses a button wants to see it.
 

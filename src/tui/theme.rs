@@ -119,13 +119,36 @@ impl Theme {
         }
     }
 
-    /// The learning-rate line and the marks of its halvings.
-    pub fn rate_line(self) -> Style {
-        self.fg(Color::Magenta, Color::Magenta)
+    /// The learning-rate line, alone on its chart.
+    pub fn rate_color(self) -> Color {
+        self.color(Color::Magenta, Color::Magenta)
     }
 
-    pub fn halving(self) -> Style {
-        self.fg(Color::Yellow, Color::Blue)
+    /// The dots of its halvings.
+    pub fn halving_color(self) -> Color {
+        self.color(Color::Yellow, Color::Blue)
+    }
+
+    /// `dark` or `light` as a colour; the terminal's own when plain.
+    fn color(self, dark: Color, light: Color) -> Color {
+        self.fg(dark, light).fg.unwrap_or(Color::Reset)
+    }
+
+    /// The colour of run `number` on screen (0 the explorer's own), the same in its pane
+    /// title, the charts and the per-image table; the terminal's own colour when plain.
+    pub fn run_color(self, number: usize) -> Color {
+        const DARK: [Color; 4] = [Color::Cyan, Color::Magenta, Color::Yellow, Color::Green];
+        const LIGHT: [Color; 4] = [Color::Blue, Color::Magenta, Color::Red, Color::Green];
+        match (self.plain, self.background) {
+            (true, _) => Color::Reset,
+            (false, Background::Dark) => DARK[number % DARK.len()],
+            (false, Background::Light) => LIGHT[number % LIGHT.len()],
+        }
+    }
+
+    /// A mark on a chart: the epoch of the history picture on screen.
+    pub fn marker(self) -> Style {
+        self.fg(Color::Magenta, Color::Magenta)
     }
 }
 
@@ -172,8 +195,7 @@ mod tests {
             theme.gauge(),
             theme.pressed(true),
             theme.pressed(false),
-            theme.rate_line(),
-            theme.halving(),
+            theme.marker(),
         ];
         all.extend([Mode::Training, Mode::Paused, Mode::Failed].map(|m| theme.badge(m)));
         all
@@ -211,6 +233,13 @@ mod tests {
                     "{style:?}"
                 );
             }
+        }
+        for color in [
+            light.run_color(2),
+            light.rate_color(),
+            light.halving_color(),
+        ] {
+            assert!(!matches!(color, Color::Yellow | Color::Cyan), "{color:?}");
         }
         assert_eq!(Theme::DARK.key().fg, Some(Color::Yellow));
     }

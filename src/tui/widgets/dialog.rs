@@ -1,6 +1,9 @@
 //! The quit dialog: stop training and keep exploring, quit (saving), or cancel; one key.
+//!
+//! Training goes on while the dialog is open, and the dialog says so: it is a question, and
+//! a cancelled question should leave the run as it was. The checkpoint is taken at the answer.
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Mode};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -30,6 +33,13 @@ impl Widget for QuitDialog<'_> {
         }
         lines.push(option("Esc", "cancel".to_string()));
         lines.push(Line::raw(""));
+        if app.run_status.mode == Mode::Training {
+            lines.push(Line::styled(
+                "  training goes on until you choose",
+                theme.dim(),
+            ));
+            lines.push(Line::raw(""));
+        }
         let height = lines.len() as u16 + 2;
         let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
         let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
@@ -41,5 +51,50 @@ impl Widget for QuitDialog<'_> {
                     .title(Line::styled(" quit? ", theme.title())),
             )
             .render(popup, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Mode;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_dialog_offers_to_stop_training_while_there_is_training() {
+        let app = app();
+        assert_eq!(
+            text_of(QuitDialog(&app), 50, 9),
+            Buffer::with_lines([
+                "┌ quit? ─────────────────────────────────────────┐",
+                "│                                                │",
+                "│  s        stop training, save, keep exploring  │",
+                "│  q Enter  save and quit                        │",
+                "│  Esc      cancel                               │",
+                "│                                                │",
+                "│  training goes on until you choose             │",
+                "│                                                │",
+                "└────────────────────────────────────────────────┘",
+            ])
+        );
+    }
+
+    #[test]
+    fn a_watched_run_can_only_be_quit_or_left_open() {
+        let mut app = app();
+        app.run_status.mode = Mode::Watching;
+        assert_eq!(
+            text_of(QuitDialog(&app), 30, 7),
+            Buffer::with_lines([
+                "                              ",
+                "     ┌ quit? ────────────┐    ",
+                "     │                   │    ",
+                "     │  q Enter  quit    │    ",
+                "     │  Esc      cancel  │    ",
+                "     │                   │    ",
+                "     └───────────────────┘    ",
+            ])
+        );
     }
 }

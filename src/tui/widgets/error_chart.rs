@@ -4,14 +4,19 @@
 //!
 //! ratatui's `Chart` has no log axis, so the chart plots log10 of the errors and labels the
 //! ticks with the errors themselves.
+//!
+//! When runs are compared, every run is one series in its own colour on the same log axis,
+//! named in the legend; the recent window is the last epochs of the furthest run.
 
 use crate::tui::app::App;
 use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
+use ratatui::layout::Constraint;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Widget};
 
 /// Epochs shown in the recent window (the `w` key).
 pub const RECENT_EPOCHS: usize = 500;
@@ -102,6 +107,10 @@ impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
         let theme = app.view.theme;
+        if app.comparison.is_some() {
+            render_runs(app, area, buf);
+            return;
+        }
         let h = &app.run_status.history;
         let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
             let skip = h.errors.len() - RECENT_EPOCHS;
@@ -116,27 +125,160 @@ impl Widget for ErrorChart<'_> {
             Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
             return;
         }
-        plot(values, first, app.view.smoothing, theme, inner, buf);
+        plot(
+            values,
+            first,
+            app.view.smoothing,
+            app.scrub.epoch(),
+            theme,
+            inner,
+            buf,
+        );
     }
+}
+
+/// One run's errors as one line of the chart.
+struct Series<'a> {
+    name: String,
+    color: Color,
+    /// Errors of epochs `first`, `first + 1`, …
+    values: &'a [f64],
+    first: usize,
+}
+
+/// The chart of every run on screen, one series each.
+fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.view.theme;
+    let runs = app.runs_on_screen();
+    let last = runs
+        .iter()
+        .map(|r| r.status.history.last_epoch())
+        .max()
+        .unwrap_or(0);
+    // The recent window is the same epochs for every run.
+    let from = if app.view.recent_only {
+        last.saturating_sub(RECENT_EPOCHS - 1)
+    } else {
+        0
+    };
+    let series: Vec<Series> = runs
+        .iter()
+        .map(|r| {
+            let h = &r.status.history;
+            let skip = from.saturating_sub(h.first_epoch).min(h.errors.len());
+            Series {
+                name: r.run.name.clone(),
+                color: theme.run_color(r.number),
+                values: &h.errors[skip..],
+                first: h.first_epoch + skip,
+            }
+        })
+        .collect();
+    let title = title(app, &format!(" · {} runs", runs.len()));
+    let mut footer = vec![Span::raw(" now")];
+    for r in &runs {
+        let now = r
+            .status
+            .history
+            .current()
+            .map_or("–".to_string(), theme::sci);
+        footer.push(Span::raw(" "));
+        footer.push(Span::styled(
+            now,
+            Style::new().fg(theme.run_color(r.number)),
+        ));
+    }
+    footer.push(Span::raw(" "));
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(title)
+        .title_bottom(Line::from(footer));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if series.iter().all(|s| s.values.is_empty()) {
+        Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
+        return;
+    }
+    plot_runs(&series, app.view.smoothing, theme, inner, buf);
+}
+
+/// Several runs' errors on one log axis in `area`, each downsampled to its width (smoothed
+/// first when `smoothing`), with a legend naming them.
+fn plot_runs(series: &[Series], smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
+    let points: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| {
+            let values = if smoothing {
+                smooth(s.values, SMOOTHING)
+            } else {
+                s.values.to_vec()
+            };
+            let log: Vec<f64> = values.iter().map(|&e| e.max(FLOOR).log10()).collect();
+            min_max_downsample(&log, s.first, buckets)
+        })
+        .collect();
+    let all = points.iter().flatten();
+    let (lo, hi) = all
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let (first, last) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(x, _)| {
+        (a.min(x), b.max(x))
+    });
+    let y_bounds = log_bounds(lo, hi);
+    let x_bounds = [first, last.max(first + 1.0)];
+    let datasets = series
+        .iter()
+        .zip(&points)
+        .map(|(s, p)| {
+            Dataset::default()
+                .name(s.name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(s.color))
+                .data(p)
+        })
+        .collect();
+    let (first, last) = (first as usize, last as usize);
+    let mid = (first + last) / 2;
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds, theme)
+        .legend_position(Some(LegendPosition::TopRight))
+        .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
+        .render(area, buf);
+}
+
+/// `datasets` over an epoch axis (`x_bounds`, labelled `x_labels`) and a log10 axis
+/// (`y_bounds`, labelled with the values themselves).
+pub fn log_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    x_bounds: [f64; 2],
+    x_labels: Vec<String>,
+    y_bounds: [f64; 2],
+    theme: Theme,
+) -> Chart<'a> {
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme.dim())
+                .labels(x_labels),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme.dim())
+                .labels(log_labels(y_bounds)),
+        )
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
     let theme = app.view.theme;
     let h = &app.run_status.history;
-    let view = if app.view.recent_only {
-        format!("last {RECENT_EPOCHS} epochs")
-    } else {
-        "whole run".to_string()
-    };
-    let mut title = vec![
-        Span::styled(" error ", theme.title()),
-        Span::styled(format!("(log) · {view}"), theme.dim()),
-    ];
-    if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme.dim()));
-    }
-    title.push(Span::raw(" "));
+    let title = title(app, "");
     let mut footer = vec![Span::raw(" ")];
     if let Some(now) = h.current() {
         footer.push(Span::raw("now "));
@@ -149,13 +291,41 @@ fn frame(app: &App) -> Block<'static> {
     }
     Block::bordered()
         .border_style(theme.border())
-        .title(Line::from(title))
+        .title(title)
         .title_bottom(Line::from(footer))
 }
 
+/// The chart's title: the view (whole run or recent epochs, `extra`, smoothed or not).
+fn title(app: &App, extra: &str) -> Line<'static> {
+    let theme = app.view.theme;
+    let view = if app.view.recent_only {
+        format!("last {RECENT_EPOCHS} epochs")
+    } else {
+        "whole run".to_string()
+    };
+    let mut title = vec![
+        Span::styled(" error ", theme.title()),
+        Span::styled(format!("(log) · {view}{extra}"), theme.dim()),
+    ];
+    if app.view.smoothing {
+        title.push(Span::styled(" · smoothed", theme.dim()));
+    }
+    title.push(Span::raw(" "));
+    Line::from(title)
+}
+
 /// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
-/// with the smoothed line over them when `smoothing`.
-fn plot(values: &[f64], first: usize, smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
+/// with the smoothed line over them when `smoothing`, and a vertical line at epoch `marked`
+/// (the picture history's epoch on screen) when it is in view.
+fn plot(
+    values: &[f64],
+    first: usize,
+    smoothing: bool,
+    marked: Option<usize>,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
     // Two columns of braille dots per cell; the y labels take about 9 of the columns.
     let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
@@ -182,29 +352,28 @@ fn plot(values: &[f64], first: usize, smoothing: bool, theme: Theme, area: Rect,
             .style(style)
             .data(data)
     };
+    let mark: Vec<(f64, f64)> = marked
+        .filter(|&e| (first..=last).contains(&e))
+        .map(|e| vec![(e as f64, y_bounds[0]), (e as f64, y_bounds[1])])
+        .unwrap_or_default();
     let mut datasets = vec![line(raw_style, &raw)];
     if let Some(s) = &smoothed {
         datasets.push(line(theme.accent(), s));
     }
+    if !mark.is_empty() {
+        datasets.push(line(theme.marker(), &mark));
+    }
     let mid = (first + last) / 2;
-    Chart::new(datasets)
-        .x_axis(Axis::default().bounds(x_bounds).style(theme.dim()).labels([
-            first.to_string(),
-            mid.to_string(),
-            last.to_string(),
-        ]))
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .style(theme.dim())
-                .labels(log_labels(y_bounds)),
-        )
-        .render(area, buf);
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds, theme).render(area, buf);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn short_series_are_kept_as_they_are() {
@@ -246,5 +415,24 @@ mod tests {
         assert_eq!(log_labels([-3.0, -1.0]), ["1.00e-3", "1.00e-2", "1.00e-1"]);
         let [lo, hi] = log_bounds(-2.0, -2.0);
         assert!(lo < -2.0 && hi > -2.0);
+    }
+
+    #[test]
+    fn the_chart_draws_the_errors_on_a_log_axis_with_now_and_best() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(ErrorChart(&app), 40, 8),
+            Buffer::with_lines([
+                "┌ error (log) · whole run ─────────────┐",
+                "│5.67e-1│⠒⠒⠢⠤⠤⠤⢄⣀⣀⣀⣀⣀⣀⡀                │",
+                "│       │             ⠈⠉⠒⠢⠤⣀⡀          │",
+                "│1.41e-1│                   ⠈⠑⠒⠤⣀      │",
+                "│3.53e-2│                        ⠉⠒⠒⠒⠤⠤│",
+                "│       └──────────────────────────────│",
+                "│       1               4             8│",
+                "└ now 4.00e-2  best 4.00e-2 @8 ────────┘",
+            ])
+        );
     }
 }

@@ -1,10 +1,11 @@
-//! The top lines: run name, layers and preset, epoch N / total, epochs/s, elapsed time, ETA
+//! The top lines: run name, layers and preset (named as such: `v0.1.6.1` is not nnimg's version), epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
 use crate::tui::app::{App, Mode};
 use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Widget};
 
@@ -39,7 +40,10 @@ impl Widget for Header<'_> {
         let segments: Vec<(u8, Vec<Span>)> = vec![
             (9, vec![Span::styled(" nnimg", theme.title())]),
             (8, vec![Span::styled(app.run.name.clone(), theme.accent())]),
-            (2, vec![Span::raw(format!("{layers} ({})", app.run.preset))]),
+            (
+                2,
+                vec![Span::raw(format!("{layers} (preset {})", app.run.preset))],
+            ),
             (
                 9,
                 vec![Span::styled(
@@ -51,8 +55,9 @@ impl Widget for Header<'_> {
             (4, vec![Span::raw(lr)]),
             (
                 3,
+                // Time spent in epochs, not since the explorer opened: pauses do not count.
                 vec![Span::raw(format!(
-                    "elapsed {}",
+                    "trained {}",
                     theme::duration(app.run_status.seconds)
                 ))],
             ),
@@ -116,5 +121,36 @@ impl Widget for EpochGauge<'_> {
             .gauge_style(theme.gauge())
             .use_unicode(true)
             .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
+
+    #[test]
+    fn the_header_keeps_what_matters_most_when_the_line_is_short() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        // The layers and the elapsed time are the first to go.
+        assert_eq!(
+            text_of(Header(&app), 70, 1),
+            Buffer::with_lines([
+                " nnimg  test-1  epoch 8/100  – ep/s  lr 0.05  ETA –   TRAINING        ",
+            ])
+        );
+    }
+
+    #[test]
+    fn the_gauge_shows_the_epochs_done_of_the_total() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(EpochGauge(&app), 40, 1),
+            Buffer::with_lines(["███▎      8 / 100 epochs (8%)           "])
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::render::cells::{Background, Ink, TermCell};
 use crate::render::color::ColorMode;
 use crate::render::halfblock::cell_rows;
 use crate::render::picture::Picture;
+use crate::shown::Shown;
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -112,18 +113,26 @@ impl Widget for OutputPane<'_> {
         };
         let mut notes = SizeNotes::default();
         let (mode, background) = (app.view.color_mode, theme.background);
-        // The picture the screen shows, which catches up with the output at the link's pace.
-        if let Some(img) = app.shown_picture() {
+        // A scrubbed history shows its picture instead of the live one, which is the picture
+        // the screen shows: it catches up with the output at the link's pace.
+        let picture = match &app.scrub.shown {
+            Some(frame) => Self::picture(app, &frame.values),
+            None => app.shown_picture(),
+        };
+        if let Some(img) = picture {
             let shown = draw_picture(&img, pic_area, mode, background, buf);
             notes = SizeNotes::new(shown, img.size());
         } else {
             Line::styled("waiting for weights…", theme.dim()).render(pic_area, buf);
         }
         let mut footer = Vec::new();
+        if let Some(note) = motion_note(app) {
+            footer.push(Span::styled(note, theme.accent()));
+        }
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
             draw_picture(img, t_area, mode, background, buf);
             footer.push(Span::styled(
-                format!(" right: target {} ", app.samples[*i].stem),
+                format!(" right: target {} ", Shown(&app.samples[*i].stem)),
                 theme.dim(),
             ));
         }
@@ -132,6 +141,26 @@ impl Widget for OutputPane<'_> {
             .title(title)
             .title_bottom(Line::from(footer))
             .render(area, buf);
+    }
+}
+
+/// For the bottom border: the history's picture shown, what plays, or the path's length.
+fn motion_note(app: &App) -> Option<String> {
+    if let Some(f) = &app.scrub.shown {
+        return Some(format!(
+            " ◂ epoch {} · history {}/{} ",
+            f.epoch,
+            f.index + 1,
+            f.count
+        ));
+    }
+    if let Some(label) = app.motion.label() {
+        return Some(format!(" {label} "));
+    }
+    match app.motion.waypoints.len() {
+        0 => None,
+        1 => Some(" path: 1 waypoint (m adds) ".to_owned()),
+        n => Some(format!(" path: {n} waypoints (p plays) ")),
     }
 }
 
@@ -171,10 +200,8 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
         "rgb"
     };
     let mode = app.view.color_mode.name();
-    let details = format!(
-        " · epoch {} · {map} (c){} · {mode} ",
-        app.output.epoch, notes.full
-    );
+    let epoch = app.scrub.epoch().unwrap_or(app.output.epoch);
+    let details = format!(" · epoch {epoch} · {map} (c){} · {mode} ", notes.full);
     let mut title = vec![
         Span::styled(" output ", theme.title()),
         Span::styled(stem, theme.accent()),
@@ -194,6 +221,8 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
     use image::Rgb;
 
     #[test]
@@ -226,5 +255,20 @@ mod tests {
         assert_eq!(cell.symbol(), "▀");
         assert_eq!(cell.fg, Color::Rgb(255, 0, 0));
         assert_eq!(cell.bg, Color::Rgb(0, 0, 255));
+    }
+
+    #[test]
+    fn the_pane_draws_the_picture_enlarged_with_its_size_below() {
+        let mut app = app();
+        set_inputs_0_half_and_3_tenths(&mut app);
+        assert_eq!(
+            text_of(OutputPane(&app), 60, 4),
+            Buffer::with_lines([
+                "┌ output 0_0.5_0.3 ────────────────────────────────────────┐",
+                "│                           ▀▀▀▀                           │",
+                "│                           ▀▀▀▀                           │",
+                "└ grey · 4×4 of 2×2 ───────────────────────────────────────┘",
+            ])
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! which images the network has learnt. The sample shown beside the output is highlighted;
 //! the best is green, the worst red.
 
+use crate::shown::Shown;
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
@@ -80,8 +81,13 @@ impl Widget for SampleErrors<'_> {
         let best = arg(errors, |a, b| a < b);
         let worst = arg(errors, |a, b| a > b);
         let shown = app.matching_sample();
-        let stem_width = app.samples.iter().map(|s| s.stem.len()).max().unwrap_or(0);
-        for (i, sample) in app.samples.iter().enumerate() {
+        let stems: Vec<String> = app
+            .samples
+            .iter()
+            .map(|s| Shown(&s.stem).to_string())
+            .collect();
+        let stem_width = stems.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        for (i, stem) in stems.iter().enumerate() {
             let rect = sample_rect(n, inner, i);
             if rect.is_empty() {
                 continue;
@@ -106,7 +112,7 @@ impl Widget for SampleErrors<'_> {
             }
             let line = Line::from(vec![
                 Span::raw(" "),
-                Span::styled(format!("{:<stem_width$}", sample.stem), stem_style),
+                Span::styled(format!("{stem:<stem_width$}"), stem_style),
                 Span::raw(" "),
                 Span::styled(bar(fraction, bar_width), theme.accent()),
                 Span::raw(" "),
@@ -134,6 +140,9 @@ fn arg(values: &[f64], better: fn(f64, f64) -> bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn bars_fill_in_eighths() {
@@ -141,15 +150,6 @@ mod tests {
         assert_eq!(bar(0.5, 3), "█▌ ");
         assert_eq!(bar(0.0, 2), "  ");
         assert_eq!(bar(0.5, 0), "");
-    }
-
-    #[test]
-    fn samples_wrap_into_columns_when_rows_run_out() {
-        assert_eq!(columns_for(8, 8), 1);
-        assert_eq!(columns_for(8, 4), 2);
-        assert_eq!(columns_for(8, 3), 3);
-        assert_eq!(SampleErrors::height_for(8, 20), 10);
-        assert_eq!(SampleErrors::height_for(8, 6), 6);
     }
 
     #[test]
@@ -162,5 +162,29 @@ mod tests {
         assert_eq!(sample_at(8, inner, 40, 13), Some(7));
         assert_eq!(sample_at(8, inner, 5, 14), None);
         assert_eq!(sample_at(3, inner, 5, 13), None);
+    }
+
+    #[test]
+    fn samples_wrap_into_columns_when_rows_run_out() {
+        assert_eq!(columns_for(8, 8), 1);
+        assert_eq!(columns_for(8, 4), 2);
+        assert_eq!(columns_for(8, 3), 3);
+        assert_eq!(SampleErrors::height_for(8, 20), 10);
+        assert_eq!(SampleErrors::height_for(8, 6), 6);
+    }
+
+    #[test]
+    fn each_sample_gets_a_bar_scaled_to_the_worst() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(SampleErrors(&app), 40, 4),
+            Buffer::with_lines([
+                "┌ error per training image (t shows eac┐",
+                "│ 100 ████████                 2.00e-2 │",
+                "│ 010 ████████████████████████ 6.00e-2 │",
+                "└──────────────────────────────────────┘",
+            ])
+        );
     }
 }
