@@ -409,15 +409,19 @@ impl App {
         }
     }
 
-    /// Shows the output at full resolution when the terminal has a graphics protocol; says
-    /// why not otherwise.
+    /// Shows the picture on screen (the output, or the history's picture when scrubbed) at
+    /// full resolution when the terminal has a graphics protocol; says why not otherwise.
     pub fn open_full_picture(&mut self) {
         if let Err(why) = &self.capabilities.graphics {
             let why = why.clone();
             self.set_status(why, true);
             return;
         }
-        match self.output_picture() {
+        let picture = match &self.scrub.shown {
+            Some(frame) => self.picture_of(&frame.values),
+            None => self.output_picture(),
+        };
+        match picture {
             Some(picture) => {
                 self.still = Some(picture);
                 self.overlay = Overlay::FullPicture(1);
@@ -520,14 +524,14 @@ impl App {
 
     /// The network's output for the buttons as a picture (None before the first weights).
     pub fn output_picture(&self) -> Option<Picture> {
+        self.picture_of(&self.output.values)
+    }
+
+    /// An output `y` of this run's network as a picture in the current colour map (None when
+    /// it does not fit the run's size).
+    pub fn picture_of(&self, y: &[f32]) -> Option<Picture> {
         let run = &self.run;
-        Picture::from_output(
-            &self.output.values,
-            run.width,
-            run.height,
-            run.channels,
-            self.view.color_map,
-        )
+        Picture::from_output(y, run.width, run.height, run.channels, self.view.color_map)
     }
 
     /// The screen shows the output whole at the next frame: a person asked for it.

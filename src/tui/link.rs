@@ -75,8 +75,8 @@ impl PictureClock {
 }
 
 /// Bytes written for one changed picture cell among unchanged ones, rounded up from what
-/// ratatui writes through crossterm (measured in the tests below): a cursor move, the
-/// foreground and background colours, the character.
+/// ratatui writes through crossterm (measured by an integration test, `explore_screens`): a
+/// cursor move, the foreground and background colours, the character.
 pub fn bytes_per_cell(mode: ColorMode) -> usize {
     match mode {
         ColorMode::TrueColor => 48,
@@ -89,84 +89,6 @@ pub fn bytes_per_cell(mode: ColorMode) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::cells::{Background, picture_cells};
-    use crate::tui::widgets::output::ink_color;
-    use image::{Rgb, RgbImage};
-    use ratatui::backend::CrosstermBackend;
-    use ratatui::layout::Rect;
-    use ratatui::{Terminal, TerminalOptions, Viewport};
-
-    /// A writer that only counts.
-    #[derive(Clone, Default)]
-    struct Counter(std::rc::Rc<std::cell::Cell<usize>>);
-
-    impl std::io::Write for Counter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.set(self.0.get() + bytes.len());
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    /// Bytes ratatui writes to change `cells` scattered cells of a 110x55 picture.
-    fn bytes_for_scattered_changes(mode: ColorMode, cells: u32) -> usize {
-        let area = Rect::new(0, 0, 110, 55);
-        let options = TerminalOptions {
-            viewport: Viewport::Fixed(area),
-        };
-        let counter = Counter::default();
-        let mut terminal = Terminal::with_options(CrosstermBackend::new(counter.clone()), options)
-            .expect("a terminal on a counter");
-        let before = RgbImage::from_fn(110, 110, |x, y| Rgb([((x + y) % 200 + 20) as u8; 3]));
-        let mut after = before.clone();
-        // Every 6050 / cells-th cell, stepping over rows and columns.
-        for k in 0..cells {
-            let cell = k * (6050 / cells) + k % 7;
-            let (x, row) = (cell % 110, cell / 110);
-            for y in [2 * row, 2 * row + 1] {
-                after.get_pixel_mut(x, y).0 = [((x * 7 + y * 3) % 250) as u8; 3];
-            }
-        }
-        let mut draw = |img: &RgbImage| {
-            terminal
-                .draw(|frame| {
-                    let buf = frame.buffer_mut();
-                    for (i, cell) in picture_cells(img, mode, Background::Dark)
-                        .iter()
-                        .enumerate()
-                    {
-                        buf[((i % 110) as u16, (i / 110) as u16)]
-                            .set_char(cell.symbol)
-                            .set_fg(ink_color(cell.fg))
-                            .set_bg(ink_color(cell.bg));
-                    }
-                })
-                .expect("drawing into a counter");
-        };
-        draw(&before);
-        let start = counter.0.get();
-        draw(&after);
-        counter.0.get() - start
-    }
-
-    #[test]
-    fn the_estimates_cover_what_scattered_changes_cost() {
-        for mode in [
-            ColorMode::TrueColor,
-            ColorMode::Ansi256,
-            ColorMode::Ansi16,
-            ColorMode::Mono,
-        ] {
-            let bytes = bytes_for_scattered_changes(mode, 100);
-            let estimate = 100 * bytes_per_cell(mode);
-            assert!(
-                bytes <= estimate && bytes * 3 >= estimate * 2,
-                "{mode:?}: 100 cells wrote {bytes} bytes, estimated {estimate}"
-            );
-        }
-    }
 
     #[test]
     fn the_picture_clock_allows_one_refresh_an_interval() {

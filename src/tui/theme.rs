@@ -35,6 +35,15 @@ impl Theme {
         }
     }
 
+    /// `modifier` when plain, to stand in for the colour; nothing otherwise.
+    fn without_colour(self, modifier: Modifier) -> Modifier {
+        if self.plain {
+            modifier
+        } else {
+            Modifier::empty()
+        }
+    }
+
     pub fn border(self) -> Style {
         self.fg(Color::DarkGray, Color::DarkGray)
     }
@@ -45,22 +54,14 @@ impl Theme {
 
     /// Names and values that matter: bold without colour.
     pub fn accent(self) -> Style {
-        let style = self.fg(Color::Cyan, Color::Blue);
-        if self.plain {
-            style.add_modifier(Modifier::BOLD)
-        } else {
-            style
-        }
+        self.fg(Color::Cyan, Color::Blue)
+            .add_modifier(self.without_colour(Modifier::BOLD))
     }
 
     /// Secondary text: faint without colour.
     pub fn dim(self) -> Style {
-        let style = self.fg(Color::DarkGray, Color::DarkGray);
-        if self.plain {
-            style.add_modifier(Modifier::DIM)
-        } else {
-            style
-        }
+        self.fg(Color::DarkGray, Color::DarkGray)
+            .add_modifier(self.without_colour(Modifier::DIM))
     }
 
     /// Key names: yellow is unreadable on white, so magenta there.
@@ -75,12 +76,8 @@ impl Theme {
 
     /// Errors: bold without colour.
     pub fn bad(self) -> Style {
-        let style = self.fg(Color::Red, Color::Red);
-        if self.plain {
-            style.add_modifier(Modifier::BOLD)
-        } else {
-            style
-        }
+        self.fg(Color::Red, Color::Red)
+            .add_modifier(self.without_colour(Modifier::BOLD))
     }
 
     /// The state badge in the header: black on the mode's colour, or reverse video.

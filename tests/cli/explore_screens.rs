@@ -257,20 +257,81 @@ impl std::io::Write for Counter {
     }
 }
 
+type CountingTerminal = Terminal<ratatui::backend::CrosstermBackend<Counter>>;
+
+/// A `width` x `height` terminal that counts the bytes drawn to it, and its counter.
+fn counting_terminal(width: u16, height: u16) -> (CountingTerminal, Counter) {
+    use ratatui::{TerminalOptions, Viewport};
+    let counter = Counter::default();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+    };
+    let backend = ratatui::backend::CrosstermBackend::new(counter.clone());
+    (Terminal::with_options(backend, options).unwrap(), counter)
+}
+
+/// Bytes ratatui writes to change `cells` scattered cells of a 110x55 picture in `mode`.
+fn bytes_for_scattered_changes(mode: ColorMode, cells: u32) -> usize {
+    use nnimg::render::cells::{Background, picture_cells};
+    use nnimg::tui::widgets::output::ink_color;
+    let (mut terminal, counter) = counting_terminal(110, 55);
+    let before =
+        image::RgbImage::from_fn(110, 110, |x, y| image::Rgb([((x + y) % 200 + 20) as u8; 3]));
+    let mut after = before.clone();
+    // Every 6050 / cells-th cell, stepping over rows and columns.
+    for k in 0..cells {
+        let cell = k * (6050 / cells) + k % 7;
+        let (x, row) = (cell % 110, cell / 110);
+        for y in [2 * row, 2 * row + 1] {
+            after.get_pixel_mut(x, y).0 = [((x * 7 + y * 3) % 250) as u8; 3];
+        }
+    }
+    let mut draw = |img: &image::RgbImage| {
+        terminal
+            .draw(|frame| {
+                let buf = frame.buffer_mut();
+                for (i, cell) in picture_cells(img, mode, Background::Dark)
+                    .iter()
+                    .enumerate()
+                {
+                    buf[((i % 110) as u16, (i / 110) as u16)]
+                        .set_char(cell.symbol)
+                        .set_fg(ink_color(cell.fg))
+                        .set_bg(ink_color(cell.bg));
+                }
+            })
+            .unwrap();
+    };
+    draw(&before);
+    let start = counter.0.get();
+    draw(&after);
+    counter.0.get() - start
+}
+
+#[test]
+fn the_link_budget_s_cell_costs_cover_what_scattered_changes_write() {
+    use nnimg::tui::link::bytes_per_cell;
+    for mode in [
+        ColorMode::TrueColor,
+        ColorMode::Ansi256,
+        ColorMode::Ansi16,
+        ColorMode::Mono,
+    ] {
+        let bytes = bytes_for_scattered_changes(mode, 100);
+        let estimate = 100 * bytes_per_cell(mode);
+        assert!(
+            bytes <= estimate && bytes * 3 >= estimate * 2,
+            "{mode:?}: 100 cells wrote {bytes} bytes, estimated {estimate}"
+        );
+    }
+}
+
 /// Bytes written to a 200x70 terminal for each of 12 rounds of training: every round brings
 /// a new epoch and completely different weights (a new seed), then the picture catches up by
 /// at most `cells` cells and a frame is drawn.
 fn bytes_per_round(mode: ColorMode, cells: usize) -> Vec<usize> {
-    use ratatui::backend::CrosstermBackend;
-    use ratatui::layout::Rect;
-    use ratatui::{TerminalOptions, Viewport};
     let mut app = demo_app_in(mode);
-    let counter = Counter::default();
-    let options = TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, 200, 70)),
-    };
-    let mut terminal =
-        Terminal::with_options(CrosstermBackend::new(counter.clone()), options).unwrap();
+    let (mut terminal, counter) = counting_terminal(200, 70);
     terminal
         .draw(|frame| frame.render_widget(&app, frame.area()))
         .unwrap();
@@ -335,9 +396,6 @@ fn while_training_each_round_writes_within_the_link_budget() {
 
 #[test]
 fn a_paused_screen_has_nothing_to_draw() {
-    use ratatui::backend::CrosstermBackend;
-    use ratatui::layout::Rect;
-    use ratatui::{TerminalOptions, Viewport};
     let mut app = demo_app_in(ColorMode::TrueColor);
     app.update(Event::Training(Update::Weights {
         net: Arc::new(init_network(&app.run.layers.clone(), 7)),
@@ -348,12 +406,7 @@ fn a_paused_screen_has_nothing_to_draw() {
     // The loop draws only when an event or a catch-up changed something.
     assert!(!app.output.behind);
     assert!(!app.catch_up_picture(usize::MAX));
-    let counter = Counter::default();
-    let options = TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, 200, 70)),
-    };
-    let mut terminal =
-        Terminal::with_options(CrosstermBackend::new(counter.clone()), options).unwrap();
+    let (mut terminal, counter) = counting_terminal(200, 70);
     terminal
         .draw(|frame| frame.render_widget(&app, frame.area()))
         .unwrap();

@@ -83,20 +83,13 @@ fn put_cell(c: &mut ratatui::buffer::Cell, cell: &TermCell) {
 
 pub struct OutputPane<'a>(pub &'a App);
 
-impl OutputPane<'_> {
-    fn picture(app: &App, y: &[f32]) -> Option<Picture> {
-        let run = &app.run;
-        Picture::from_output(y, run.width, run.height, run.channels, app.view.color_map)
-    }
-}
-
 impl Widget for OutputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
         let theme = app.view.theme;
         let target = app
             .matching_sample()
-            .and_then(|i| Some((i, Self::picture(app, &app.samples[i].target)?)));
+            .and_then(|i| Some((i, app.picture_of(&app.samples[i].target)?)));
         let block = Block::bordered().border_style(theme.border());
         let inner = block.inner(area);
         let (pic_area, target_area) = match target {
@@ -116,7 +109,7 @@ impl Widget for OutputPane<'_> {
         // A scrubbed history shows its picture instead of the live one, which is the picture
         // the screen shows: it catches up with the output at the link's pace.
         let picture = match &app.scrub.shown {
-            Some(frame) => Self::picture(app, &frame.values),
+            Some(frame) => app.picture_of(&frame.values),
             None => app.shown_picture(),
         };
         if let Some(img) = picture {
