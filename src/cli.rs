@@ -102,6 +102,10 @@ pub struct RunSettings {
     /// Save a checkpoint every N epochs [default: 100].
     #[arg(long, value_name = "N")]
     pub checkpoint_every: Option<usize>,
+    /// Log one epoch in N to metrics.csv after the first 10000, which are all logged; each
+    /// row keeps the lowest and highest error since the one before [default: 100].
+    #[arg(long, value_name = "N")]
+    pub log_every: Option<usize>,
     /// Training threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

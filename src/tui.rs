@@ -1,8 +1,8 @@
 //! The terminal explorer: a live training dashboard, the input buttons, the network's output
 //! as half-block colour art, and PNG export by keypress.
 //!
-//! `app` is the state, grouped by concept, and its `update`; `keys` the key table; `history`
-//! what the charts draw; `event` the event type, the input and signal threads and the frame
+//! `app` is the state, grouped by concept, and its `update`; `keys` the key table (the charts
+//! draw `train::history`); `event` the event type, the input and signal threads and the frame
 //! pacer; `link` how much may be written to the terminal; `terminal` what the terminal can
 //! do (colours, background, graphics); `ui` the layout and `widgets` its parts; `export`
 //! writes PNGs; `theme` the styles.
@@ -13,7 +13,6 @@
 pub mod app;
 pub mod event;
 pub mod export;
-pub mod history;
 pub mod keys;
 pub mod link;
 pub mod terminal;
@@ -308,7 +307,12 @@ fn carry_out(
         Effect::ExportComparison => spawn_comparison_export(app, tx, options),
         Effect::Scrub(step) => {
             let frame = history_frame(app, step);
+            let compared = match &frame {
+                Ok(Some(shown)) => compared_history_frames(app, shown),
+                _ => Vec::new(),
+            };
             app.show_history(frame);
+            app.show_compared_history(compared);
         }
         Effect::Mouse(on) => {
             let mut out = std::io::stdout();
@@ -392,6 +396,39 @@ fn clear(terminal: &mut DefaultTerminal) -> Result<()> {
     // Both buffers empty, as the screen now is.
     terminal.swap_buffers();
     Ok(())
+}
+
+/// Each compared run's picture of the training input `shown` shows, from its own history at
+/// the same epoch or the newest before it; None for a run whose history has no such picture
+/// (no history, another shape, no such training input).
+fn compared_history_frames(app: &App, shown: &HistoryFrame) -> Vec<Option<HistoryFrame>> {
+    let Some(comparison) = &app.comparison else {
+        return Vec::new();
+    };
+    let stem = &app.samples[shown.sample].stem;
+    comparison
+        .runs
+        .iter()
+        .map(|r| {
+            let sample = r.stems.iter().position(|s| s == stem)?;
+            let history = History::open(&r.run.path.join(HISTORY_FILE)).ok()??;
+            let layout = history.layout();
+            let shape = (r.run.width, r.run.height, r.run.channels);
+            if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+                return None;
+            }
+            let epochs: Vec<usize> = history.epochs().collect();
+            let index = app::scrub::target(&epochs, Some(shown.epoch), Step::Stay)?;
+            let bytes = history.picture(index, sample).ok()?;
+            Some(HistoryFrame {
+                epoch: epochs[index],
+                index,
+                count: epochs.len(),
+                sample,
+                values: export::bytes_to_values(&bytes),
+            })
+        })
+        .collect()
 }
 
 /// What an animation export paints: the frames of the random walk that plays (from where it

@@ -15,7 +15,7 @@ use crate::render::compare_sheet::{
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
 use crate::train::comparison::{ErrorTable, RunErrors, error_table, untrained_inputs};
-use crate::train::metrics::{self, MetricsRow};
+use crate::train::metrics::{self, LogPlan, MetricsRow};
 use crate::train::run_dir::RunDir;
 use anyhow::{Result, anyhow, bail};
 use std::fmt::Write as _;
@@ -72,14 +72,9 @@ pub fn open_runs(paths: &[PathBuf]) -> Result<Vec<ComparedRun>> {
     let mut runs: Vec<ComparedRun> = Vec::new();
     for path in paths {
         let trained = TrainedRun::open(path)?;
-        let metrics = metrics::read(&RunDir::open(path)?.metrics())?;
+        let plan = LogPlan::new(trained.config.log_every);
         let epoch = trained.checkpoint.state.epoch;
-        let row = metrics
-            .rows
-            .iter()
-            .find(|r| r.epoch == epoch)
-            .or(metrics.rows.last())
-            .cloned();
+        let row = metrics::row_at(&RunDir::open(path)?.metrics(), plan, epoch)?;
         if let Some(first) = runs.first() {
             let (n, m) = (
                 first.trained.checkpoint.net.input_len(),

@@ -9,14 +9,14 @@ use crate::cli::ExploreArgs;
 use crate::data::load_samples;
 use crate::render::color::ColorMode;
 use crate::shown::Shown;
-use crate::train::metrics;
+use crate::train::metrics::LogPlan;
 use crate::train::run_dir::{Holder, ReadOnlyRun, RunDir};
 use crate::train::session::Session;
-use crate::train::update::{Progress, Update};
+use crate::train::update;
 use crate::train::watch;
 use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::comparison::MAX_RUNS;
-use crate::tui::app::{App, ComparedRun, Comparison, Mode, RunInfo};
+use crate::tui::app::{App, ComparedRun, Comparison, Mode, RunInfo, Watched};
 use crate::tui::event::{self, Event, Status};
 use crate::tui::link::LinkBudget;
 use crate::tui::terminal::Env;
@@ -155,7 +155,7 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
             config.samples.clone(),
         ));
         let sink = tx.clone();
-        watch::spawn_watcher(run.metrics(), run.checkpoint(), move |update| {
+        watch::spawn_watcher(run, move |update| {
             sink.send(Event::Compared { run: i, update }).is_ok()
         })?;
     }
@@ -185,12 +185,14 @@ fn train_run(
         app.update(Event::Status(Status::error(notes.join("; "))));
     }
     if resuming {
-        let earlier = metrics::read(&session.run_dir().metrics())?;
-        let progress = Progress::from_rows(&earlier.rows, None);
-        let state = session.trainer().state();
-        app.update(Event::Training(Update::Progress(
-            progress.with_state(state),
-        )));
+        // Read on a thread: the first frame does not wait for a long log.
+        app.run_status.reading_log = true;
+        let plan = LogPlan::new(session.config().log_every);
+        let state = session.trainer().state().clone();
+        let sink = tx.clone();
+        update::spawn_log_reader(session.run_dir().metrics(), plan, state, move |u| {
+            sink.send(Event::Training(u)).is_ok()
+        })?;
     }
     let pacing = Pacing {
         interval: Duration::from_secs(1) / budget.fps,
@@ -214,9 +216,7 @@ fn watch_run(
 ) -> Result<App> {
     let (app, run) = watching_app(path, read_only, &options.samples_dir, color_mode)?;
     let sink = tx.clone();
-    watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-        sink.send(Event::Training(u)).is_ok()
-    })?;
+    watch::spawn_watcher(run, move |u| sink.send(Event::Training(u)).is_ok())?;
     Ok(app)
 }
 
@@ -238,7 +238,7 @@ pub fn watching_app(
         Err(_) => Vec::new(),
     };
     let info = RunInfo::new(&run, &config);
-    let mut app = App::new(info, Mode::Watching, samples, color_mode);
+    let mut app = App::new(info, Mode::Watching(Watched::Training), samples, color_mode);
     let mut notes = Vec::new();
     if let Some(read_only) = read_only {
         let why = format!("read-only, {}: training is off", read_only.reason);

@@ -10,6 +10,7 @@ use crate::render::recipe::Recipe;
 use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
+use crate::train::metrics::DEFAULT_LOG_EVERY;
 use crate::train::run_dir::{Holder, RunDir};
 use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
@@ -70,6 +71,7 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.fit.is_some(), "--fit"),
         (s.size.is_some(), "--size"),
         (s.checkpoint_every.is_some(), "--checkpoint-every"),
+        (s.log_every.is_some(), "--log-every"),
     ];
     given
         .iter()
@@ -115,6 +117,7 @@ fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Re
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
+        log_every: settings.log_every.unwrap_or(DEFAULT_LOG_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
             .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,

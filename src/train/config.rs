@@ -115,6 +115,10 @@ pub struct TrainConfig {
     pub order: Order,
     /// Save a checkpoint every this many epochs (and at the end, and on interruption).
     pub checkpoint_every: usize,
+    /// After the first `metrics::FULL_RESOLUTION_EPOCHS` epochs, log one epoch in this many.
+    /// Runs made before the setting existed log every epoch.
+    #[serde(default = "every_epoch")]
+    pub log_every: usize,
     /// The training folder, as given.
     pub data: PathBuf,
     /// Weights the run started from, if not from a seeded initialisation.
@@ -176,6 +180,9 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             bail!("--checkpoint-every must be at least 1");
         }
+        if self.log_every == 0 {
+            bail!("--log-every must be at least 1");
+        }
         if let Some(r) = self.init_range {
             validate_init_range(r)?;
             if self.init.is_some() {
@@ -184,6 +191,10 @@ impl TrainConfig {
         }
         Ok(())
     }
+}
+
+fn every_epoch() -> usize {
+    1
 }
 
 /// An initialisation range must be a finite number above 0.
@@ -239,6 +250,7 @@ mod tests {
             seed: 1,
             order: Order::Shuffle,
             checkpoint_every: 100,
+            log_every: 1,
             data: "training_input".into(),
             init: None,
             init_range: None,

@@ -38,7 +38,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use inputs::{Inputs, WEIGHT_STEP};
 pub use motion::Motion;
 pub use output::Output;
-pub use run_status::{Mode, RunStatus};
+pub use run_status::{Mode, RunStatus, Watched};
 pub use scrub::{HistoryFrame, Scrub, Step};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -517,7 +517,7 @@ impl App {
             if self.matching_sample().is_some() {
                 self.effects.push(Effect::Scrub(Step::Stay));
             } else {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
             }
         }
     }
@@ -626,7 +626,7 @@ impl App {
             self.motion.stop();
             self.set_status("animation stopped", false);
         } else if self.motion.play_path(now) {
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         } else {
             self.set_status(
                 "a path needs two waypoints: m adds the buttons as one",
@@ -642,7 +642,7 @@ impl App {
             self.set_status("random walk stopped", false);
         } else if !self.inputs.buttons.is_empty() {
             self.motion.play_walk(&self.inputs.buttons, now);
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         }
     }
 
@@ -702,12 +702,19 @@ impl App {
     /// nothing to show.
     pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
         match frame {
-            Ok(frame) => self.scrub.shown = frame,
+            Ok(Some(frame)) => self.scrub.shown = Some(frame),
+            Ok(None) => self.scrub.follow_live(),
             Err(why) => {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
                 self.set_status(why, true);
             }
         }
+    }
+
+    /// The compared runs' history pictures for the frame shown (one per compared run, None
+    /// where a run's history has none).
+    pub fn show_compared_history(&mut self, frames: Vec<Option<HistoryFrame>>) {
+        self.scrub.compared = frames;
     }
 
     /// Asks the loop to write the shown training input's history as an animation.
@@ -751,10 +758,18 @@ impl App {
 
     /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
     pub fn pause_or_resume(&mut self) {
+        if self.run_status.reading_log && self.run_status.mode != Mode::Training {
+            let epoch = self.run_status.history.last_epoch();
+            let text = format!(
+                "reading the run's log (epoch {epoch} so far); Space works once it is read"
+            );
+            self.set_status(text, true);
+            return;
+        }
         match self.run_status.mode {
             Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
             Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
-            Mode::Watching => {
+            Mode::Watching(_) => {
                 let why = self.read_only.as_deref();
                 let why = why.unwrap_or("watching another process's run: read-only");
                 self.set_status(why.to_string(), true)
@@ -837,7 +852,10 @@ impl App {
                 self.run_status.set_state(state);
                 // Paused or finished: the screen shows the last weights' picture whole, once,
                 // rather than catching up over the next seconds.
-                if !matches!(self.run_status.mode, Mode::Training | Mode::Watching) {
+                if !matches!(
+                    self.run_status.mode,
+                    Mode::Training | Mode::Watching(Watched::Training)
+                ) {
                     self.show_output_now();
                 }
             }
@@ -845,6 +863,11 @@ impl App {
                 self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
             }
             Update::Failed(e) => self.set_status(e, true),
+            Update::LogRead => self.run_status.reading_log = false,
+            Update::Watched(w) => {
+                self.run.total_epochs = w.total_epochs;
+                self.run_status.set_watched(w);
+            }
         }
     }
 }
@@ -853,8 +876,9 @@ impl App {
 pub(crate) mod tests {
     use super::*;
     use crate::net::init::init_network;
+    use crate::train::history::Point;
     use crate::train::schedule::Halving;
-    use crate::train::update::{Progress, WorkerState};
+    use crate::train::update::{self, Progress, WorkerState};
     use KeyCode::{Char, Esc, Left, Right};
 
     fn key(c: char) -> Event {
@@ -989,7 +1013,7 @@ pub(crate) mod tests {
     #[test]
     fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
         let mut app = app();
-        app.run_status.mode = Mode::Watching;
+        app.run_status.mode = Mode::Watching(crate::tui::app::Watched::Training);
         app.update(key(' '));
         assert!(app.effects.is_empty());
         assert!(
@@ -1209,6 +1233,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn scrubbing_shows_every_compared_runs_history_picture_until_live_again() {
+        let mut app = comparing();
+        app.update(key('t'));
+        let frame = |epoch, value| HistoryFrame {
+            epoch,
+            index: 1,
+            count: 3,
+            sample: 0,
+            values: vec![value; 4],
+        };
+        app.show_history(Ok(Some(frame(50, 0.25))));
+        app.show_compared_history(vec![Some(frame(45, 0.75))]);
+        let runs = app.runs_on_screen();
+        assert_eq!((runs[0].epoch(), runs[0].values()), (50, &[0.25; 4][..]));
+        assert_eq!((runs[1].epoch(), runs[1].values()), (45, &[0.75; 4][..]));
+        app.show_history(Ok(None));
+        let runs = app.runs_on_screen();
+        assert!(runs.iter().all(|r| r.history.is_none()), "live again");
+    }
+
+    #[test]
     fn a_compared_runs_weights_that_do_not_fit_its_run_json_are_a_problem_in_its_pane() {
         let app = comparing();
         let run = &app.comparison.as_ref().unwrap().runs[0];
@@ -1284,12 +1329,71 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_watched_run_shows_its_trainer_stopping_finishing_and_being_extended() {
+        // The watcher used to show "1415 ep/s … WATCHING" after the trainer had finished,
+        // and "epoch 23700/20000" after the run was extended.
+        let mut app = app();
+        app.run_status.mode = Mode::Watching(Watched::Training);
+        let watched = |training, done, total_epochs| {
+            Event::Training(Update::Watched(update::Watched {
+                training,
+                done,
+                total_epochs,
+            }))
+        };
+        let rows = |first: usize, seconds: f64| {
+            Event::Training(Update::Progress(Progress {
+                points: (first..first + 10)
+                    .map(|e| Point::single(e, 0.5, 0.1))
+                    .collect(),
+                seconds,
+                ..Progress::default()
+            }))
+        };
+        app.update(rows(1, 1.0));
+        app.update(rows(11, 2.0));
+        assert_eq!(app.run_status.epochs_per_sec(), Some(10.0));
+        app.update(watched(false, false, 100));
+        assert_eq!(app.run_status.mode.name(), "watching · stopped");
+        assert_eq!(app.run_status.epochs_per_sec(), None);
+        app.update(watched(false, true, 100));
+        assert_eq!(app.run_status.mode.name(), "watching · done");
+        app.update(watched(true, false, 300));
+        assert_eq!(app.run.total_epochs, 300);
+        assert_eq!(app.run_status.mode, Mode::Watching(Watched::Training));
+        app.update(rows(21, 3.0));
+        app.update(rows(31, 4.0));
+        assert_eq!(app.run_status.epochs_per_sec(), Some(10.0));
+    }
+
+    #[test]
+    fn training_waits_until_the_runs_log_is_read() {
+        // The log is read on a thread; epochs trained meanwhile would come before the
+        // log's older ones and start the chart again.
+        let mut app = app();
+        app.run_status.mode = Mode::Paused;
+        app.run_status.reading_log = true;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.text.contains("reading the run's log"))
+        );
+        app.update(Event::Training(Update::LogRead));
+        app.update(key(' '));
+        assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
+    }
+
+    #[test]
     fn progress_extends_the_history_and_marks_halvings() {
         let mut app = app();
         app.update(Event::Training(Update::Progress(Progress {
-            first_epoch: 1,
-            errors: vec![0.5, 0.4, 0.3],
-            learning_rates: vec![0.1, 0.1, 0.05],
+            points: vec![
+                Point::single(1, 0.5, 0.1),
+                Point::single(2, 0.4, 0.1),
+                Point::single(3, 0.3, 0.05),
+            ],
             halvings: vec![
                 Halving {
                     epoch: 2,
@@ -1306,11 +1410,11 @@ pub(crate) mod tests {
             restarted: false,
         })));
         assert_eq!(app.run_status.history.last_epoch(), 3);
-        assert_eq!(app.run_status.history.best, Some((3, 0.3)));
+        assert_eq!(app.run_status.history.best(), Some((3, 0.3)));
         let epochs: Vec<usize> = app
             .run_status
             .history
-            .halvings
+            .halvings()
             .iter()
             .map(|h| h.epoch)
             .collect();

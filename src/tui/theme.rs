@@ -6,7 +6,7 @@
 //! content, not decoration.
 
 use crate::render::cells::Background;
-use crate::tui::app::Mode;
+use crate::tui::app::{Mode, Watched};
 use ratatui::style::{Color, Modifier, Style};
 
 /// The chrome's colours: for a dark or a light background, or none at all (`NO_COLOR`), when
@@ -92,7 +92,9 @@ impl Theme {
             Mode::Done => Color::Cyan,
             Mode::Stopped => Color::Magenta,
             Mode::Failed => Color::Red,
-            Mode::Watching => Color::Blue,
+            Mode::Watching(Watched::Training) => Color::Blue,
+            Mode::Watching(Watched::Stopped) => Color::Magenta,
+            Mode::Watching(Watched::Done) => Color::Cyan,
         };
         bold.fg(Color::Black).bg(color)
     }

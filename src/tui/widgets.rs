@@ -18,6 +18,7 @@ pub mod status;
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::train::Halving;
+    use crate::train::history::Point;
     use crate::train::update::Progress;
     use crate::tui::app::App;
     use ratatui::buffer::Buffer;
@@ -46,9 +47,11 @@ pub(crate) mod tests {
     /// Eight epochs with the rate halved after the fourth, as the trainer reports them.
     pub(crate) fn trained() -> Progress {
         Progress {
-            first_epoch: 1,
-            errors: vec![0.5, 0.4, 0.3, 0.35, 0.2, 0.1, 0.05, 0.04],
-            learning_rates: vec![0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05],
+            points: [0.5, 0.4, 0.3, 0.35, 0.2, 0.1, 0.05, 0.04]
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| Point::single(i + 1, e, if i < 4 { 0.1 } else { 0.05 }))
+                .collect(),
             halvings: vec![Halving {
                 epoch: 4,
                 learning_rate: 0.05,

@@ -660,20 +660,23 @@ mod metrics_csv {
         );
     }
 
+    // A resume reads only the log's end (its cost must not grow with the log), so the
+    // bad rows it refuses are the last ones; a bad row further back is named by the
+    // log's readers (see below).
     cases! { refused {
-        a_bad_row_before_the_checkpoint: (
-            |lines: &mut Vec<String>| lines[3] = "3,not a number,0.1,0.0,0,0,0,0".into(),
-            "line 4: column 2 'not a number' is not a number; fix or delete that line",
+        a_bad_row_at_the_checkpoint: (
+            |lines: &mut Vec<String>| lines[10] = "10,not a number,0.1,0.0,0,0,0,0,0,0".into(),
+            "line 11: column 2 'not a number' is not a number; fix or delete that line",
         ),
         a_header_naming_other_samples: (
             |lines: &mut Vec<String>| lines[0] = lines[0].replace(",110", ",111"),
             "the header names other samples than run.json",
         ),
-        a_gap: (
+        a_gap_before_the_checkpoint: (
             |lines: &mut Vec<String>| {
-                lines.remove(4);
+                lines.remove(9);
             },
-            "line 5: epoch 5 follows epoch 3",
+            "line 10: epoch 10 follows epoch 8",
         ),
         a_header_without_the_fixed_columns: (
             |lines: &mut Vec<String>| *lines = vec!["epoch,error".into()],
@@ -697,18 +700,35 @@ mod metrics_csv {
         assert_eq!(epochs(), (1..=12).collect::<Vec<_>>());
         // Rows after the checkpoint (epoch 12) are dropped and trained again.
         let text = fs::read_to_string(&path).unwrap();
-        let fake = "13,0.5,0.1,0.0,0.5,0.5,0.5,0.5\n14,0.5,0.1,0.0,0.5,0.5,0.5,0.5\n";
+        let fake =
+            "13,0.5,0.1,0.0,0.5,0.5,0.5,0.5,0.5,0.5\n14,0.5,0.1,0.0,0.5,0.5,0.5,0.5,0.5,0.5\n";
         fs::write(&path, format!("{text}{fake}")).unwrap();
         resume_to(14);
         assert_eq!(epochs(), (1..=14).collect::<Vec<_>>());
         assert!(read_metrics(&run).rows.iter().all(|r| r.error != 0.5));
+        // A bad row far from the end: a resume does not read it (so a resume costs the same
+        // however long the log); the log's readers, the explorer among them, name its line.
+        let damaged = fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\n3,", "\n3,not a number,", 1);
+        fs::write(&path, &damaged).unwrap();
+        resume_to(15);
+        let plan = nnimg::train::metrics::LogPlan::new(100);
+        let e = format!(
+            "{:#}",
+            nnimg::train::metrics::read(&path, plan).unwrap_err()
+        );
+        assert!(
+            e.contains("line 4: has 11 columns, the header has 10"),
+            "{e}"
+        );
         // An emptied or deleted log starts again after the checkpoint.
         fs::write(&path, "").unwrap();
-        resume_to(16);
-        assert_eq!(epochs(), [15, 16]);
+        resume_to(17);
+        assert_eq!(epochs(), [16, 17]);
         fs::remove_file(&path).unwrap();
-        resume_to(18);
-        assert_eq!(epochs(), [17, 18]);
+        resume_to(19);
+        assert_eq!(epochs(), [18, 19]);
     }
 
     #[test]

@@ -173,8 +173,12 @@ pub fn tensor_bytes(path: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The run's whole log, read with the run's own plan of which epochs get a row.
 pub fn read_metrics(run: &Path) -> Metrics {
-    metrics::read(&run.join("metrics.csv")).unwrap()
+    let config: nnimg::train::TrainConfig =
+        serde_json::from_str(&fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let plan = metrics::LogPlan::new(config.log_every);
+    metrics::read(&run.join("metrics.csv"), plan).unwrap()
 }
 
 /// Hidden temporary files (`.NAME.tmp-PID`, `.NAME.PID-N.tmp`) in `dir` and `dir/outputs`.

@@ -9,6 +9,7 @@ use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
 use nnimg::train::Halving;
+use nnimg::train::history::Point;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, CompareView, ComparedRun, Comparison, Mode, RunInfo};
 use nnimg::tui::event::Event;
@@ -43,11 +44,10 @@ fn progress(speed: f64, halvings: &[usize], image_errors: [f64; 4]) -> Progress 
     }
     Progress {
         restarted: false,
-        first_epoch: 1,
-        errors: (1..=epochs)
-            .map(|e| 0.1 * (-(e as f64) * speed).exp() + 1e-5)
+        points: (1..=epochs)
+            .zip(learning_rates)
+            .map(|(e, lr)| Point::single(e, 0.1 * (-(e as f64) * speed).exp() + 1e-5, lr))
             .collect(),
-        learning_rates,
         halvings: halvings
             .iter()
             .enumerate()

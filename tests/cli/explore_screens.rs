@@ -9,6 +9,7 @@ use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
 use nnimg::train::Halving;
+use nnimg::train::history::Point;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, Mode, RunInfo};
 use nnimg::tui::event::Event;
@@ -52,17 +53,17 @@ fn demo_app() -> App {
     app.update(Event::Training(Update::State(WorkerState::Training)));
     let mut epoch = 1;
     for (batch, seconds) in [(1500, 1.0), (1500, 2.0)] {
-        let errors: Vec<f64> = (epoch..epoch + batch)
+        let points = (epoch..epoch + batch)
             .map(|e| {
                 let spike = if e == 1234 { 5.0 } else { 1.0 };
-                spike * (0.1 * (-(e as f64) / 700.0).exp() + 0.002 + 0.0005 * (e as f64).sin())
-            })
-            .collect();
-        let learning_rates = (epoch..epoch + batch)
-            .map(|e| match e {
-                ..=800 => 0.1,
-                801..=2100 => 0.05,
-                _ => 0.025,
+                let error =
+                    spike * (0.1 * (-(e as f64) / 700.0).exp() + 0.002 + 0.0005 * (e as f64).sin());
+                let learning_rate = match e {
+                    ..=800 => 0.1,
+                    801..=2100 => 0.05,
+                    _ => 0.025,
+                };
+                Point::single(e, error, learning_rate)
             })
             .collect();
         // The trainer halved the rate at the end of epochs 800 and 2100.
@@ -76,9 +77,7 @@ fn demo_app() -> App {
             .collect();
         app.update(Event::Training(Update::Progress(Progress {
             restarted: false,
-            first_epoch: epoch,
-            errors,
-            learning_rates,
+            points,
             halvings,
             sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.0)).collect(),
             // The rate after the batch: the one its next epoch uses.
@@ -341,14 +340,12 @@ fn bytes_per_round(mode: ColorMode, cells: usize) -> Vec<usize> {
             let before = counter.0.get();
             let epoch = 3001 + round;
             app.update(Event::Training(Update::Progress(Progress {
-                first_epoch: epoch,
-                errors: vec![0.002],
-                learning_rates: vec![0.025],
+                restarted: false,
+                points: vec![Point::single(epoch, 0.002, 0.025)],
                 halvings: Vec::new(),
                 sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.5)).collect(),
                 next_learning_rate: 0.025,
                 seconds: 3.0 + round as f64 * 0.1,
-                restarted: false,
             })));
             app.update(Event::Training(Update::Weights {
                 net: Arc::new(init_network(&layers, 100 + round as u64)),

@@ -44,7 +44,10 @@ fn training_the_shipped_images_lowers_the_error_and_writes_a_complete_run() {
     let text = fs::read_to_string(run.join("metrics.csv")).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        format!("epoch,error,learning_rate,seconds,{}", stems.join(","))
+        format!(
+            "epoch,error,learning_rate,seconds,error_min,error_max,{}",
+            stems.join(",")
+        )
     );
     let m = read_metrics(&run);
     let epochs: Vec<usize> = m.rows.iter().map(|r| r.epoch).collect();
@@ -62,18 +65,20 @@ fn training_the_shipped_images_lowers_the_error_and_writes_a_complete_run() {
     assert_eq!(temporaries(&run), Vec::<std::path::PathBuf>::new());
 }
 
-/// Trains a run of `layers` (8×8 outputs) to `stops.last()` epochs, stopping after each of
-/// the earlier totals; `resume` is added to the flags of every resume.
+/// A high rate and a short window, so the schedule halves (at epochs 25 and 50).
+const HALVING: [&str; 6] = ["--window", "5", "--checkpoint-every", "7", "--lr", "20"];
+
+/// Trains a run of `layers` (8×8 outputs) with `flags` to `stops.last()` epochs, stopping
+/// after each of the earlier totals; `resume` is added to the flags of every resume.
 fn train_in_stages(
     fx: &Fixture,
     name: &str,
     layers: &str,
+    flags: &[&str],
     stops: &[usize],
     resume: &[&str],
 ) -> std::path::PathBuf {
     let run = fx.path(name);
-    // A high rate and a short window, so the schedule halves (at epochs 25 and 50).
-    let flags = ["--window", "5", "--checkpoint-every", "7", "--lr", "20"];
     let first = stops[0].to_string();
     let mut cmd = fx.nnimg(&["train", "--size", "8", "--layers", layers]);
     cmd.arg("--data").arg(&fx.data).arg("--run").arg(&run);
@@ -89,24 +94,83 @@ fn train_in_stages(
 
 #[test]
 fn a_run_stopped_and_resumed_ends_bit_for_bit_where_an_uninterrupted_one_does() {
-    assert_resume_equals_uninterrupted("3,6,64", &[]);
+    assert_resume_equals_uninterrupted(&Fixture::new(), "3,6,64", &HALVING, &[23, 41, 60], &[]);
 }
 
 #[test]
 fn a_two_layer_run_resumed_on_two_threads_ends_bit_for_bit_where_an_uninterrupted_one_does() {
     // Single-layer networks train with their weights stored by column and transpose them
     // back for every checkpoint; a resume must carry on from exactly those bits.
-    assert_resume_equals_uninterrupted("3,64", &["--threads", "2"]);
+    assert_resume_equals_uninterrupted(
+        &Fixture::new(),
+        "3,64",
+        &HALVING,
+        &[23, 41, 60],
+        &["--threads", "2"],
+    );
 }
 
-fn assert_resume_equals_uninterrupted(layers: &str, resume: &[&str]) {
+#[test]
+fn a_run_that_logs_one_epoch_in_four_resumes_to_the_same_log_rows() {
+    // After the first 10000 epochs only every 4th gets a row, with the range of the epochs
+    // since the last; the stops at 10023 and 10041 end sessions between two planned rows.
+    // Those sessions' closing rows, and the range they had gathered, must not change the
+    // rows an uninterrupted run writes.
+    let flags = [
+        "--constant-lr",
+        "--lr",
+        "0.3",
+        "--checkpoint-every",
+        "997",
+        "--log-every",
+        "4",
+    ];
     let fx = Fixture::new();
-    let straight = train_in_stages(&fx, "straight", layers, &[60], &[]);
-    let staged = train_in_stages(&fx, "staged", layers, &[23, 41, 60], resume);
+    let (straight, staged) =
+        assert_resume_equals_uninterrupted(&fx, "3,64", &flags, &[10_023, 10_041, 10_062], &[]);
+    let epochs: Vec<usize> = read_metrics(&staged).rows.iter().map(|r| r.epoch).collect();
+    assert_eq!(epochs[..10_000], (1..=10_000).collect::<Vec<_>>());
+    // Then every 4th, every epoch that halved the rate, and the last epoch.
+    let halved: Vec<usize> = load_checkpoint(&staged)
+        .state
+        .halvings
+        .iter()
+        .map(|h| h.epoch)
+        .collect();
+    let expected: Vec<usize> = (10_001..=10_062)
+        .filter(|e| e % 4 == 0 || halved.contains(e) || *e == 10_062)
+        .collect();
+    assert_eq!(epochs[10_000..], expected);
+    let rows = read_metrics(&straight).rows;
+    let last = &rows[rows.len() - 2];
+    assert!(
+        last.error_min < last.error_max,
+        "the row keeps its 4 epochs' range"
+    );
+}
+
+/// Trains a run straight to `stops.last()` and one stopped at each of `stops`, checks they
+/// end in the same state and log, and returns both.
+fn assert_resume_equals_uninterrupted(
+    fx: &Fixture,
+    layers: &str,
+    flags: &[&str],
+    stops: &[usize],
+    resume: &[&str],
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let straight = train_in_stages(
+        fx,
+        "straight",
+        layers,
+        flags,
+        &stops[stops.len() - 1..],
+        &[],
+    );
+    let staged = train_in_stages(fx, "staged", layers, flags, stops, resume);
 
     let (a, b) = (load_checkpoint(&straight), load_checkpoint(&staged));
     assert!(
-        !a.state.halvings.is_empty(),
+        !a.state.halvings.is_empty() || flags.contains(&"--constant-lr"),
         "the schedule should have halved"
     );
     assert_eq!(a.state.halvings, b.state.halvings);
@@ -121,7 +185,10 @@ fn assert_resume_equals_uninterrupted(layers: &str, resume: &[&str]) {
         read_metrics(run)
             .rows
             .into_iter()
-            .map(|r| (r.epoch, r.error, r.learning_rate, r.sample_errors))
+            .map(|r| {
+                let range = (r.error_min, r.error_max);
+                (r.epoch, r.error, range, r.learning_rate, r.sample_errors)
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&straight), strip(&staged));
@@ -138,6 +205,7 @@ fn assert_resume_equals_uninterrupted(layers: &str, resume: &[&str]) {
             image::open(staged.join(&name)).unwrap().to_rgb8()
         );
     }
+    (straight, staged)
 }
 
 #[test]

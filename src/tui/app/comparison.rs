@@ -7,6 +7,7 @@
 //! the per-image panel, an [`Output`] for its pane). Runs are numbered as on screen: 0 is
 //! the explorer's own run, 1… the compared ones.
 
+use super::scrub::HistoryFrame;
 use super::{App, Output, RunInfo, RunStatus};
 use crate::train::comparison::{ErrorTable, RunErrors, error_table};
 use crate::train::update::Update;
@@ -43,7 +44,7 @@ impl ComparedRun {
         ComparedRun {
             run,
             stems,
-            status: RunStatus::new(super::Mode::Watching),
+            status: RunStatus::new(super::Mode::Watching(super::Watched::Training)),
             output: Output::default(),
             problem: None,
         }
@@ -80,8 +81,12 @@ impl ComparedRun {
                 }
             }
             Update::State(state) => self.status.set_state(state),
-            Update::Saved { .. } => {}
+            Update::Saved { .. } | Update::LogRead => {}
             Update::Failed(e) => self.problem = Some(e),
+            Update::Watched(w) => {
+                self.run.total_epochs = w.total_epochs;
+                self.status.set_watched(w);
+            }
         }
     }
 
@@ -182,12 +187,26 @@ pub struct RunView<'a> {
     pub output: &'a Output,
     /// Why it cannot be shown, if it cannot.
     pub problem: Option<&'a str>,
+    /// The picture history's frame shown instead of the live output, while scrubbed.
+    pub history: Option<&'a HistoryFrame>,
 }
 
 impl RunView<'_> {
-    /// The latest epoch known, from the metrics or the weights.
+    /// The epoch on screen: the history frame's, or the latest known from the metrics or
+    /// the weights.
     pub fn epoch(&self) -> usize {
-        self.status.history.last_epoch().max(self.output.epoch)
+        match self.history {
+            Some(frame) => frame.epoch,
+            None => self.status.history.last_epoch().max(self.output.epoch),
+        }
+    }
+
+    /// The output values on screen: the history frame's, or the live output's.
+    pub fn values(&self) -> &[f32] {
+        match self.history {
+            Some(frame) => &frame.values,
+            None => &self.output.values,
+        }
     }
 }
 
@@ -201,6 +220,7 @@ impl App {
             status: &self.run_status,
             output: &self.output,
             problem: None,
+            history: self.scrub.shown.as_ref(),
         };
         let others = self.comparison.iter().flat_map(|c| &c.runs);
         std::iter::once(own)
@@ -210,6 +230,7 @@ impl App {
                 status: &r.status,
                 output: &r.output,
                 problem: r.problem.as_deref(),
+                history: self.scrub.compared_frame(i),
             }))
             .collect()
     }

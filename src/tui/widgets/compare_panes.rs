@@ -133,13 +133,7 @@ fn picture_of(app: &App, view: &RunView) -> Option<Picture> {
         return None;
     }
     let map = app.view.color_map;
-    Picture::from_output(
-        &view.output.values,
-        run.width,
-        run.height,
-        run.channels,
-        map,
-    )
+    Picture::from_output(view.values(), run.width, run.height, run.channels, map)
 }
 
 /// The pane's title: letter, name in the run's colour, preset and epoch as far as they fit.
@@ -153,11 +147,13 @@ fn pane_title(view: &RunView, letter: Option<char>, width: u16, theme: Theme) ->
         view.run.name.clone(),
         color.patch(theme.title()),
     ));
+    // A picture from the run's history says so.
+    let kept = if view.history.is_some() { " ◂" } else { "" };
     let details = match view.run.preset.as_str() {
         "" => " ".to_string(),
         // A run named after its preset (as `nnimg experiment` names them) says it once.
-        preset if preset == view.run.name => format!(" · epoch {} ", view.epoch()),
-        preset => format!(" · {preset} · epoch {} ", view.epoch()),
+        preset if preset == view.run.name => format!(" · epoch {}{} ", view.epoch(), kept),
+        preset => format!(" · {preset} · epoch {}{} ", view.epoch(), kept),
     };
     let room = usize::from(width.saturating_sub(2));
     let used: usize = spans.iter().map(Span::width).sum();

@@ -83,7 +83,7 @@ mod tests {
     #[test]
     fn a_watched_run_can_only_be_quit_or_left_open() {
         let mut app = app();
-        app.run_status.mode = Mode::Watching;
+        app.run_status.mode = Mode::Watching(crate::tui::app::Watched::Training);
         assert_eq!(
             text_of(QuitDialog(&app), 30, 7),
             Buffer::with_lines([

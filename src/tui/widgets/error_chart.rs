@@ -8,6 +8,7 @@
 //! When runs are compared, every run is one series in its own colour on the same log axis,
 //! named in the legend; the recent window is the last epochs of the furthest run.
 
+use crate::train::history::{Bucket, RECENT_EPOCHS};
 use crate::tui::app::App;
 use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
@@ -18,69 +19,33 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Widget};
 
-/// Epochs shown in the recent window (the `w` key).
-pub const RECENT_EPOCHS: usize = 500;
-
-/// Weight of the exponential moving average when smoothing is on.
-pub const SMOOTHING: f64 = 0.9;
-
 /// Smallest error plotted (log10 needs a positive value).
 const FLOOR: f64 = 1e-12;
 
-/// `values` (the value of x = `first_x + i` at index i) reduced to at most `2 * buckets`
-/// points: for each of `buckets` runs of consecutive values, its minimum and its maximum,
-/// in the order they occur, each at its own x. Fewer values than that are returned as they
-/// are. Non-finite values are skipped.
-pub fn min_max_downsample(values: &[f64], first_x: usize, buckets: usize) -> Vec<(f64, f64)> {
-    let points = values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| ((first_x + i) as f64, v))
-        .filter(|(_, v)| v.is_finite());
-    if buckets == 0 || values.len() <= 2 * buckets {
-        return points.collect();
-    }
-    let mut out = Vec::with_capacity(2 * buckets);
-    for b in 0..buckets {
-        let (start, end) = (b * values.len() / buckets, (b + 1) * values.len() / buckets);
-        let chunk = values[start..end]
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite());
-        let lo = chunk.clone().min_by(|a, b| a.1.total_cmp(b.1));
-        let hi = chunk.max_by(|a, b| a.1.total_cmp(b.1));
-        if let (Some((i, &lo)), Some((j, &hi))) = (lo, hi) {
-            let lo = ((first_x + start + i) as f64, lo);
-            let hi = ((first_x + start + j) as f64, hi);
-            if i == j {
-                out.push(lo);
-            } else if i < j {
-                out.extend([lo, hi]);
-            } else {
-                out.extend([hi, lo]);
-            }
+/// A chart line: `(epoch, log10 error)` pairs.
+pub type Series = Vec<(f64, f64)>;
+
+/// The lines of the chart for `buckets` (from the history, already at most the chart's
+/// width): each bucket's lowest and highest error in the order they occur, and the smoothed
+/// error at each bucket's end.
+pub fn series(buckets: &[Bucket]) -> (Series, Series) {
+    let point = |(epoch, error): (usize, f64)| (epoch as f64, error.max(FLOOR).log10());
+    let mut raw = Vec::with_capacity(2 * buckets.len());
+    for b in buckets {
+        let (lo, hi) = (point(b.min), point(b.max));
+        match b.min.0.cmp(&b.max.0) {
+            std::cmp::Ordering::Less => raw.extend([lo, hi]),
+            std::cmp::Ordering::Greater => raw.extend([hi, lo]),
+            std::cmp::Ordering::Equal => raw.push(if lo == hi { lo } else { hi }),
         }
     }
-    out
-}
-
-/// Exponential moving average with TensorBoard's debiasing:
-/// `s_k = w s_(k-1) + (1 - w) v_k` from `s_0 = 0`, reported as `s_k / (1 - w^(k+1))`, so the
-/// first points are not dragged towards 0. Non-finite values are passed through unchanged.
-pub fn smooth(values: &[f64], weight: f64) -> Vec<f64> {
-    let mut s = 0.0;
-    let mut debias = 1.0;
-    values
+    raw.retain(|(_, y)| y.is_finite());
+    let smoothed = buckets
         .iter()
-        .map(|&v| {
-            if !v.is_finite() {
-                return v;
-            }
-            s = weight * s + (1.0 - weight) * v;
-            debias *= weight;
-            s / (1.0 - debias)
-        })
-        .collect()
+        .map(|b| point((b.last, b.smoothed)))
+        .filter(|(_, y)| y.is_finite())
+        .collect();
+    (raw, smoothed)
 }
 
 /// Bounds of a log10 axis around `lo..=hi` (log10 values): padded a little so lines do not
@@ -112,22 +77,21 @@ impl Widget for ErrorChart<'_> {
             return;
         }
         let h = &app.run_status.history;
-        let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
-            let skip = h.errors.len() - RECENT_EPOCHS;
-            (&h.errors[skip..], h.first_epoch + skip)
-        } else {
-            (&h.errors[..], h.first_epoch)
-        };
         let block = frame(app);
         let inner = block.inner(area);
         block.render(area, buf);
-        if values.is_empty() {
+        if h.is_empty() {
             Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
             return;
         }
+        let width = chart_width(inner);
+        let buckets = if app.view.recent_only {
+            h.recent(RECENT_EPOCHS, width)
+        } else {
+            h.whole_run(width)
+        };
         plot(
-            values,
-            first,
+            &buckets,
             app.view.smoothing,
             app.scrub.epoch(),
             theme,
@@ -138,12 +102,17 @@ impl Widget for ErrorChart<'_> {
 }
 
 /// One run's errors as one line of the chart.
-struct Series<'a> {
+struct RunSeries {
     name: String,
     color: Color,
-    /// Errors of epochs `first`, `first + 1`, …
-    values: &'a [f64],
-    first: usize,
+    /// The run's history, already at most the chart's width.
+    buckets: Vec<Bucket>,
+}
+
+/// Buckets for a chart in `area`: two columns of braille dots per cell, less about 9 columns
+/// for the y labels.
+fn chart_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(10)).max(1) * 2
 }
 
 /// The chart of every run on screen, one series each.
@@ -155,22 +124,23 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|r| r.status.history.last_epoch())
         .max()
         .unwrap_or(0);
-    // The recent window is the same epochs for every run.
-    let from = if app.view.recent_only {
-        last.saturating_sub(RECENT_EPOCHS - 1)
-    } else {
-        0
-    };
-    let series: Vec<Series> = runs
+    // The recent window is the same epochs for every run: those after `from`.
+    let from = last.saturating_sub(RECENT_EPOCHS);
+    // The border takes a cell on each side.
+    let width = chart_width(Block::bordered().inner(area));
+    let series: Vec<RunSeries> = runs
         .iter()
         .map(|r| {
             let h = &r.status.history;
-            let skip = from.saturating_sub(h.first_epoch).min(h.errors.len());
-            Series {
+            let buckets = if app.view.recent_only {
+                h.recent(h.last_epoch().saturating_sub(from), width)
+            } else {
+                h.whole_run(width)
+            };
+            RunSeries {
                 name: r.run.name.clone(),
                 color: theme.run_color(r.number),
-                values: &h.errors[skip..],
-                first: h.first_epoch + skip,
+                buckets,
             }
         })
         .collect();
@@ -195,27 +165,21 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
         .title_bottom(Line::from(footer));
     let inner = block.inner(area);
     block.render(area, buf);
-    if series.iter().all(|s| s.values.is_empty()) {
+    if series.iter().all(|s| s.buckets.is_empty()) {
         Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
         return;
     }
     plot_runs(&series, app.view.smoothing, theme, inner, buf);
 }
 
-/// Several runs' errors on one log axis in `area`, each downsampled to its width (smoothed
-/// first when `smoothing`), with a legend naming them.
-fn plot_runs(series: &[Series], smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
-    let points: Vec<Vec<(f64, f64)>> = series
+/// Several runs' errors on one log axis in `area` (each run's smoothed curve instead when
+/// `smoothing`), with a legend naming them.
+fn plot_runs(series: &[RunSeries], smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let points: Vec<Series> = series
         .iter()
         .map(|s| {
-            let values = if smoothing {
-                smooth(s.values, SMOOTHING)
-            } else {
-                s.values.to_vec()
-            };
-            let log: Vec<f64> = values.iter().map(|&e| e.max(FLOOR).log10()).collect();
-            min_max_downsample(&log, s.first, buckets)
+            let (raw, smoothed) = super::error_chart::series(&s.buckets);
+            if smoothing { smoothed } else { raw }
         })
         .collect();
     let all = points.iter().flatten();
@@ -284,7 +248,7 @@ fn frame(app: &App) -> Block<'static> {
         footer.push(Span::raw("now "));
         footer.push(Span::styled(theme::sci(now), theme.accent()));
     }
-    if let Some((epoch, best)) = h.best {
+    if let Some((epoch, best)) = h.best() {
         footer.push(Span::raw("  best "));
         footer.push(Span::styled(theme::sci(best), theme.good()));
         footer.push(Span::raw(format!(" @{epoch} ")));
@@ -314,31 +278,29 @@ fn title(app: &App, extra: &str) -> Line<'static> {
     Line::from(title)
 }
 
-/// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
-/// with the smoothed line over them when `smoothing`, and a vertical line at epoch `marked`
-/// (the picture history's epoch on screen) when it is in view.
+/// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`,
+/// and a vertical line at epoch `marked` (the picture history's epoch on screen) when it is
+/// in view.
 fn plot(
-    values: &[f64],
-    first: usize,
+    buckets: &[Bucket],
     smoothing: bool,
     marked: Option<usize>,
     theme: Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
-    // Two columns of braille dots per cell; the y labels take about 9 of the columns.
-    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
-    let raw = min_max_downsample(&log(values), first, buckets);
-    let smoothed =
-        smoothing.then(|| min_max_downsample(&log(&smooth(values, SMOOTHING)), first, buckets));
+    let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+        return;
+    };
+    let (first, last) = (first.first, last.last);
+    let (raw, smoothed) = series(buckets);
+    let smoothed = smoothing.then_some(smoothed);
     let (lo, hi) = raw
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
             (lo.min(y), hi.max(y))
         });
     let y_bounds = log_bounds(lo, hi);
-    let last = first + values.len() - 1;
     let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
     let raw_style = if smoothing {
         theme.dim()
@@ -376,38 +338,17 @@ mod tests {
     use crate::tui::widgets::tests::trained;
 
     #[test]
-    fn short_series_are_kept_as_they_are() {
-        let v = [3.0, 1.0, 2.0];
-        assert_eq!(
-            min_max_downsample(&v, 10, 4),
-            [(10.0, 3.0), (11.0, 1.0), (12.0, 2.0)]
-        );
-    }
-
-    #[test]
-    fn downsampling_keeps_a_one_epoch_spike() {
-        let mut v = vec![1.0; 1000];
-        v[637] = 50.0;
-        v[100] = 0.01;
-        let points = min_max_downsample(&v, 1, 20);
-        assert!(points.len() <= 40);
-        assert!(points.contains(&(638.0, 50.0)));
-        assert!(points.contains(&(101.0, 0.01)));
-    }
-
-    #[test]
-    fn downsampled_points_stay_in_epoch_order() {
-        let v: Vec<f64> = (0..500).map(|i| ((i * 37) % 11) as f64).collect();
-        let points = min_max_downsample(&v, 1, 7);
-        assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
-    }
-
-    #[test]
-    fn smoothing_is_debiased_and_follows_a_constant() {
-        assert_eq!(smooth(&[2.0, 2.0, 2.0], 0.9), [2.0, 2.0, 2.0]);
-        let s = smooth(&[1.0, 0.0], 0.5);
-        // s1 = 0.5 -> 0.5 / 0.5 = 1; s2 = 0.25 -> 0.25 / 0.75 = 1/3.
-        assert!((s[0] - 1.0).abs() < 1e-12 && (s[1] - 1.0 / 3.0).abs() < 1e-12);
+    fn a_bucket_gives_its_extremes_in_the_order_they_occur() {
+        let bucket = |min, max| Bucket {
+            first: 1,
+            last: 9,
+            min,
+            max,
+            smoothed: 1.0,
+        };
+        let (raw, smoothed) = series(&[bucket((7, 0.01), (3, 10.0)), bucket((9, 1.0), (9, 1.0))]);
+        assert_eq!(raw, [(3.0, 1.0), (7.0, -2.0), (9.0, 0.0)]);
+        assert_eq!(smoothed, [(9.0, 0.0), (9.0, 0.0)]);
     }
 
     #[test]

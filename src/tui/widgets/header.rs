@@ -1,7 +1,7 @@
 //! The top lines: run name, layers and preset (named as such: `v0.1.6.1` is not nnimg's version), epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, Watched};
 use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -28,7 +28,7 @@ impl Widget for Header<'_> {
             .epochs_per_sec()
             .map_or("– ep/s".to_string(), |r| format!("{r:.0} ep/s"));
         let eta = match (app.run_status.mode, app.eta_seconds()) {
-            (Mode::Done, _) => "done".to_string(),
+            (Mode::Done | Mode::Watching(Watched::Done), _) => "done".to_string(),
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };

@@ -47,29 +47,26 @@ impl Widget for RateChart<'_> {
             return;
         }
         let h = &app.run_status.history;
-        let current = app
-            .run_status
-            .learning_rate
-            .or(h.learning_rates.last().copied());
+        let current = app.run_status.learning_rate.or(h.last_learning_rate());
         let mut title = vec![Span::styled(" learning rate ", theme.title())];
         if let Some(lr) = current {
             title.push(Span::styled(format!("{lr} "), theme.accent()));
         }
-        let footer = halvings_footer(&h.halvings, area.width);
+        let footer = halvings_footer(h.halvings(), area.width);
         let block = Block::bordered()
             .border_style(theme.border())
             .title(Line::from(title))
             .title_bottom(Line::styled(footer, theme.dim()));
         let inner = block.inner(area);
         block.render(area, buf);
-        let (Some(&initial), Some(_)) = (h.learning_rates.first(), current) else {
+        let (Some(initial), Some(_)) = (h.initial_learning_rate(), current) else {
             return;
         };
         plot(
-            h.first_epoch,
+            h.first_epoch(),
             h.last_epoch(),
             initial,
-            &h.halvings,
+            h.halvings(),
             theme,
             inner,
             buf,
@@ -85,7 +82,7 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
     for r in &runs {
         footer.push(Span::raw(" "));
         footer.push(Span::styled(
-            r.status.history.halvings.len().to_string(),
+            r.status.history.halvings().len().to_string(),
             Style::new().fg(theme.run_color(r.number)),
         ));
     }
@@ -101,10 +98,10 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
         .filter_map(|r| {
             let h = &r.status.history;
             Some(Schedule {
-                first: h.first_epoch,
+                first: h.first_epoch(),
                 last: h.last_epoch(),
-                initial: *h.learning_rates.first()?,
-                halvings: &h.halvings,
+                initial: h.initial_learning_rate()?,
+                halvings: h.halvings(),
                 color: theme.run_color(r.number),
             })
         })
