@@ -1,5 +1,6 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::net::kernel::Kernel;
 use crate::render::pixels::ColorMap;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -81,6 +82,9 @@ pub struct RunSettings {
     /// Training threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Kernel: avx512, avx2 or portable [default: the widest this CPU runs].
+    #[arg(long, value_name = "NAME", env = "NNIMG_KERNEL", value_parser = parse_kernel)]
+    pub kernel: Option<Kernel>,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +197,14 @@ pub struct BenchArgs {
     /// Threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Kernel: avx512, avx2 or portable [default: the widest this CPU runs].
+    #[arg(long, value_name = "NAME", env = "NNIMG_KERNEL", value_parser = parse_kernel)]
+    pub kernel: Option<Kernel>,
+}
+
+/// A kernel by name, if this CPU can run it.
+pub fn parse_kernel(s: &str) -> Result<Kernel, String> {
+    Kernel::by_name(s)
 }
 
 /// A colour map by name (any case).

@@ -10,6 +10,7 @@ pub mod init;
 pub mod kernel;
 pub mod matrix;
 pub mod network;
+pub mod pace;
 pub mod parallel;
 #[cfg(test)]
 pub(crate) mod reference;

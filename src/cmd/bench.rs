@@ -108,11 +108,12 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let kernel = args.kernel.unwrap_or_else(Kernel::detect);
     println!(
         "nnimg bench: median of {} runs of {} epochs (8 samples each); kernel {}; {cores} cores",
         args.repeats,
         args.epochs,
-        Kernel::detect().name()
+        kernel.name()
     );
     println!(
         "{:<18} {:<16} {:>7} {:>9} {:>9} {:>13} {:>9}",
@@ -120,6 +121,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     );
     for net in bench_nets() {
         let mut trainer = synthetic_trainer(&net.layers, net.adaptive, args.threads);
+        trainer.set_kernel(kernel);
         for _ in 0..WARM_UP_EPOCHS {
             trainer.run_epoch()?;
         }

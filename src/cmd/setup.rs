@@ -31,6 +31,7 @@ pub fn open_session(run: Option<&Path>, settings: &RunSettings) -> Result<Sessio
         _ => new_session(run, settings),
     }?;
     session.set_threads(settings.threads);
+    session.set_kernel(settings.kernel);
     Ok(session)
 }
 
@@ -38,7 +39,7 @@ fn resume_session(path: &Path, settings: &RunSettings) -> Result<Session> {
     let fixed = fixed_settings_given(settings);
     if !fixed.is_empty() {
         bail!(
-            "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
+            "{}: is an existing run, its settings are fixed ({} given); only --epochs, --threads and --kernel apply on resume, \
              or choose a new --run",
             path.display(),
             fixed.join(", ")

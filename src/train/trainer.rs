@@ -6,7 +6,7 @@ use super::schedule::{Halving, should_halve};
 use crate::data::Sample;
 use crate::net::Network;
 use crate::net::columns::ColumnSgd;
-use crate::net::kernel::RowOrder;
+use crate::net::kernel::{Kernel, RowOrder};
 use crate::net::parallel::{Team, default_threads};
 use crate::net::sgd::Workspace;
 use rand::SeedableRng;
@@ -171,6 +171,25 @@ impl Trainer {
         let team = self.team_mut();
         if threads != team.threads() {
             *team = Team::new(threads);
+        }
+    }
+
+    /// Trains with `kernel` from now on (`--kernel`; tests and benchmarks compare kernels).
+    /// The AVX2 and AVX-512 kernels give the same bits; the portable one rounds differently.
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        match &mut self.weights {
+            Weights::Rows { net, workspace, .. } => {
+                *workspace = Workspace::with_kernel(net, kernel)
+            }
+            Weights::Columns { sgd, .. } => sgd.set_kernel(kernel),
+        }
+    }
+
+    /// The kernel that trains.
+    pub fn kernel(&self) -> Kernel {
+        match &self.weights {
+            Weights::Rows { workspace, .. } => workspace.kernel(),
+            Weights::Columns { sgd, .. } => sgd.kernel(),
         }
     }
 

@@ -24,47 +24,6 @@ const SLOT_ROW: [usize; 16] = {
 /// How many tiles ahead of the sweep to prefetch.
 const PREFETCH_TILES: usize = 2;
 
-/// Calls `$body` with `$c` bound to the const number of vectors per row (1..=8).
-macro_rules! with_chunks {
-    ($chunks:expr, $c:ident => $body:expr) => {
-        match $chunks {
-            1 => {
-                const $c: usize = 1;
-                $body
-            }
-            2 => {
-                const $c: usize = 2;
-                $body
-            }
-            3 => {
-                const $c: usize = 3;
-                $body
-            }
-            4 => {
-                const $c: usize = 4;
-                $body
-            }
-            5 => {
-                const $c: usize = 5;
-                $body
-            }
-            6 => {
-                const $c: usize = 6;
-                $body
-            }
-            7 => {
-                const $c: usize = 7;
-                $body
-            }
-            8 => {
-                const $c: usize = 8;
-                $body
-            }
-            _ => unreachable!("rows longer than 8 vectors use the portable kernel"),
-        }
-    };
-}
-
 /// h_out[i] = σ(W[i]·h_in). Needs AVX-512F, `h_in.len() >= stride`, `h_out.len() >= rows`.
 #[target_feature(enable = "avx512f")]
 pub unsafe fn forward_layer(w: &Matrix, h_in: &[f32], h_out: &mut [f32]) {

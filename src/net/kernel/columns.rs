@@ -116,6 +116,9 @@ impl Kernel {
             // SAFETY: the caller's contract; shapes and indices were checked by `new`.
             Isa::Portable => unsafe { portable_sweep(epoch, tiles, sum_sq) },
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: the caller's contract (no column sweep of its own yet: see avx2.rs).
+            Isa::Avx2 => unsafe { portable_sweep(epoch, tiles, sum_sq) },
+            #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::Avx512` exists only when the CPU has AVX-512F (see
             // `Kernel::detect`); the rest as above.
             Isa::Avx512 => unsafe { avx512::sweep(epoch, tiles, sum_sq) },
