@@ -194,12 +194,19 @@ pub struct BenchArgs {
     /// Measurements per network; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub repeats: usize,
-    /// Threads [default: chosen per network size].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Kernel: avx512, avx2 or portable [default: the widest this CPU runs].
-    #[arg(long, value_name = "NAME", env = "NNIMG_KERNEL", value_parser = parse_kernel)]
-    pub kernel: Option<Kernel>,
+    /// Thread counts to time, e.g. 1,2 [default: chosen per network size].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub threads: Vec<usize>,
+    /// Kernels to time, e.g. avx512,avx2,portable [default: the widest this CPU runs].
+    #[arg(long, value_name = "LIST", env = "NNIMG_KERNEL", value_delimiter = ',', value_parser = parse_kernel)]
+    pub kernel: Vec<Kernel>,
+    /// Networks to time (v0.1.6.1, v0.1.6, two-layer, "v0.1.6.1 --color") [default: all].
+    #[arg(long, value_name = "NAME")]
+    pub network: Vec<String>,
+    /// Time training beside a busy thread and two trainings at once, instead (the first
+    /// network, kernel and thread count given).
+    #[arg(long)]
+    pub contended: bool,
 }
 
 /// A kernel by name, if this CPU can run it.

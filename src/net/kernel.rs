@@ -62,8 +62,11 @@ macro_rules! with_chunks {
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
+mod avx2_columns;
+#[cfg(target_arch = "x86_64")]
 mod avx512;
 mod columns;
+mod floor;
 mod portable;
 
 pub use columns::ColumnEpoch;
@@ -440,6 +443,48 @@ mod tests {
             assert!(a.1 == b.1, "{layers:?}: the errors differ");
             assert!(a.0 == b.0, "{layers:?}: the weights differ");
             assert!(a.2 == b.2, "{layers:?}: the outputs differ");
+        }
+    }
+
+    #[test]
+    fn the_avx2_column_sweep_gives_the_avx512_ones_bits() {
+        use crate::net::columns::ColumnSgd;
+        use crate::net::parallel::Team;
+        let [Ok(avx2), Ok(avx512)] = ["avx2", "avx512"].map(Kernel::by_name) else {
+            return; // needs a CPU with both
+        };
+        // Groups of 8 and of 4 tiles and single tiles, a partial last tile, 1 to 16 inputs.
+        for (inputs, outputs) in [(8, 1000), (3, 37), (16, 200), (1, 5)] {
+            let mut rng = ChaCha8Rng::seed_from_u64(21);
+            let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..6)
+                .map(|k| {
+                    let x = (0..inputs)
+                        .map(|j| match (j + k) % 3 {
+                            0 => 0.0,
+                            1 => rng.random_range(-1.0..2.0),
+                            _ => 1.0,
+                        })
+                        .collect();
+                    let t = padded(&mut rng, outputs, outputs);
+                    (x, t)
+                })
+                .collect();
+            let visit = [5, 0, 3, 3, 1, 2, 4, 0];
+            let net = crate::net::init::init_network(&[inputs, outputs], 8);
+            let train = |kernel: Kernel| {
+                let pairs = samples.iter().map(|(x, t)| (x.as_slice(), t.as_slice()));
+                let mut sgd = ColumnSgd::with_kernel(&net, pairs, kernel);
+                let mut errors = vec![0.0; visit.len()];
+                let mut bits = Vec::new();
+                for _ in 0..40 {
+                    sgd.epoch(&Team::new(1), &visit, 2.0, &mut errors);
+                    bits.extend(errors.iter().map(|e| e.to_bits()));
+                }
+                (sgd.to_network(), bits)
+            };
+            let (a, b) = (train(avx2), train(avx512));
+            assert!(a.1 == b.1, "{inputs} → {outputs}: the errors differ");
+            assert!(a.0 == b.0, "{inputs} → {outputs}: the weights differ");
         }
     }
 

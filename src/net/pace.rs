@@ -9,7 +9,8 @@
 //! and compares two ways of running: all threads ([`Mode::Team`]) or the calling thread alone
 //! with the others parked ([`Mode::Solo`]). It keeps the faster and now and then probes the
 //! other for one window. A probe that loses doubles the wait before the next one (up to
-//! [`MAX_PROBE_EVERY`]), so on a busy machine the losing probes cost well under 1 %; a probe
+//! [`MAX_PROBE_EVERY`]), so the losing probes take about 1 % of the time, and cost less (they run at the slower
+//! mode's speed, not at none); a probe
 //! that wins switches. Both modes give the same bits, so this changes only the speed.
 
 use std::time::Duration;
@@ -21,7 +22,7 @@ const MIN_STEPS: u32 = 4;
 /// The first wait between probes, and the wait after a probe that won.
 const FIRST_PROBE_EVERY: Duration = Duration::from_millis(250);
 /// The longest wait between probes.
-pub const MAX_PROBE_EVERY: Duration = Duration::from_secs(4);
+pub const MAX_PROBE_EVERY: Duration = Duration::from_secs(2);
 /// A probed mode must be this much faster to be kept (measurements on a shared machine are
 /// noisy, and switching back and forth costs a thread wake-up).
 const PROBE_MARGIN: f64 = 1.05;
@@ -164,9 +165,9 @@ mod tests {
         let us = Duration::from_micros;
         let [team, solo] = run(&mut pace, Duration::from_secs(60), us(90), us(200));
         assert_eq!(pace.mode(), Mode::Team);
-        // One 20 ms window of solo steps per probe: at most one per 4 s after the back-off.
+        // One 20 ms window of solo steps per probe: at most one per 2 s after the back-off.
         let solo_time = us(200) * solo as u32;
-        assert!(solo_time < Duration::from_millis(600), "{solo} solo steps");
+        assert!(solo_time < Duration::from_millis(700), "{solo} solo steps");
         assert!(team > 600_000, "{team} team steps");
     }
 
@@ -181,7 +182,7 @@ mod tests {
         assert_eq!(pace.mode(), Mode::Solo, "switches within a few windows");
         let [team, solo] = run(&mut pace, Duration::from_secs(60), us(600), us(200));
         let team_time = (us(600) * team as u32).as_secs_f64();
-        assert!(team_time / 60.0 < 0.01, "probes took {team_time} s of 60");
+        assert!(team_time / 60.0 < 0.012, "probes took {team_time} s of 60");
         assert!(solo > 250_000);
         // The machine is quiet again: the next probe finds the team faster.
         run(&mut pace, MAX_PROBE_EVERY + WINDOW * 4, us(90), us(200));

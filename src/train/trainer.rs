@@ -7,7 +7,7 @@ use crate::data::Sample;
 use crate::net::Network;
 use crate::net::columns::ColumnSgd;
 use crate::net::kernel::{Kernel, RowOrder};
-use crate::net::parallel::{Team, default_threads};
+use crate::net::parallel::{Team, TeamStats, default_threads};
 use crate::net::sgd::Workspace;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -190,6 +190,13 @@ impl Trainer {
         match &self.weights {
             Weights::Rows { workspace, .. } => workspace.kernel(),
             Weights::Columns { sgd, .. } => sgd.kernel(),
+        }
+    }
+
+    /// How the team has run the steps so far (alone or together).
+    pub fn team_stats(&self) -> TeamStats {
+        match &self.weights {
+            Weights::Rows { team, .. } | Weights::Columns { team, .. } => team.stats(),
         }
     }
 

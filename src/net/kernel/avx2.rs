@@ -382,7 +382,7 @@ fn add_squares(sum: [__m256d; 2], diff: [__m256; 2]) -> [__m256d; 2] {
 /// All bits set in the first `n` (0..=8, more counts as 8) lanes.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn lane_mask(n: usize) -> __m256 {
+pub(super) fn lane_mask(n: usize) -> __m256 {
     let n = n.min(W) as i32;
     let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes))
