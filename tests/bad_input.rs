@@ -847,6 +847,7 @@ fn bad_command_line_values_give_one_line() {
         vec!["--lr", "fast"],
         vec!["--order", "random"],
         vec!["--seed", "-1"],
+        vec!["--kernel", "sse9"],
     ];
     for flags in &unparsable {
         let out = output(new(flags));

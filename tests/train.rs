@@ -67,26 +67,32 @@ fn training_the_shipped_images_lowers_the_error_and_writes_a_complete_run() {
 }
 
 /// Trains a run of `layers` (8×8 outputs) to `stops.last()` epochs, stopping after each of
-/// the earlier totals; `resume` is added to the flags of every resume.
+/// the earlier totals; `resume` is added to the flags of every resume. `kernel` names the
+/// kernel of every step (through `NNIMG_KERNEL`), or leaves the choice to nnimg.
 fn train_in_stages(
     fx: &Fixture,
     name: &str,
     layers: &str,
     stops: &[usize],
     resume: &[&str],
+    kernel: Option<&str>,
 ) -> std::path::PathBuf {
     let run = fx.path(name);
     // A high rate and a short window, so the schedule halves (at epochs 25 and 50).
     let flags = ["--window", "5", "--checkpoint-every", "7", "--lr", "20"];
     let first = stops[0].to_string();
-    let mut cmd = fx.nnimg(&["train", "--size", "8", "--layers", layers]);
+    let with_kernel = |mut cmd: std::process::Command| {
+        if let Some(kernel) = kernel {
+            cmd.env("NNIMG_KERNEL", kernel);
+        }
+        cmd
+    };
+    let mut cmd = with_kernel(fx.nnimg(&["train", "--size", "8", "--layers", layers]));
     cmd.arg("--data").arg(&fx.data).arg("--run").arg(&run);
     run_ok(cmd.args(flags).args(["--epochs", &first]));
     for total in &stops[1..] {
-        run_ok(
-            fx.resume(&run, &["--epochs", &total.to_string()])
-                .args(resume),
-        );
+        let mut cmd = with_kernel(fx.resume(&run, &["--epochs", &total.to_string()]));
+        run_ok(cmd.args(resume));
     }
     run
 }
@@ -97,6 +103,31 @@ fn a_run_stopped_and_resumed_ends_bit_for_bit_where_an_uninterrupted_one_does() 
 }
 
 #[test]
+fn every_kernel_resumes_bit_for_bit_row_by_row_and_by_column() {
+    for layers in ["3,6,64", "3,64"] {
+        let weights: Vec<(&str, Tensors)> = nnimg::net::kernel::Kernel::available()
+            .into_iter()
+            .map(|k| {
+                let w = assert_resume_equals_uninterrupted_with(layers, &[], Some(k.name()));
+                (k.name(), w)
+            })
+            .collect();
+        // The kernel was the one asked for: the portable one rounds differently from the
+        // others, and the AVX2 kernel gives the AVX-512 kernel's bits.
+        let of = |name| weights.iter().find(|(k, _)| *k == name).map(|(_, w)| w);
+        for (name, w) in &weights[1..] {
+            assert!(
+                of("portable") != Some(w),
+                "{layers}: portable and {name} agree"
+            );
+        }
+        if let (Some(avx2), Some(avx512)) = (of("avx2"), of("avx512")) {
+            assert!(avx2 == avx512, "{layers}: avx2 and avx512 differ");
+        }
+    }
+}
+
+#[test]
 fn a_two_layer_run_resumed_on_two_threads_ends_bit_for_bit_where_an_uninterrupted_one_does() {
     // Single-layer networks train with their weights stored by column and transpose them
     // back for every checkpoint; a resume must carry on from exactly those bits.
@@ -104,9 +135,21 @@ fn a_two_layer_run_resumed_on_two_threads_ends_bit_for_bit_where_an_uninterrupte
 }
 
 fn assert_resume_equals_uninterrupted(layers: &str, resume: &[&str]) {
+    assert_resume_equals_uninterrupted_with(layers, resume, None);
+}
+
+/// A checkpoint's tensors: name and bytes.
+type Tensors = Vec<(String, Vec<u8>)>;
+
+/// Returns the final weights (the checkpoint's tensors).
+fn assert_resume_equals_uninterrupted_with(
+    layers: &str,
+    resume: &[&str],
+    kernel: Option<&str>,
+) -> Tensors {
     let fx = Fixture::new();
-    let straight = train_in_stages(&fx, "straight", layers, &[60], &[]);
-    let staged = train_in_stages(&fx, "staged", layers, &[23, 41, 60], resume);
+    let straight = train_in_stages(&fx, "straight", layers, &[60], &[], kernel);
+    let staged = train_in_stages(&fx, "staged", layers, &[23, 41, 60], resume, kernel);
 
     let (a, b) = (load_checkpoint(&straight), load_checkpoint(&staged));
     assert!(
@@ -136,6 +179,7 @@ fn assert_resume_equals_uninterrupted(layers: &str, resume: &[&str]) {
             fs::read(staged.join(&name)).unwrap()
         );
     }
+    tensor_bytes(&straight.join("checkpoint.safetensors"))
 }
 
 #[test]

@@ -8,9 +8,12 @@
 //! - σ is the same Cephes polynomial; AVX-512's `scalef` (e_r·2ⁿ, rounded once) becomes two
 //!   exact multiplications by powers of two, the second of which does that one rounding.
 //! - AVX2 has 16 vector registers, too few to hold h and g (14 vectors each for the default
-//!   network's rows). The update therefore runs line by line over a tile's 16 rows, with one
-//!   line of h and of g in registers; each lane of g still accumulates the rows in row order,
-//!   so the result is the same as the row-by-row update.
+//!   network's rows). The update therefore runs over groups of 4 rows line by line, with the
+//!   group's d and step and one line of h and of g in registers; each lane of g still adds the
+//!   rows in row order, so the result is that of the row-by-row update. The dot products take
+//!   4 rows at a time too, so that each line of h is loaded once per 4 rows.
+//! - As in the AVX-512 kernel, the next tile's dot products and σ are issued before this
+//!   tile's update (software pipelining), and rows 2 tiles ahead are prefetched.
 //!
 //! Every function here needs AVX2 and FMA; [`super::Kernel`] calls them only after detecting
 //! both.
@@ -81,12 +84,12 @@ fn backward<const C: usize, const BACKPROP: bool>(
     let base = w.as_mut_slice().as_mut_ptr();
     for r0 in (0..rows).step_by(TILE) {
         let n = (rows - r0).min(TILE);
-        let mut ds = [_mm256_setzero_ps(); TILE];
-        let mut steps = [_mm256_setzero_ps(); TILE];
+        let mut ds = [0.0f32; TILE];
+        let mut steps = [0.0f32; TILE];
         for k in 0..n {
-            ds[k] = _mm256_set1_ps(d[r0 + k]);
+            ds[k] = d[r0 + k];
             // −lr·d rounded as the AVX-512 kernel rounds it.
-            steps[k] = _mm256_set1_ps(-lr * d[r0 + k]);
+            steps[k] = -lr * d[r0 + k];
         }
         // SAFETY: rows r0..r0 + n exist and are ours (the matrix is borrowed mutably).
         unsafe {
@@ -130,12 +133,24 @@ unsafe fn sweep<const C: usize, const BACKPROP: bool>(
         RowOrder::Ascending => (PREFETCH_TILES * TILE * l.stride) as isize,
         RowOrder::Descending => -((PREFETCH_TILES * TILE * l.stride) as isize),
     };
+    // Software-pipelined: the next tile's dot products and σ are issued before this tile's
+    // update, which does not depend on them, so the σ's latency hides behind the update. The
+    // order of every sum is unchanged (g and the squares still go tile by tile).
+    let mut pending: Option<Pending> = None;
     for tile in l.order.tiles(tiles) {
         let r0 = tile * TILE;
         let n = (l.rows - r0).min(TILE);
-        // SAFETY: the tile's rows, targets and outputs are ours alone (caller's contract).
-        let diff = unsafe { tile_step::<C, BACKPROP>(l, r0, n, &h, &mut g, neg_lr, ahead) };
-        sum_sq = add_squares(sum_sq, diff);
+        // SAFETY: the tiles' rows, targets and outputs are ours alone (caller's contract).
+        unsafe {
+            let next = prepare::<C>(l, r0, n, &h, neg_lr, &mut sum_sq);
+            if let Some(tile) = pending.replace(next) {
+                apply::<C, BACKPROP>(l, &tile, &h, &mut g, ahead);
+            }
+        }
+    }
+    if let Some(tile) = pending {
+        // SAFETY: as above.
+        unsafe { apply::<C, BACKPROP>(l, &tile, &h, &mut g, ahead) };
     }
     if BACKPROP {
         g.store(g_out);
@@ -151,66 +166,96 @@ unsafe fn sweep<const C: usize, const BACKPROP: bool>(
     lanes.iter().sum()
 }
 
-/// One tile of the output sweep: y, d, the update of its `n` rows and their share of g.
-/// Returns y − t per lane (rows 0..8 and 8..16), zero in lanes past `n`.
+/// A tile whose d and step are known and whose rows await their update.
+struct Pending {
+    r0: usize,
+    n: usize,
+    ds: [f32; TILE],
+    steps: [f32; TILE],
+}
+
+/// The first half of a tile of the output sweep: y (stored), d and the step of its `n` rows, and adds their (y − t)² to `sum_sq`.
 ///
 /// # Safety
 /// Rows r0..r0 + n of W, t and y are valid and ours alone; AVX2 and FMA are present.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn tile_step<const C: usize, const BACKPROP: bool>(
+unsafe fn prepare<const C: usize>(
     l: &OutputLayer,
     r0: usize,
     n: usize,
     h: &Lines<C>,
-    g: &mut Lines<C>,
     neg_lr: __m256,
-    ahead: isize,
-) -> [__m256; 2] {
+    sum_sq: &mut [__m256d; 2],
+) -> Pending {
     let one = _mm256_set1_ps(1.0);
+    let mut tile = Pending {
+        r0,
+        n,
+        ds: [0.0; TILE],
+        steps: [0.0; TILE],
+    };
     // SAFETY: rows r0..r0 + n exist; t and y are read and written only in the n lanes.
     unsafe {
         let base = l.w.add(r0 * l.stride);
-        // Ask for the rows PREFETCH_TILES tiles ahead, as the AVX-512 kernel does;
-        // prefetching past the end is harmless (it cannot fault).
-        for k in 0..n {
-            let ahead = base.add(k * l.stride).wrapping_offset(ahead);
-            for c in 0..C {
-                _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(16 * c).cast());
-            }
-        }
         let z = tile_dots::<C>(base, l.stride, n, h);
         let mut t = [0.0f32; TILE];
         t[..n].copy_from_slice(std::slice::from_raw_parts(l.t.add(r0), n));
-        let mut ds = [_mm256_setzero_ps(); TILE];
-        let mut steps = [_mm256_setzero_ps(); TILE];
         let mut diffs = [_mm256_setzero_ps(); 2];
         let mut ys = [0.0f32; TILE];
         for half in 0..2 {
             let mask = lane_mask(n.saturating_sub(W * half));
             let y = sigmoid8(z[half]);
-            let diff = _mm256_and_ps(
-                mask,
-                _mm256_sub_ps(y, _mm256_loadu_ps(t.as_ptr().add(W * half))),
-            );
+            let t = _mm256_loadu_ps(t.as_ptr().add(W * half));
+            let diff = _mm256_and_ps(mask, _mm256_sub_ps(y, t));
             let d = _mm256_mul_ps(_mm256_mul_ps(diff, y), _mm256_sub_ps(one, y));
             _mm256_storeu_ps(ys.as_mut_ptr().add(W * half), y);
-            broadcast_lanes(d, &mut ds[W * half..W * (half + 1)]);
-            broadcast_lanes(
+            _mm256_storeu_ps(tile.ds.as_mut_ptr().add(W * half), d);
+            _mm256_storeu_ps(
+                tile.steps.as_mut_ptr().add(W * half),
                 _mm256_mul_ps(d, neg_lr),
-                &mut steps[W * half..W * (half + 1)],
             );
             diffs[half] = diff;
         }
         std::slice::from_raw_parts_mut(l.y.add(r0), n).copy_from_slice(&ys[..n]);
-        update_tile::<C, BACKPROP>(base, l.stride, n, &ds, &steps, h, g);
-        diffs
+        *sum_sq = add_squares(*sum_sq, diffs);
+    }
+    tile
+}
+
+/// The second half of a tile: the update of its rows and their share of g, prefetching the
+/// rows `ahead` floats away.
+///
+/// # Safety
+/// As for [`prepare`] of the same tile.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn apply<const C: usize, const BACKPROP: bool>(
+    l: &OutputLayer,
+    tile: &Pending,
+    h: &Lines<C>,
+    g: &mut Lines<C>,
+    ahead: isize,
+) {
+    // SAFETY: the tile's rows are ours alone (the contract above).
+    unsafe {
+        let base = l.w.add(tile.r0 * l.stride);
+        // Ask for the rows PREFETCH_TILES tiles ahead, as the AVX-512 kernel does;
+        // prefetching past the end is harmless (it cannot fault).
+        for k in 0..tile.n {
+            let ahead = base.add(k * l.stride).wrapping_offset(ahead);
+            for c in 0..C {
+                _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(16 * c).cast());
+            }
+        }
+        update_tile::<C, BACKPROP>(base, l.stride, tile.n, &tile.ds, &tile.steps, h, g);
     }
 }
 
-/// For each of `n` rows k from `base`: g += ds[k]·row (the old row), then row += steps[k]·h;
-/// line by line, so that one line of h and of g sit in registers. Each lane of g adds the
-/// rows in row order, as a row-by-row update would.
+/// For each of `n` rows k from `base`: g += ds[k]·row (the old row), then row += steps[k]·h.
+/// Rows go in groups of [`GROUP`], line by line within a group, so that a group's d and step
+/// and one line of h and of g sit in registers; each lane of g still adds the rows in row
+/// order, as a row-by-row update would.
 ///
 /// # Safety
 /// `base` points at n rows of `stride` = 16·C floats, 64-byte aligned, that no one else
@@ -221,22 +266,69 @@ unsafe fn update_tile<const C: usize, const BACKPROP: bool>(
     base: *mut f32,
     stride: usize,
     n: usize,
-    ds: &[__m256; TILE],
-    steps: &[__m256; TILE],
+    ds: &[f32; TILE],
+    steps: &[f32; TILE],
     h: &Lines<C>,
     g: &mut Lines<C>,
 ) {
+    let mut k = 0;
+    // SAFETY: rows k..k + GROUP (or k) are below n (the contract above).
+    unsafe {
+        while k + GROUP <= n {
+            update_rows::<C, BACKPROP, GROUP>(
+                base.add(k * stride),
+                stride,
+                &ds[k..],
+                &steps[k..],
+                h,
+                g,
+            );
+            k += GROUP;
+        }
+        while k < n {
+            update_rows::<C, BACKPROP, 1>(
+                base.add(k * stride),
+                stride,
+                &ds[k..],
+                &steps[k..],
+                h,
+                g,
+            );
+            k += 1;
+        }
+    }
+}
+
+/// Rows per group in [`update_tile`] and [`tile_dots`].
+const GROUP: usize = 4;
+
+/// [`update_tile`] for R rows from `base`, with the first R of `ds` and `steps`.
+///
+/// # Safety
+/// As for [`update_tile`] with n = R.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn update_rows<const C: usize, const BACKPROP: bool, const R: usize>(
+    base: *mut f32,
+    stride: usize,
+    ds: &[f32],
+    steps: &[f32],
+    h: &Lines<C>,
+    g: &mut Lines<C>,
+) {
+    let d: [__m256; R] = std::array::from_fn(|r| _mm256_set1_ps(ds[r]));
+    let step: [__m256; R] = std::array::from_fn(|r| _mm256_set1_ps(steps[r]));
     for v in 0..2 * C {
         let (hv, mut gv) = (h.0[v], g.0[v]);
-        for k in 0..n {
+        for r in 0..R {
             // SAFETY: in bounds and aligned by the contract above.
             unsafe {
-                let p = base.add(k * stride + W * v);
+                let p = base.add(r * stride + W * v);
                 let w = _mm256_load_ps(p);
                 if BACKPROP {
-                    gv = _mm256_fmadd_ps(ds[k], w, gv);
+                    gv = _mm256_fmadd_ps(d[r], w, gv);
                 }
-                _mm256_store_ps(p, _mm256_fmadd_ps(steps[k], hv, w));
+                _mm256_store_ps(p, _mm256_fmadd_ps(step[r], hv, w));
             }
         }
         g.0[v] = gv;
@@ -256,30 +348,59 @@ unsafe fn tile_dots<const C: usize>(
     n: usize,
     h: &Lines<C>,
 ) -> [__m256; 2] {
-    let mut out = [_mm256_setzero_ps(); 2];
-    for (half, out) in out.iter_mut().enumerate() {
-        // Lane l + lane l + 8 of each row's 16 partial sums (the tree's first level).
-        let mut sums = [_mm256_setzero_ps(); W];
-        for (s, &row) in SLOT_ROW.iter().enumerate() {
-            let k = W * half + row;
-            if k >= n {
-                continue;
-            }
-            // SAFETY: row k < n is in bounds and aligned (the contract above).
+    // Per row, lane l + lane l + 8 of its 16 partial sums (the tree's first level).
+    let mut sums = [_mm256_setzero_ps(); TILE];
+    let mut k = 0;
+    // SAFETY: rows k..k + GROUP (or k) are below n (the contract above).
+    unsafe {
+        while k + GROUP <= n {
+            let group = row_sums::<C, GROUP>(base.add(k * stride), stride, h);
+            sums[k..k + GROUP].copy_from_slice(&group);
+            k += GROUP;
+        }
+        while k < n {
+            sums[k] = row_sums::<C, 1>(base.add(k * stride), stride, h)[0];
+            k += 1;
+        }
+    }
+    [0, 1].map(|half| {
+        let slots: [__m256; W] = std::array::from_fn(|s| sums[W * half + SLOT_ROW[s]]);
+        reduce8(&slots)
+    })
+}
+
+/// For R rows from `base`: the row's 16 lane-wise partial sums of W[i]·h, chained over its
+/// lines with FMA as the AVX-512 kernel chains them, then lane l + lane l + 8.
+///
+/// # Safety
+/// `base` points at R rows of `stride` = 16·C floats, 64-byte aligned; AVX2 and FMA present.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_sums<const C: usize, const R: usize>(
+    base: *const f32,
+    stride: usize,
+    h: &Lines<C>,
+) -> [__m256; R] {
+    let mut lo = [_mm256_setzero_ps(); R];
+    let mut hi = [_mm256_setzero_ps(); R];
+    for c in 0..C {
+        let (h_lo, h_hi) = (h.0[2 * c], h.0[2 * c + 1]);
+        for r in 0..R {
+            // SAFETY: row r < R, line c < C: in bounds and aligned (the contract above).
             unsafe {
-                let row = base.add(k * stride);
-                let mut lo = _mm256_mul_ps(_mm256_load_ps(row), h.0[0]);
-                let mut hi = _mm256_mul_ps(_mm256_load_ps(row.add(W)), h.0[1]);
-                for c in 1..C {
-                    lo = _mm256_fmadd_ps(_mm256_load_ps(row.add(16 * c)), h.0[2 * c], lo);
-                    hi = _mm256_fmadd_ps(_mm256_load_ps(row.add(16 * c + W)), h.0[2 * c + 1], hi);
+                let row = base.add(r * stride + 16 * c);
+                let (w_lo, w_hi) = (_mm256_load_ps(row), _mm256_load_ps(row.add(W)));
+                if c == 0 {
+                    lo[r] = _mm256_mul_ps(w_lo, h_lo);
+                    hi[r] = _mm256_mul_ps(w_hi, h_hi);
+                } else {
+                    lo[r] = _mm256_fmadd_ps(w_lo, h_lo, lo[r]);
+                    hi[r] = _mm256_fmadd_ps(w_hi, h_hi, hi[r]);
                 }
-                sums[s] = _mm256_add_ps(lo, hi);
             }
         }
-        *out = reduce8(&sums);
     }
-    out
+    std::array::from_fn(|r| _mm256_add_ps(lo[r], hi[r]))
 }
 
 /// Lane i of the result is the sum of the 8 lanes of `v[s]`, where `SLOT_ROW[s] == i`: lane
@@ -386,18 +507,6 @@ pub(super) fn lane_mask(n: usize) -> __m256 {
     let n = n.min(W) as i32;
     let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes))
-}
-
-/// Each of v's 8 lanes as a vector of its own, into `out[..8]`.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn broadcast_lanes(v: __m256, out: &mut [__m256]) {
-    let mut lanes = [0.0f32; W];
-    // SAFETY: `lanes` has room for 8 floats.
-    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), v) };
-    for (out, &lane) in out.iter_mut().zip(&lanes) {
-        *out = _mm256_set1_ps(lane);
-    }
 }
 
 /// Stores two vectors into 16 floats.
