@@ -5,6 +5,7 @@
 //! visible. A crash or a full disk leaves the old file (or no file), never a torn one; the
 //! temporary file is removed on error.
 
+use crate::shown::Shown;
 use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -23,7 +24,7 @@ pub fn replace_file_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    let context = || format!("{}: cannot write", path.display());
+    let context = || format!("{}: cannot write", Shown(path));
     let tmp = TempFile::write_beside_with(path, write).with_context(context)?;
     tmp.replace(path).with_context(context)?;
     sync_folder(path);
@@ -35,11 +36,11 @@ pub fn replace_file_with(
 /// underneath (reachable with `downcast_ref`).
 pub fn create_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = TempFile::write_beside(path, bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+        .with_context(|| format!("{}: cannot write", Shown(path)))?;
     tmp.link_new(path)
         .with_context(|| match fs::symlink_metadata(path) {
-            Ok(_) => format!("{}: already exists; not overwriting it", path.display()),
-            Err(_) => format!("{}: cannot write", path.display()),
+            Ok(_) => format!("{}: already exists; not overwriting it", Shown(path)),
+            Err(_) => format!("{}: cannot write", Shown(path)),
         })?;
     sync_folder(path);
     Ok(())

@@ -1,7 +1,9 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
+use crate::data::Fit;
 use crate::net::kernel::Kernel;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::Order;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -35,6 +37,10 @@ pub enum Command {
     Show(ShowArgs),
     /// Measure training speed for each preset and print a table.
     Bench(BenchArgs),
+    /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
+    Animate(AnimateArgs),
+    /// Make a training folder from any pictures: one button each, in file-name order.
+    InitData(InitDataArgs),
 }
 
 /// Settings for a new training run; explicit flags override the preset.
@@ -66,13 +72,17 @@ pub struct RunSettings {
     pub seed: Option<u64>,
     /// Sample order within an epoch [default: shuffle].
     #[arg(long, value_enum, value_name = "ORDER")]
-    pub order: Option<Order>,
+    pub order: Option<OrderArg>,
     /// Start from the weights in this safetensors file (tensors w1 … wN).
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
     pub color: bool,
+    /// Training pictures of another shape: crop from the centre, pad with black, or stretch
+    /// [default: crop].
+    #[arg(long, value_enum, value_name = "FIT")]
+    pub fit: Option<Fit>,
     /// Output image size: 110 or WxH [default: 110].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
@@ -89,7 +99,8 @@ pub struct RunSettings {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Run folder: new (created, never overwritten) or existing (resumed) [default: runs/PRESET-N].
+    /// Run folder: new (created, never overwritten) or existing (resumed) [default:
+    /// runs/PRESET-N, or runs/LAYERS-N such as runs/8-12100-1 when --layers changes the shape].
     #[arg(long, value_name = "DIR")]
     pub run: Option<PathBuf>,
     #[command(flatten)]
@@ -116,8 +127,29 @@ pub struct ExploreArgs {
     /// Upscale exported PNGs by this factor.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub export_scale: u32,
+    /// Start with the buttons of a picture nnimg wrote (from the recipe inside it).
+    #[arg(long, value_name = "FILE.png")]
+    pub inputs_from: Option<PathBuf>,
     #[command(flatten)]
     pub settings: RunSettings,
+}
+
+/// `--order`, mapped into [`Order`] (the library knows nothing of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// A new seeded permutation every epoch (the experiment's choice).
+    Shuffle,
+    /// File-name order every epoch.
+    Fixed,
+}
+
+impl From<OrderArg> for Order {
+    fn from(order: OrderArg) -> Order {
+        match order {
+            OrderArg::Shuffle => Order::Shuffle,
+            OrderArg::Fixed => Order::Fixed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -131,21 +163,30 @@ pub enum ColorModeArg {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The run whose checkpoint to use.
-    #[arg(long, value_name = "DIR")]
-    pub run: PathBuf,
+    /// The run whose checkpoint to use [with --from: the run the picture names].
+    #[arg(long, value_name = "DIR", required_unless_present = "from")]
+    pub run: Option<PathBuf>,
     /// Input vector: 0/1 digits (10100000) or _-separated decimals (0.5_0_1_0_0_0_0_0).
-    #[arg(long, value_name = "VECTOR")]
-    pub input: String,
+    #[arg(
+        long,
+        value_name = "VECTOR",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub input: Option<String>,
+    /// Paint again the picture of a PNG that nnimg wrote, from the recipe inside it.
+    #[arg(long, value_name = "FILE.png")]
+    pub from: Option<PathBuf>,
     /// Output PNG [default: <input>.png in the current folder].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Upscale by this factor (pixel replication).
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub scale: u32,
-    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
-    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
-    pub colormap: ColorMap,
+    /// Upscale by this factor (pixel replication) [default: 1, or the --from picture's].
+    #[arg(long, value_name = "K")]
+    pub scale: Option<u32>,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis [default:
+    /// grey, or the --from picture's].
+    #[arg(long, value_name = "MAP", value_parser = parse_colormap)]
+    pub colormap: Option<ColorMap>,
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
@@ -168,6 +209,68 @@ pub struct GridArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AnimateArgs {
+    /// The run whose checkpoint paints the frames.
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Waypoints, comma-separated input vectors, e.g. 10000000,01000000,0.5_0.5_0_0_0_0_0_0.
+    #[arg(
+        long,
+        value_name = "A,B,...",
+        conflicts_with = "random_walk",
+        required_unless_present = "random_walk"
+    )]
+    pub path: Option<String>,
+    /// Wander through the inputs at random instead of following a path.
+    #[arg(long)]
+    pub random_walk: bool,
+    /// Frames of the random walk.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 240,
+        requires = "random_walk"
+    )]
+    pub steps: usize,
+    /// Seed of the random walk (same seed, same walk).
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "random_walk")]
+    pub seed: u64,
+    /// How far a button may move per frame of the random walk, as a fraction of 0..1.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 0.03,
+        requires = "random_walk"
+    )]
+    pub speed: f32,
+    /// Frames from one waypoint to the next.
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub frames_per_leg: usize,
+    /// Extra frames each waypoint is held for.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub hold: usize,
+    /// Play the path once instead of there and back again.
+    #[arg(long)]
+    pub one_way: bool,
+    /// Frames per second (delays are never shorter than 20 ms).
+    #[arg(long, value_name = "F", default_value_t = 25.0)]
+    pub fps: f32,
+    /// Upscale by this factor (pixel replication).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub scale: u32,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
+    /// Output: FILE.gif, or FILE.png for an animated PNG [default: a name from the path in
+    /// the current folder; .png for colour networks].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A picture file to show.
     #[arg(value_name = "FILE", conflicts_with_all = ["run", "input"])]
@@ -178,12 +281,28 @@ pub struct ShowArgs {
     /// Input vector for --run.
     #[arg(long, value_name = "VECTOR", requires = "run")]
     pub input: Option<String>,
-    /// Width in terminal columns [default: fit the terminal].
+    /// Width in terminal columns [default: fit the terminal's width and height].
     #[arg(long, value_name = "COLS")]
     pub width: Option<u32>,
     /// Colour map for a greyscale network's output: grey, viridis, magma, inferno, cividis.
     #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
     pub colormap: ColorMap,
+}
+
+#[derive(Debug, Args)]
+pub struct InitDataArgs {
+    /// Folder of pictures, named anything.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// The training folder to create (new, or an empty folder; nothing is overwritten).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Pictures of another shape: crop from the centre, pad with black, or stretch.
+    #[arg(long, value_enum, value_name = "FIT", default_value_t = Fit::Crop)]
+    pub fit: Fit,
+    /// Size of the pictures written, 110 or WxH [default: 110]; train with the same --size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Args)]
@@ -218,7 +337,11 @@ pub fn parse_kernel(s: &str) -> Result<Kernel, String> {
 pub fn parse_colormap(s: &str) -> Result<ColorMap, String> {
     ColorMap::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = ColorMap::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown colour map '{s}'; use one of {}", names.join(", "))
+        format!(
+            "unknown colour map '{}'; use one of {}",
+            Shown(s),
+            names.join(", ")
+        )
     })
 }
 
@@ -227,7 +350,7 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let parse = |v: &str| {
         v.trim()
             .parse::<u32>()
-            .map_err(|_| format!("'{s}' is not a size: use 110 or WxH, e.g. 160x90"))
+            .map_err(|_| format!("'{}' is not a size: use 110 or WxH, e.g. 160x90", Shown(s)))
     };
     let (w, h) = match s.split_once(['x', 'X']) {
         Some((w, h)) => (parse(w)?, parse(h)?),
@@ -237,7 +360,10 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
         }
     };
     if w == 0 || h == 0 {
-        return Err(format!("size '{s}': each side must be at least 1 pixel"));
+        return Err(format!(
+            "size '{}': each side must be at least 1 pixel",
+            Shown(s)
+        ));
     }
     Ok((w, h))
 }

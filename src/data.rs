@@ -3,15 +3,20 @@
 //! A file's stem is the input vector given to the input nodes: a string of 0/1 digits
 //! (`10000000.png`) or `_`-separated decimals (`0.5_0_0_1_0_0_0_0.png`). Each value must be
 //! finite and within 0..=1 (a button is at most fully pressed). The image becomes the target:
-//! decoded with size limits, alpha composited over black, resized to the output size, and
-//! either converted to luma (one value per pixel) or kept as RGB (three values per pixel),
-//! all in 0..1, row-major.
+//! decoded with size limits, alpha composited over black, fitted to the output's shape (see
+//! [`fit`]: cropped from the centre by default), and either converted to luma (one value per
+//! pixel) or kept as RGB (three values per pixel), all in 0..1, row-major.
 //!
 //! Every problem with a file is reported as one line naming the file; nothing is trained
 //! until the whole folder has loaded.
 
+pub mod fit;
+
+pub use fit::Fit;
+
+use crate::shown::{Shown, is_hidden};
 use anyhow::{Context, Result, anyhow, bail};
-use image::imageops::FilterType;
+use fit::{changes_aspect, fit_image};
 use image::{DynamicImage, ImageReader, Limits};
 use std::collections::HashMap;
 use std::fs;
@@ -25,6 +30,10 @@ pub const MAX_IMAGE_SIDE: u32 = 16_384;
 
 /// Largest decoder allocation, in bytes (a guard against decompression bombs).
 pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The file in a training folder made by `nnimg init-data` that says which picture each
+/// file came from; not an image, and not worth a note.
+pub const MAPPING_CSV: &str = "mapping.csv";
 
 /// Most input values a stem may have (a guard against absurd networks).
 pub const MAX_INPUTS: usize = 4096;
@@ -83,6 +92,14 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
             "empty file name stem: name the file after its input vector, e.g. 10000000.png".into(),
         );
     }
+    // A tab or newline would pass the number parsing below (it trims) and then break the
+    // metrics.csv header; no control character belongs in an input vector.
+    if stem.chars().any(is_hidden) {
+        return Err(format!(
+            "stem '{}' has a control character in it; an input vector is 0/1 digits (10000000) or _-separated decimals (0.5_0_1)",
+            Shown(stem)
+        ));
+    }
     let values: Vec<f32> = if stem.bytes().all(|b| b == b'0' || b == b'1') {
         stem.bytes().map(|b| f32::from(b - b'0')).collect()
     } else {
@@ -92,7 +109,7 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
                     .parse::<f32>()
                     .ok()
                     .filter(|_| !part.is_empty())
-                    .ok_or_else(|| format!("stem '{stem}' is not an input vector: '{part}' is not a number; use 0/1 digits (10000000) or _-separated decimals (0.5_0_1)"))
+                    .ok_or_else(|| format!("stem '{}' is not an input vector: '{}' is not a number; use 0/1 digits (10000000) or _-separated decimals (0.5_0_1)", Shown(stem), Shown(part)))
             })
             .collect::<Result<_, _>>()?
     };
@@ -107,7 +124,8 @@ pub fn parse_stem(stem: &str) -> Result<Vec<f32>, String> {
         .find(|v| !v.is_finite() || !(0.0..=1.0).contains(*v))
     {
         return Err(format!(
-            "stem '{stem}' has the value {bad}; every value must be a finite number within 0..=1"
+            "stem '{}' has the value {bad}; every value must be a finite number within 0..=1",
+            Shown(stem)
         ));
     }
     Ok(values)
@@ -133,6 +151,11 @@ pub fn format_stem(input: &[f32]) -> String {
     }
 }
 
+/// The stem of button `k` (0-based) of `n` pressed alone: `one_hot_stem(1, 4)` is `0100`.
+pub fn one_hot_stem(k: usize, n: usize) -> String {
+    (0..n).map(|i| if i == k { '1' } else { '0' }).collect()
+}
+
 /// True when the path's extension is one of [`IMAGE_EXTENSIONS`].
 pub fn has_image_extension(path: &Path) -> bool {
     path.extension()
@@ -140,26 +163,24 @@ pub fn has_image_extension(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Loads every image of `dir` as a sample with a target of the given shape.
-///
-/// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
-/// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
-/// image, a directory or non-UTF-8 name where an image should be.
-pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
+/// The image files of `dir` (by extension), sorted by name, and a note for each other file
+/// skipped (the [`MAPPING_CSV`] that `nnimg init-data` writes is skipped quietly). Errors:
+/// the folder cannot be read, or holds no images.
+pub fn list_images(dir: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let entries = fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot read the training folder", dir.display()))?;
+        .with_context(|| format!("{}: cannot read the training folder", Shown(dir)))?;
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut notes = Vec::new();
     for entry in entries {
         let entry =
-            entry.with_context(|| format!("{}: cannot list the training folder", dir.display()))?;
+            entry.with_context(|| format!("{}: cannot list the training folder", Shown(dir)))?;
         let path = entry.path();
         if has_image_extension(&path) {
             paths.push(path);
-        } else {
+        } else if entry.file_name() != MAPPING_CSV {
             notes.push(format!(
                 "skipped {}: not an image ({})",
-                path.display(),
+                Shown(path),
                 IMAGE_EXTENSIONS.join(", ")
             ));
         }
@@ -169,29 +190,60 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
     if paths.is_empty() {
         bail!(
             "{}: no training images found (expected files like 10000000.png)",
-            dir.display()
+            Shown(dir)
         );
+    }
+    Ok((paths, notes))
+}
+
+/// Loads every image of `dir` as a sample with a target of the given shape, pictures of
+/// another aspect ratio fitted by `fit`.
+///
+/// Errors (one line, naming the file): missing or unreadable folder, no images, a stem that
+/// is not a vector, inconsistent lengths, the same vector twice, an undecodable or oversized
+/// image, a directory or non-UTF-8 name where an image should be.
+pub fn load_samples(dir: &Path, shape: Shape, fit: Fit) -> Result<TrainingSet> {
+    let (paths, mut notes) = list_images(dir)?;
+    // Every name is read before any picture is decoded, so a folder of photos named
+    // IMG_0001.jpg … is reported as a whole rather than one file per attempt.
+    let mut named: Vec<(&PathBuf, &str, Vec<f32>)> = Vec::with_capacity(paths.len());
+    let mut misnamed: Vec<(&PathBuf, String)> = Vec::new();
+    for path in &paths {
+        let parsed = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| {
+                "the file name is not valid UTF-8; rename it after its input vector".to_string()
+            })
+            .and_then(|stem| parse_stem(stem).map(|input| (stem, input)));
+        match parsed {
+            Ok((stem, input)) => named.push((path, stem, input)),
+            Err(e) => misnamed.push((path, e)),
+        }
+    }
+    match misnamed.as_slice() {
+        [] => {}
+        [(path, e)] => bail!("{}: {e}", Shown(path)),
+        _ => {
+            let paths: Vec<&Path> = misnamed.iter().map(|(p, _)| p.as_path()).collect();
+            return Err(misnamed_files(dir, &paths, named.len() + paths.len()));
+        }
     }
 
     let mut samples: Vec<Sample> = Vec::with_capacity(paths.len());
     let mut seen: HashMap<Vec<u32>, PathBuf> = HashMap::new();
     let mut resized_from = None;
-    for path in &paths {
-        let stem = path.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
-            anyhow!(
-                "{}: the file name is not valid UTF-8; rename it after its input vector",
-                path.display()
-            )
-        })?;
-        let input = parse_stem(stem).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let mut fitted_from = None;
+    for (path, stem, input) in named {
         if let Some(first) = samples.first()
             && first.input.len() != input.len()
         {
             bail!(
-                "{}: stem '{stem}' has {} values, {} has {}",
-                path.display(),
+                "{}: stem '{}' has {} values, {} has {}",
+                Shown(path),
+                Shown(stem),
                 input.len(),
-                first.stem,
+                Shown(&first.stem),
                 first.input.len()
             );
         }
@@ -199,15 +251,18 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
         if let Some(other) = seen.insert(key, path.clone()) {
             bail!(
                 "{}: the same input vector as {}; keep one of them",
-                path.display(),
-                other.display()
+                Shown(path),
+                Shown(&other)
             );
         }
         let image = decode_image(path)?;
-        if (image.width(), image.height()) != (shape.width, shape.height) {
-            resized_from.get_or_insert((image.width(), image.height()));
+        let (w, h) = (image.width(), image.height());
+        if changes_aspect(w, h, (shape.width, shape.height)) {
+            fitted_from.get_or_insert((w, h));
+        } else if (w, h) != (shape.width, shape.height) {
+            resized_from.get_or_insert((w, h));
         }
-        let target = image_to_target(&image, shape);
+        let target = image_to_target(&image, shape, fit);
         samples.push(Sample {
             stem: stem.to_string(),
             input,
@@ -220,47 +275,85 @@ pub fn load_samples(dir: &Path, shape: Shape) -> Result<TrainingSet> {
             shape.width, shape.height
         ));
     }
+    if let Some((w, h)) = fitted_from {
+        let other = match fit {
+            Fit::Crop => "; --fit pad or --fit stretch keep the whole picture",
+            Fit::Pad | Fit::Stretch => "",
+        };
+        notes.push(format!(
+            "images of another shape {} to {}×{} (e.g. one was {w}×{h}){other}",
+            fit.past_tense(),
+            shape.width,
+            shape.height
+        ));
+    }
     Ok(TrainingSet { samples, notes })
+}
+
+/// Most misnamed files an error names; the others are counted.
+pub const MAX_LISTED: usize = 10;
+
+/// The error for several images not named after an input vector: how many, the first
+/// [`MAX_LISTED`] of them, and the two ways out.
+fn misnamed_files(dir: &Path, misnamed: &[&Path], images: usize) -> anyhow::Error {
+    let names: Vec<String> = misnamed
+        .iter()
+        .take(MAX_LISTED)
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| Shown(p).to_string(), |n| Shown(n).to_string())
+        })
+        .collect();
+    let mut list = names.join(", ");
+    if misnamed.len() > MAX_LISTED {
+        list.push_str(&format!(" and {} more", misnamed.len() - MAX_LISTED));
+    }
+    anyhow!(
+        "{dir}: {} of {images} images are not named after an input vector ({list}); name each \
+         after the buttons that should paint it (10000000.png, 0.5_0_1.png), or copy them into \
+         a new training folder named that way with `nnimg init-data {dir} NEW_DIR`",
+        misnamed.len(),
+        dir = Shown(dir),
+    )
 }
 
 /// Decodes one image with limits against decompression bombs; errors name the file.
 pub fn decode_image(path: &Path) -> Result<DynamicImage> {
-    let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", Shown(path)))?;
     if meta.is_dir() {
-        bail!("{}: is a folder, not an image", path.display());
+        bail!("{}: is a folder, not an image", Shown(path));
     }
     if !meta.is_file() {
         // A named pipe or device would block or stream for ever once opened.
-        bail!("{}: is not a regular file", path.display());
+        bail!("{}: is not a regular file", Shown(path));
     }
     let mut reader = ImageReader::open(path)
-        .with_context(|| format!("{}: cannot open", path.display()))?
+        .with_context(|| format!("{}: cannot open", Shown(path)))?
         .with_guessed_format()
-        .with_context(|| format!("{}: cannot read", path.display()))?;
+        .with_context(|| format!("{}: cannot read", Shown(path)))?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader
-        .decode()
-        .map_err(|e| anyhow!("{}: not a readable image: {e}", path.display()))?;
+    let image = reader.decode().map_err(|e| {
+        anyhow!(
+            "{}: not a readable image: {}",
+            Shown(path),
+            Shown(e.to_string())
+        )
+    })?;
     if image.width() == 0 || image.height() == 0 {
-        bail!("{}: the image has no pixels", path.display());
+        bail!("{}: the image has no pixels", Shown(path));
     }
     Ok(image)
 }
 
 /// Turns an image into a target vector of `shape.len()` values in 0..1, row-major:
-/// alpha composited over black, resized (triangle filter) if needed, then luma
+/// fitted to the shape by `fit` (triangle filter), alpha composited over black, then luma
 /// (0.2126 R + 0.7152 G + 0.0722 B) for one channel or R, G, B for three.
-pub fn image_to_target(image: &DynamicImage, shape: Shape) -> Vec<f32> {
-    let rgba = image.to_rgba32f();
-    let resized = if (rgba.width(), rgba.height()) == (shape.width, shape.height) {
-        rgba
-    } else {
-        image::imageops::resize(&rgba, shape.width, shape.height, FilterType::Triangle)
-    };
+pub fn image_to_target(image: &DynamicImage, shape: Shape, fit: Fit) -> Vec<f32> {
+    let resized = fit_image(&image.to_rgba32f(), (shape.width, shape.height), fit);
     let mut target = Vec::with_capacity(shape.len());
     for p in resized.pixels() {
         let [r, g, b, a] = p.0.map(|v| v.clamp(0.0, 1.0));
@@ -292,7 +385,7 @@ mod tests {
     }
 
     fn error_of(dir: &Path) -> String {
-        format!("{:#}", load_samples(dir, SHAPE).unwrap_err())
+        format!("{:#}", load_samples(dir, SHAPE, Fit::Crop).unwrap_err())
     }
 
     #[test]
@@ -322,6 +415,24 @@ mod tests {
     }
 
     #[test]
+    fn rejects_a_stem_with_a_control_character_and_shows_it_escaped() {
+        // "1\t_0" used to parse (each part is trimmed) and then split the metrics.csv header.
+        for (stem, shown) in [
+            ("1\t_0", r"1\t_0"),
+            ("1_0\r", r"1_0\r"),
+            ("\u{1b}]0;x\u{7}", r"\e]0;x\x07"),
+        ] {
+            let e = parse_stem(stem).unwrap_err();
+            assert!(
+                e.contains(&format!("'{shown}' has a control character")),
+                "{e}"
+            );
+        }
+        let e = parse_stem("0\u{202e}1").unwrap_err();
+        assert!(e.contains(r"0\u{202e}1"), "{e}");
+    }
+
+    #[test]
     fn rejects_a_stem_with_a_nan_an_infinity_or_an_out_of_range_value() {
         for stem in ["NaN_0", "inf_0", "0_-inf", "1.5_0", "0_-0.1"] {
             assert!(
@@ -344,7 +455,7 @@ mod tests {
         write_png(dir.path(), "01.png", 255);
         write_png(dir.path(), "10.png", 0);
         fs::write(dir.path().join("README.md"), "hi").unwrap();
-        let set = load_samples(dir.path(), SHAPE).unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
         assert_eq!(
             set.samples
                 .iter()
@@ -367,6 +478,7 @@ mod tests {
                 height: 1,
                 channels: 3,
             },
+            Fit::Crop,
         );
         assert!((t[0] - 128.0 / 255.0).abs() < 1e-6 && t[1] == 0.0 && t[2] == 0.0);
     }
@@ -377,9 +489,35 @@ mod tests {
         RgbImage::from_pixel(8, 6, Rgb([255; 3]))
             .save(dir.path().join("1.png"))
             .unwrap();
-        let set = load_samples(dir.path(), SHAPE).unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
         assert_eq!(set.samples[0].target.len(), 12);
         assert!(set.notes.iter().any(|n| n.contains("resized")));
+    }
+
+    #[test]
+    fn crops_a_picture_of_another_shape_from_the_centre_with_a_note() {
+        // Non-square pictures used to be stretched to the output's shape.
+        let dir = tempfile::tempdir().unwrap();
+        // 12 × 3: a white 4 × 3 middle between black sides; the output is 4 × 3.
+        RgbImage::from_fn(12, 3, |x, _| {
+            Rgb([if (4..8).contains(&x) { 255 } else { 0 }; 3])
+        })
+        .save(dir.path().join("1.png"))
+        .unwrap();
+        let set = load_samples(dir.path(), SHAPE, Fit::Crop).unwrap();
+        assert_eq!(set.samples[0].target, vec![1.0; 12]);
+        let note = set
+            .notes
+            .iter()
+            .find(|n| n.contains("another shape"))
+            .unwrap();
+        assert_eq!(
+            note,
+            "images of another shape cropped from the centre to 4×3 (e.g. one was 12×3); \
+             --fit pad or --fit stretch keep the whole picture"
+        );
+        let stretched = load_samples(dir.path(), SHAPE, Fit::Stretch).unwrap();
+        assert_ne!(stretched.samples[0].target, set.samples[0].target);
     }
 
     #[test]
@@ -388,6 +526,27 @@ mod tests {
         write_png(dir.path(), "10.png", 0);
         write_png(dir.path(), "100.png", 0);
         assert!(error_of(dir.path()).contains("100.png: stem '100' has 3 values, 10 has 2"));
+    }
+
+    #[test]
+    fn names_every_misnamed_image_up_to_a_bound_and_counts_them_all() {
+        // A folder of photos used to be reported one file at a time.
+        let dir = tempfile::tempdir().unwrap();
+        write_png(dir.path(), "10.png", 0);
+        for k in 0..12 {
+            write_png(dir.path(), &format!("IMG_{k:04}.png"), 0);
+        }
+        let e = error_of(dir.path());
+        let listed: Vec<String> = (0..10).map(|k| format!("IMG_{k:04}.png")).collect();
+        assert!(
+            e.contains(&format!(
+                "12 of 13 images are not named after an input vector ({} and 2 more); name each \
+                 after the buttons that should paint it (10000000.png, 0.5_0_1.png), or copy them",
+                listed.join(", ")
+            )),
+            "{e}"
+        );
+        assert!(e.contains("`nnimg init-data "), "{e}");
     }
 
     #[test]

@@ -1,10 +1,23 @@
 //! nnimg: a small neural network learns to paint pictures from a few "buttons".
 //!
-//! `net` is the experiment's maths; `data` turns `training_input/` into samples; `train`
-//! runs epochs, the learning-rate schedule and the run directory on disk; `render` turns
-//! output vectors into pixels, PNGs and terminal cells; `cmd` holds one function per
-//! subcommand and `cli` their arguments. Dependencies point one way:
-//! `net` ← `train` ← `cmd`; `data` and `render` stand alone.
+//! The crate map, one line per module:
+//! - `cli`: the command line's clap types only; maps its own enums into the library's types.
+//! - `cmd`: one function per subcommand, glue between the command line and the library.
+//! - `tui`: the explorer: state by concept, key table, chart history, event loop, widgets.
+//! - `train`: runs: settings, schedule, trainer, session, checkpoints, metrics, the worker
+//!   thread and the watcher, which both send `train::Update`s.
+//! - `net`: the experiment's maths (matrix, network, forward pass, SGD step, kernels).
+//! - `render`: pictures only: `render::Picture`, half-block cells, PNG files, contact sheets.
+//! - `data`: `training_input/` to samples: stem → input vector, image → target.
+//! - `atomic`: whole-or-nothing file writes (temp file, fsync, rename; create_new).
+//! - `shown`: names from outside (files, paths, arguments, run files) escaped for printing.
+//!
+//! Dependencies point one way: `cmd` (with `cli`) and `tui` → `train` → `net`; `cmd` → `tui`
+//! to start the explorer. `render`, `data` and `atomic` stand alone: they import nothing of
+//! the layers above (only `render` uses `atomic`, to write its files) and anyone may use
+//! them; `shown` imports nothing and everything that prints uses it. No import cycles, and nothing points upward (the explorer never imports a command).
+
+#![deny(unsafe_code)]
 
 pub mod atomic;
 pub mod cli;
@@ -12,5 +25,6 @@ pub mod cmd;
 pub mod data;
 pub mod net;
 pub mod render;
+pub mod shown;
 pub mod train;
 pub mod tui;

@@ -1,7 +1,11 @@
 //! The `nnimg` binary: parse the arguments, call the library, print any error as one line.
 
+#![deny(unsafe_code)]
+
 use clap::{CommandFactory, Parser};
 use nnimg::cli::{Cli, Command};
+use nnimg::cmd::print_error_line;
+use nnimg::shown::Shown;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,7 +13,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help and --version
         Err(e) => {
-            eprintln!("nnimg: {}", usage_error_line(&e));
+            print_error_line(format_args!("nnimg: {}", Shown(usage_error_line(&e))));
             return ExitCode::from(2);
         }
     };
@@ -20,6 +24,8 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
+        Some(Command::InitData(args)) => nnimg::cmd::init_data::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.
         None => match Cli::parse_from(["nnimg", "explore"]).command {
             Some(Command::Explore(args)) => nnimg::cmd::explore::run(args),
@@ -28,8 +34,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of our output has gone (`nnimg bench | head -1`): it has what it wanted.
+        Err(e) if nnimg::cmd::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("nnimg: {}", one_line(&e));
+            // The messages escape the names they quote where they are made; escaping the
+            // whole line again is a last defence for text quoted by a library.
+            print_error_line(format_args!("nnimg: {}", Shown(one_line(&e))));
             ExitCode::FAILURE
         }
     }

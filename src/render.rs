@@ -1,12 +1,21 @@
-//! Pixels only; knows nothing about networks.
+//! Pictures only; knows nothing about networks or terminals beyond cells.
 //!
-//! `pixels` turns an output vector (floats in 0..1) into an RGB image, colours grey values and
-//! scales images; `halfblock` turns pixels into terminal cells of two pixels each; `color`
-//! picks true colour or the nearest 256-palette colour for a terminal; `png` writes images and
-//! contact sheets to disk without ever overwriting by accident. The network, the terminal and
-//! the command line live elsewhere and call in here.
+//! `picture` is the one [`Picture`] type: built from an output vector (floats in 0..1), drawn
+//! as half-blocks, written as PNG. `pixels` colours grey values and scales pixels;
+//! `halfblock` turns pixels into terminal cells of two pixels each; `color` picks true colour
+//! or the nearest 256-palette colour for a terminal; `png` writes files without ever
+//! overwriting by accident, each carrying its `recipe`; `sheet` tiles pictures into contact
+//! sheets; `motion` lists the inputs of an animation and `animated` encodes it as GIF or APNG. The network, the
+//! terminal and the command line live elsewhere and call in here.
 
+pub mod animated;
 pub mod color;
 pub mod halfblock;
+pub mod motion;
+pub mod picture;
 pub mod pixels;
 pub mod png;
+pub mod recipe;
+pub mod sheet;
+
+pub use picture::Picture;

@@ -1,26 +1,34 @@
 //! The terminal explorer: a live training dashboard, the input buttons, the network's output
 //! as half-block colour art, and PNG export by keypress.
 //!
-//! `app` is the state and its `update`; `event` the event type, the input and signal
-//! threads and the frame pacer; `ui` the layout and `widgets` its parts; `watch` follows a
-//! run another process trains; `export` writes PNGs. This file holds the loop that ties them
-//! together and the one place the terminal is set up and restored.
+//! `app` is the state, grouped by concept, and its `update`; `keys` the key table; `history`
+//! what the charts draw; `event` the event type, the input and signal threads and the frame
+//! pacer; `ui` the layout and `widgets` its parts; `export` writes PNGs; `theme` the styles.
+//! Training facts arrive as `train::Update`s, from the worker or from the watcher of a run
+//! another process trains. This file holds the loop that ties them together and the one
+//! place the terminal is set up and restored.
 
 pub mod app;
 pub mod event;
 pub mod export;
+pub mod history;
+pub mod keys;
 pub mod theme;
 pub mod ui;
-pub mod watch;
 pub mod widgets;
 
-use crate::train::worker::{Report, Summary, Worker};
+use crate::render::recipe::Recipe;
+use crate::shown::Shown;
+use crate::train::output_history::{HISTORY_FILE, History};
+use crate::train::provenance::run_recipe;
+use crate::train::update::Update;
+use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
-use app::{App, Effect, Mode};
+use app::{App, Effect, HistoryFrame, Mode, Step};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
-use event::{Event, FramePacer};
-use export::Picture;
+use event::{Event, FramePacer, Status};
+use export::PictureSpec;
 use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,11 +110,21 @@ fn event_loop(
             draw(terminal, app)?;
             pacer.drawn(now);
         }
-        let first = match pacer.wait_time(Instant::now()) {
+        let now = Instant::now();
+        let wait = match (pacer.wait_time(now), app.motion.next_frame_in(now)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let first = match wait {
             None => rx.recv().ok(),
             Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    if app.advance_motion(Instant::now()) {
+                        pacer.mark_dirty();
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => None,
             },
         };
@@ -115,7 +133,7 @@ fn event_loop(
         };
         // Take everything queued, so a burst of reports costs one frame.
         for event in std::iter::once(first).chain(rx.try_iter()) {
-            if let Event::Worker(Report::Progress(_)) = &event
+            if let Event::Training(Update::Progress(_)) = &event
                 && let Some(w) = worker.as_ref()
             {
                 w.progress_taken();
@@ -128,39 +146,156 @@ fn event_loop(
             }
         }
         for effect in std::mem::take(&mut app.effects) {
-            match effect {
-                Effect::Worker(command) => {
-                    if !worker.as_ref().is_some_and(|w| w.send(command)) {
-                        app.update(Event::Exported(Err("the training thread has ended".into())));
-                    }
-                }
-                Effect::StopTraining => {
-                    if let Some(w) = worker.take() {
-                        let summary = w.stop();
-                        app.mode = Mode::Stopped;
-                        let text = match &summary {
-                            Ok(s) => Ok(format!(
-                                "training stopped at epoch {}; checkpoint saved in {}",
-                                s.epoch,
-                                s.run.display()
-                            )),
-                            Err(e) => Err(format!("{e:#}")),
-                        };
-                        app.status = Some(app::Status {
-                            is_error: text.is_err(),
-                            text: text.unwrap_or_else(|e| e),
-                        });
-                        stopped = Some(summary);
-                    }
-                }
-                Effect::ExportPng | Effect::ExportSheet => spawn_export(app, effect, tx, options),
+            if let Some(summary) = carry_out(effect, app, worker, tx, options) {
+                stopped = Some(summary);
             }
+            pacer.mark_dirty();
+        }
+        if app.advance_motion(Instant::now()) {
             pacer.mark_dirty();
         }
         if app.should_quit {
             return Ok((stopped, interrupted));
         }
     }
+}
+
+/// Does what `effect` asks; returns the worker's summary when it stopped the training.
+fn carry_out(
+    effect: Effect,
+    app: &mut App,
+    worker: &mut Option<Worker>,
+    tx: &Sender<Event>,
+    options: &Options,
+) -> Option<Result<Summary>> {
+    match effect {
+        Effect::Worker(command) => {
+            if !worker.as_ref().is_some_and(|w| w.send(command)) {
+                app.update(Event::Status(Status::error(
+                    "the training thread has ended",
+                )));
+            }
+        }
+        Effect::StopTraining => {
+            let summary = worker.take()?.stop();
+            app.run_status.mode = Mode::Stopped;
+            app.status = Some(match &summary {
+                Ok(s) => Status::info(format!(
+                    "training stopped at epoch {}; checkpoint saved in {}",
+                    s.epoch,
+                    Shown(&s.run)
+                )),
+                Err(e) => Status::error(format!("{e:#}")),
+            });
+            return Some(summary);
+        }
+        Effect::ExportPng
+        | Effect::ExportSheet
+        | Effect::ExportAnimation
+        | Effect::ExportTimelapse => spawn_export(app, effect, tx, options),
+        Effect::Scrub(step) => {
+            let frame = history_frame(app, step);
+            app.show_history(frame);
+        }
+    }
+    None
+}
+
+/// What an animation export paints: the frames of the random walk that plays (from where it
+/// started), or else of the path.
+struct AnimationInputs {
+    walk_start: Option<Vec<f32>>,
+    waypoints: Vec<Vec<f32>>,
+}
+
+/// Frames of an exported random walk.
+const EXPORTED_WALK_FRAMES: usize = 240;
+
+fn animation_inputs(app: &App) -> AnimationInputs {
+    let walk_start = match &app.motion.playing {
+        Some(app::motion::Playing::Walk { start, .. }) => Some(start.clone()),
+        _ => None,
+    };
+    AnimationInputs {
+        walk_start,
+        waypoints: app.motion.waypoints.clone(),
+    }
+}
+
+impl AnimationInputs {
+    /// The file stem, the inputs and the recipe of the animation.
+    fn finish(self, recipe: Recipe, epoch: usize) -> (String, Vec<Vec<f32>>, Recipe) {
+        use crate::render::motion::{path_frames, random_walk};
+        match self.walk_start {
+            Some(start) => {
+                let kind = format!(
+                    "random walk from {}, seed {}, {EXPORTED_WALK_FRAMES} steps, speed {}",
+                    crate::render::recipe::format_vector(&start),
+                    app::motion::WALK_SEED,
+                    app::motion::WALK_STEP
+                );
+                let inputs = random_walk(
+                    &start,
+                    EXPORTED_WALK_FRAMES,
+                    app::motion::WALK_STEP,
+                    app::motion::WALK_SEED,
+                );
+                let recipe = Recipe {
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("walk-e{epoch}"), inputs, recipe)
+            }
+            None => {
+                let t = app::motion::TIMING;
+                let kind = format!(
+                    "path, {} frames per leg, hold {}, ping-pong",
+                    t.frames_per_leg, t.hold
+                );
+                let inputs = path_frames(&self.waypoints, t);
+                let recipe = Recipe {
+                    path: Some(self.waypoints),
+                    kind: Some(kind),
+                    ..recipe
+                };
+                (format!("path-e{epoch}"), inputs, recipe)
+            }
+        }
+    }
+}
+
+/// The picture of the history that `step` leads to for the shown training input (None:
+/// the live picture), read from the run's `history.bin`. A few hundred kilobytes at most are
+/// read, on a key press, so the UI thread does it.
+fn history_frame(app: &App, step: Step) -> Result<Option<HistoryFrame>, String> {
+    let Some(sample) = app.matching_sample() else {
+        return Ok(None);
+    };
+    let path = app.run.path.join(HISTORY_FILE);
+    let history = match History::open(&path) {
+        Ok(Some(h)) if !h.is_empty() => h,
+        Ok(_) => return Err("this run has no picture history yet".into()),
+        Err(e) => return Err(format!("{e:#}")),
+    };
+    let layout = history.layout();
+    let shape = (app.run.width, app.run.height, app.run.channels);
+    if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+        return Err(format!("{}: holds pictures of another shape", Shown(&path)));
+    }
+    let epochs: Vec<usize> = history.epochs().collect();
+    let Some(index) = app::scrub::target(&epochs, app.scrub.epoch(), step) else {
+        return Ok(None);
+    };
+    let bytes = history
+        .picture(index, sample)
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(Some(HistoryFrame {
+        epoch: epochs[index],
+        index,
+        count: epochs.len(),
+        sample,
+        values: export::bytes_to_values(&bytes),
+    }))
 }
 
 /// One frame, wrapped in the terminal's synchronized-update commands so it appears at once.
@@ -173,34 +308,52 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
-/// Exports on a thread; the result comes back as `Event::Exported`.
+/// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
-    let Some(net) = app.net.as_ref().map(Arc::clone) else {
+    let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let picture = Picture {
+    let spec = PictureSpec {
         width: app.run.width,
         height: app.run.height,
         channels: app.run.channels,
-        map: app.color_map,
+        map: app.view.color_map,
     };
-    let input = app.buttons.clone();
-    let epoch = app.weights_epoch;
+    let input = app.inputs.buttons.clone();
+    let animation = animation_inputs(app);
+    let (fps, sample) = (app.motion.fps(), app.matching_sample().unwrap_or(0));
+    let history = app.run.path.join(HISTORY_FILE);
+    let (run, preset, epoch) = (
+        app.run.path.clone(),
+        app.run.preset.clone(),
+        app.output.epoch,
+    );
+    let colormap = app.view.color_map.name().to_owned();
     let dir = options.samples_dir.clone();
     let scale = options.export_scale.max(1);
     let done = tx.clone();
     let spawned = std::thread::Builder::new()
         .name("nnimg-export".into())
         .spawn(move || {
-            let result = if effect == Effect::ExportSheet {
-                export::export_sheet(&net, &picture, &dir, epoch)
-            } else {
-                export::export_png(&net, &input, &picture, scale, &dir, epoch)
+            let recipe = Recipe {
+                colormap: Some(colormap),
+                ..run_recipe(&run, &preset, epoch, &net)
             };
-            let _ = done.send(Event::Exported(result.map_err(|e| format!("{e:#}"))));
+            let result = match effect {
+                Effect::ExportSheet => export::export_sheet(&net, &spec, &dir, &recipe),
+                Effect::ExportAnimation => {
+                    let (stem, inputs, recipe) = animation.finish(recipe, epoch);
+                    export::export_animation(&net, &inputs, &spec, fps, &dir, &stem, &recipe)
+                }
+                Effect::ExportTimelapse => export::export_timelapse(
+                    &history, sample, &net, &input, &spec, fps, &dir, &recipe,
+                ),
+                _ => export::export_png(&net, &input, &spec, scale, &dir, &recipe),
+            };
+            let _ = done.send(Event::Status(export::status_of(result)));
         });
     if let Err(e) = spawned {
-        let _ = tx.send(Event::Exported(Err(format!(
+        let _ = tx.send(Event::Status(Status::error(format!(
             "cannot start the export: {e}"
         ))));
     }

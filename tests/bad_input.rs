@@ -265,7 +265,7 @@ fn other_files_are_skipped_with_a_note_and_odd_sizes_are_resized() {
         fs::write(d.join("README.md"), "about").unwrap();
         fs::write(d.join(".DS_Store"), [0u8, 1, 2]).unwrap();
         fs::write(d.join("notes"), "no extension").unwrap();
-        // A 1-pixel-wide and a 1-pixel-tall image, and a big one: resized, not refused.
+        // A 1-pixel-wide and a 1-pixel-tall image, and a big one: fitted, not refused.
         picture(1, 1, 8).save(d.join("011.png")).unwrap();
         picture(2, 8, 1).save(d.join("101.png")).unwrap();
         picture(3, 300, 200).save(d.join("111.png")).unwrap();
@@ -280,7 +280,7 @@ fn other_files_are_skipped_with_a_note_and_odd_sizes_are_resized() {
         );
     }
     assert!(
-        stderr.contains("nnimg: note: images resized to 8×8"),
+        stderr.contains("nnimg: note: images of another shape cropped from the centre to 8×8"),
         "{stderr}"
     );
     assert_eq!(load_checkpoint(&fx.path("run")).state.epoch, 3);
@@ -511,7 +511,7 @@ fn every_bad_checkpoint_gives_one_line_naming_it() {
             Box::new(|p| {
                 fs::copy(other_preset.join("checkpoint.safetensors"), p).unwrap();
             }),
-            vec!["written by a 'two-layer' run, but run.json says 'v0.1.6.1'"],
+            vec!["written by a run of preset 'two-layer', but run.json says preset 'v0.1.6.1'"],
         ),
         (
             "a folder",

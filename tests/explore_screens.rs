@@ -7,7 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use nnimg::data::Sample;
 use nnimg::net::init::init_network;
 use nnimg::render::color::ColorMode;
-use nnimg::train::worker::{Progress, Report, WorkerState};
+use nnimg::train::Halving;
+use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, Mode, RunInfo};
 use nnimg::tui::event::Event;
 use ratatui::Terminal;
@@ -47,7 +48,7 @@ fn demo_app() -> App {
         total_epochs: 10_000,
     };
     let mut app = App::new(run, Mode::Starting, samples, ColorMode::Ansi256);
-    app.update(Event::Worker(Report::State(WorkerState::Training)));
+    app.update(Event::Training(Update::State(WorkerState::Training)));
     let mut epoch = 1;
     for (batch, seconds) in [(1500, 1.0), (1500, 2.0)] {
         let errors: Vec<f64> = (epoch..epoch + batch)
@@ -63,10 +64,21 @@ fn demo_app() -> App {
                 _ => 0.025,
             })
             .collect();
-        app.update(Event::Worker(Report::Progress(Progress {
+        // The trainer halved the rate at the end of epochs 800 and 2100.
+        let halvings = [(800, 0.05), (2100, 0.025)]
+            .into_iter()
+            .filter(|&(e, _)| (epoch..epoch + batch).contains(&e))
+            .map(|(epoch, learning_rate)| Halving {
+                epoch,
+                learning_rate,
+            })
+            .collect();
+        app.update(Event::Training(Update::Progress(Progress {
+            restarted: false,
             first_epoch: epoch,
             errors,
             learning_rates,
+            halvings,
             sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.0)).collect(),
             // The rate after the batch: the one its next epoch uses.
             next_learning_rate: if epoch + batch <= 2100 { 0.05 } else { 0.025 },
@@ -74,9 +86,10 @@ fn demo_app() -> App {
         })));
         epoch += batch;
     }
-    app.update(Event::Worker(Report::Weights(Arc::new(init_network(
-        &layers, 3,
-    )))));
+    app.update(Event::Training(Update::Weights {
+        net: Arc::new(init_network(&layers, 3)),
+        epoch: 3000,
+    }));
     app
 }
 
@@ -127,7 +140,7 @@ fn help_overlay_lists_every_key_80x24() {
     let mut app = demo_app();
     press(&mut app, KeyCode::Char('?'));
     let text = screen(&app, 80, 24);
-    for binding in nnimg::tui::app::KEYS {
+    for binding in nnimg::tui::keys::KEYS {
         assert!(text.contains(binding.help), "{} missing", binding.help);
     }
     insta::assert_snapshot!(text);
@@ -144,5 +157,36 @@ fn quit_dialog_80x24() {
 fn a_small_terminal_says_how_large_it_must_be() {
     let text = screen(&demo_app(), 50, 12);
     assert!(text.contains("at least 60×18"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn playing_a_path_200x70() {
+    let mut app = demo_app();
+    for keys in [['1', 'm'], ['1', '2'], ['m', 'p']] {
+        for c in keys {
+            press(&mut app, KeyCode::Char(c));
+        }
+    }
+    // The first frame of the path is due at once.
+    app.advance_motion(std::time::Instant::now());
+    let text = screen(&app, 200, 70);
+    assert!(text.contains("▶ path 1/64"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn history_scrubbed_back_80x24() {
+    let mut app = demo_app();
+    press(&mut app, KeyCode::Char('t'));
+    app.show_history(Ok(Some(nnimg::tui::app::HistoryFrame {
+        epoch: 50,
+        index: 14,
+        count: 30,
+        sample: 0,
+        values: vec![0.25; (SIDE * SIDE) as usize],
+    })));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("epoch 50 · history 15/30"), "{text}");
     insta::assert_snapshot!(text);
 }

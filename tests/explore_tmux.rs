@@ -1,64 +1,13 @@
 //! End to end: the real `nnimg explore` in a tmux pane on a tiny training set — it starts,
 //! epochs advance, a button press shows, `e` exports a PNG into samples/, `q` Enter quits
 //! with a checkpoint, and the terminal is restored (alternate screen left, cursor shown).
-//! Skipped with a note when tmux is not installed (.ci/run installs it).
+//! Skipped with a SKIP line when tmux is not installed (.ci/run installs it).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::tmux::Tmux;
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-/// A tmux server of our own (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend(keys);
-        self.run(&args);
-    }
-
-    fn display(&self, format: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "e2e", format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Polls the pane until `ok` holds, or fails after a generous timeout with the screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 fn write_training_set(dir: &Path) {
     std::fs::create_dir(dir).unwrap();
@@ -76,38 +25,15 @@ fn epoch_on(screen: &str) -> Option<usize> {
 
 #[test]
 fn explore_trains_takes_a_button_exports_and_restores_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the explorer's end-to-end test");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     write_training_set(&dir.path().join("training_input"));
-    let tmux = Tmux {
-        socket: format!("nnimg-e2e-{}", std::process::id()),
-    };
     let command = format!(
-        "env TERM=xterm-256color {} explore --size 8 --epochs 1000000; echo EXITED $?; sleep 60",
+        "{} explore --size 8 --epochs 1000000",
         env!("CARGO_BIN_EXE_nnimg")
     );
-    let dir_arg = dir.path().to_str().unwrap();
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        dir_arg,
-        &command,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let Some(tmux) = Tmux::open("the explorer end to end", dir.path(), (100, 30), &command) else {
+        return;
+    };
 
     // Epochs advance.
     let first = tmux.wait_for("training to start", |s| epoch_on(s).is_some_and(|e| e > 0));

@@ -25,6 +25,13 @@ fn check_after_kill(run: &Path) -> usize {
         "metrics end at epoch {last}, before the checkpoint's {}",
         saved.state.epoch
     );
+    // The picture history reads (a torn last record is ignored) and is in epoch order; a
+    // start killed just after its first checkpoint has none yet.
+    let history = nnimg::train::output_history::History::open(&run.join("history.bin"));
+    if let Some(history) = history.unwrap() {
+        let epochs: Vec<usize> = history.epochs().collect();
+        assert!(epochs.windows(2).all(|p| p[0] < p[1]), "{epochs:?}");
+    }
     saved.state.epoch
 }
 
@@ -103,6 +110,11 @@ fn kill_9_at_random_moments_never_loses_the_run_and_the_resumed_run_is_exact() {
     assert_eq!(
         tensor_bytes(&run.join("checkpoint.safetensors")),
         tensor_bytes(&straight.join("checkpoint.safetensors"))
+    );
+    // Torn records were cut and written again: the history is the uninterrupted run's.
+    assert_eq!(
+        std::fs::read(run.join("history.bin")).unwrap(),
+        std::fs::read(straight.join("history.bin")).unwrap()
     );
     println!(
         "kill -9: survived {KILLS} kills ({mid_write} left a temporary file behind, i.e. \
@@ -345,7 +357,10 @@ fn read_only_and_missing_folders_give_a_clear_error_naming_the_path() {
     tmpfs.remount("ro");
     fails_with(
         fx.resume(&run, &["--epochs", "6"]),
-        &[&run.display().to_string(), "Read-only file system"],
+        &[
+            &run.display().to_string(),
+            "cannot train this run: read-only file system",
+        ],
     );
     let new = tmpfs.path().join("new");
     fails_with(

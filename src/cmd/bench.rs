@@ -16,7 +16,7 @@ mod floor;
 
 use crate::cli::BenchArgs;
 use crate::data::Sample;
-use crate::net::columns::ColumnSgd;
+use crate::net::column_sgd::ColumnSgd;
 use crate::net::init::init_network;
 use crate::net::kernel::Kernel;
 use crate::train::config::{Order, PRESETS, TrainConfig};
@@ -90,6 +90,7 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         width: 110,
         height: (outputs / 110) as u32,
         color: outputs > PIXELS,
+        fit: crate::data::Fit::Crop,
         epochs: 10_000,
         learning_rate: 0.1,
         adaptive,
@@ -168,14 +169,14 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let names: Vec<&str> = kernels.iter().map(|k| k.name()).collect();
-    println!(
+    outln!(
         "nnimg bench: median epoch (8 samples) of {} interleaved runs of {} epochs; kernel {}; \
          {cores} cores",
         args.repeats,
         args.epochs,
         names.join(", ")
     );
-    println!(
+    outln!(
         "{:<17} {:<16} {:<8} {:>3} {:>8} {:>8} {:>8} {:>8} {:>11} {:>7} {:>8}",
         "network",
         "layers",
@@ -228,7 +229,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
                     "1.00".into()
                 }
             };
-            println!(
+            outln!(
                 "{:<17} {:<16} {:<8} {:>3} {:>8.3} {:>6.1} s {:>8.3} {:>8.3} {:>11} {:>7} {:>8}",
                 net.name,
                 layers.join(","),
@@ -244,11 +245,11 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             );
         }
     }
-    println!(
+    outln!(
         "mem flr: a bare read+write sweep of the output layer per sample; fma flr: its \
          multiply-adds at this CPU's measured rate (ms per epoch, on the same threads)"
     );
-    println!(
+    outln!(
         "× floor: ms/epoch over the higher floor (named); × first: over the first kernel's; \
          peak RSS: the whole bench process so far"
     );

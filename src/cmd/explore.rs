@@ -3,20 +3,25 @@
 //! (`--watch`). Glue only: the explorer itself is `crate::tui`.
 
 use super::setup::open_session;
-use super::train::EXIT_INTERRUPTED;
+use super::train::{EXIT_INTERRUPTED, is_dumb_terminal};
 use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
+use crate::shown::Shown;
 use crate::train::metrics;
-use crate::train::run_dir::RunDir;
-use crate::train::worker::{Pacing, Worker};
+use crate::train::run_dir::{Holder, ReadOnlyRun, RunDir};
+use crate::train::session::Session;
+use crate::train::update::{Progress, Update};
+use crate::train::watch;
+use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::{App, Mode, RunInfo};
-use crate::tui::event::{self, Event};
-use crate::tui::{self, Options, watch};
+use crate::tui::event::{self, Event, Status};
+use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
 /// Least time between two weight snapshots from the worker (each costs the UI a forward pass).
@@ -25,6 +30,12 @@ const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
+    }
+    if is_dumb_terminal(std::env::var("TERM").ok().as_deref()) {
+        bail!(
+            "the explorer needs a terminal that can move its cursor, and TERM is dumb; \
+             run it in another terminal (or set TERM, e.g. TERM=xterm-256color), or use `nnimg train`"
+        );
     }
     if args.fps == 0 {
         bail!("--fps must be at least 1");
@@ -40,81 +51,205 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
         samples_dir: args.samples.clone(),
         export_scale: args.export_scale.max(1),
     };
+    // A bad picture is reported before anything starts.
+    let start_inputs = match &args.inputs_from {
+        Some(file) => Some((file, recipe_inputs(file)?)),
+        None => None,
+    };
     let (tx, rx) = mpsc::channel::<Event>();
 
-    let (app, worker) = match (&args.run, args.watch) {
-        (Some(path), true) => {
-            let run = RunDir::open(path)?;
-            let config = run.read_config()?;
-            // The training images help (targets beside the output); a run from another
-            // machine may not have them here.
-            let samples = match load_samples(&config.data, config.shape()) {
-                Ok(set) => set.samples,
-                Err(_) => Vec::new(),
-            };
-            let info = RunInfo::new(&run, &config);
-            let mut app = App::new(info, Mode::Watching, samples, color_mode);
-            if app.samples.is_empty() {
-                app.update(Event::Exported(Err(format!(
-                    "{}: training images not found here; targets are not shown",
-                    config.data.display()
-                ))));
-            }
-            let sink = tx.clone();
-            watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-                sink.send(Event::Watch(u)).is_ok()
-            })?;
-            (app, None)
-        }
+    let (mut app, worker) = match (&args.run, args.watch) {
+        (Some(path), true) => (watch_run(path, None, &options, color_mode, &tx)?, None),
         (run, _) => {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
-            let session = open_session(run.as_deref(), &args.settings)?;
-            let config = session.config();
-            let info = RunInfo::new(session.run_dir(), config);
-            let mut app = App::new(
-                info,
-                Mode::Starting,
-                session.trainer().samples().to_vec(),
-                color_mode,
-            );
-            if resuming {
-                let earlier = metrics::read(&session.run_dir().metrics())?;
-                app.add_rows(&earlier.rows);
+            match open_session(run.as_deref(), &args.settings, Holder::Explore) {
+                Ok(session) => {
+                    let (app, worker) = train_run(session, resuming, args.fps, color_mode, &tx)?;
+                    (app, Some(worker))
+                }
+                // Someone else's run, or one on a read-only mount: look, but do not train.
+                Err(e) => match (run, e.downcast_ref::<ReadOnlyRun>()) {
+                    (Some(path), Some(why)) => {
+                        (watch_run(path, Some(why), &options, color_mode, &tx)?, None)
+                    }
+                    _ => return Err(e),
+                },
             }
-            let pacing = Pacing {
-                interval: Duration::from_secs(1) / args.fps,
-                weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / args.fps),
-            };
-            let sink = tx.clone();
-            let worker = Worker::spawn(session, resuming, pacing, move |r| {
-                sink.send(Event::Worker(r)).is_ok()
-            })?;
-            (app, Some(worker))
         }
     };
+    if let Some((file, inputs)) = start_inputs
+        && let Err(why) = app.start_with_inputs(&inputs)
+    {
+        bail!("{}: {why}", Shown(file));
+    }
     event::spawn_signal_thread(tx.clone())?;
 
     let outcome = tui::run(app, tx, rx, worker, &options)?;
-    if let Some(training) = outcome.training {
-        let s = training?;
-        let path = s.run.display();
-        if s.epoch >= s.total_epochs {
-            eprintln!(
-                "nnimg: {path}: trained to epoch {}; outputs in {path}/outputs",
-                s.epoch
-            );
-        } else {
-            eprintln!(
-                "nnimg: {path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
-                s.epoch, s.total_epochs
-            );
-        }
+    let summary = outcome.training.transpose()?;
+    for line in exit_lines(summary.as_ref(), outcome.interrupted.as_deref()) {
+        errln!("nnimg: {line}");
     }
     Ok(match outcome.interrupted {
-        Some(why) => {
-            eprintln!("nnimg: {why}");
-            ExitCode::from(EXIT_INTERRUPTED)
-        }
+        Some(_) => ExitCode::from(EXIT_INTERRUPTED),
         None => ExitCode::SUCCESS,
     })
+}
+
+/// The explorer on `session`, trained by a worker thread; `resuming` loads the run's
+/// earlier metrics into the charts.
+fn train_run(
+    session: Session,
+    resuming: bool,
+    fps: u32,
+    color_mode: ColorMode,
+    tx: &Sender<Event>,
+) -> Result<(App, Worker)> {
+    let config = session.config();
+    let info = RunInfo::new(session.run_dir(), config);
+    let mut app = App::new(
+        info,
+        Mode::Starting,
+        session.trainer().samples().to_vec(),
+        color_mode,
+    );
+    if resuming {
+        let earlier = metrics::read(&session.run_dir().metrics())?;
+        let progress = Progress::from_rows(&earlier.rows, None);
+        let state = session.trainer().state();
+        app.update(Event::Training(Update::Progress(
+            progress.with_state(state),
+        )));
+    }
+    let pacing = Pacing {
+        interval: Duration::from_secs(1) / fps,
+        weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / fps),
+    };
+    let sink = tx.clone();
+    let worker = Worker::spawn(session, resuming, pacing, move |u| {
+        sink.send(Event::Training(u)).is_ok()
+    })?;
+    Ok((app, worker))
+}
+
+/// The explorer on a run that it follows without training it: `--watch`, or a run this
+/// process may not write (`read_only` says why). Starts the watcher.
+fn watch_run(
+    path: &Path,
+    read_only: Option<&ReadOnlyRun>,
+    options: &Options,
+    color_mode: ColorMode,
+    tx: &Sender<Event>,
+) -> Result<App> {
+    let (app, run) = watching_app(path, read_only, &options.samples_dir, color_mode)?;
+    let sink = tx.clone();
+    watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
+        sink.send(Event::Training(u)).is_ok()
+    })?;
+    Ok(app)
+}
+
+/// The explorer's state for a run it only watches, with a note on the status line when the
+/// run is read-only for this process or its training images are not here. Public so that
+/// tests can look at the screens it makes.
+pub fn watching_app(
+    path: &Path,
+    read_only: Option<&ReadOnlyRun>,
+    samples_dir: &Path,
+    color_mode: ColorMode,
+) -> Result<(App, RunDir)> {
+    let run = RunDir::open(path)?;
+    let config = run.read_config()?;
+    // The training images help (targets beside the output); a run from another machine
+    // may not have them here.
+    let samples = match load_samples(&config.data, config.shape(), config.fit) {
+        Ok(set) => set.samples,
+        Err(_) => Vec::new(),
+    };
+    let info = RunInfo::new(&run, &config);
+    let mut app = App::new(info, Mode::Watching, samples, color_mode);
+    let mut notes = Vec::new();
+    if let Some(read_only) = read_only {
+        let why = format!("read-only, {}: training is off", read_only.reason);
+        notes.push(format!("{why}; e exports to {}", Shown(samples_dir)));
+        app.read_only = Some(why);
+    }
+    if app.samples.is_empty() {
+        notes.push(format!(
+            "{}: training images not found here; targets are not shown",
+            Shown(&config.data)
+        ));
+    }
+    if !notes.is_empty() {
+        app.update(Event::Status(Status::error(notes.join("; "))));
+    }
+    Ok((app, run))
+}
+
+/// The buttons of a picture's recipe: its input, or the first waypoint of an animation's path.
+fn recipe_inputs(file: &std::path::Path) -> Result<Vec<f32>> {
+    let recipe = crate::render::recipe::read_png_recipe(file)?;
+    match (recipe.input, recipe.path) {
+        (Some(input), _) => Ok(input),
+        (None, Some(mut path)) if !path.is_empty() => Ok(path.swap_remove(0)),
+        _ => bail!("{}: its recipe holds no input vector", Shown(file)),
+    }
+}
+
+/// What the explorer says as it ends, in the order things happened: why it ended early (a
+/// signal, a lost terminal), then what became of the training and how to open the run again
+/// (a plain `nnimg` starts a new run every time).
+fn exit_lines(training: Option<&Summary>, interrupted: Option<&str>) -> Vec<String> {
+    let mut lines: Vec<String> = interrupted.map(str::to_string).into_iter().collect();
+    if let Some(s) = training {
+        let path = Shown(&s.run);
+        lines.push(if s.epoch >= s.total_epochs {
+            format!(
+                "{path}: trained to epoch {}; outputs in {path}/outputs; open it again with `nnimg explore --run {path}`",
+                s.epoch
+            )
+        } else {
+            format!(
+                "{path}: stopped at epoch {} of {}, checkpoint saved; continue with `nnimg explore --run {path}`",
+                s.epoch, s.total_epochs
+            )
+        });
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn summary(epoch: usize) -> Summary {
+        Summary {
+            run: PathBuf::from("runs/v0.1.6.1-3"),
+            epoch,
+            total_epochs: 100,
+            saved: true,
+        }
+    }
+
+    #[test]
+    fn the_signal_comes_before_the_checkpoint_it_caused() {
+        // On SIGTERM "stopped … checkpoint saved" used to come before "received SIGTERM".
+        let lines = exit_lines(Some(&summary(40)), Some("received SIGTERM"));
+        assert_eq!(lines[0], "received SIGTERM");
+        assert!(
+            lines[1].starts_with("runs/v0.1.6.1-3: stopped at epoch 40 of 100, checkpoint saved")
+        );
+    }
+
+    #[test]
+    fn a_finished_run_says_how_to_open_it_again() {
+        let lines = exit_lines(Some(&summary(100)), None);
+        assert_eq!(
+            lines,
+            [
+                "runs/v0.1.6.1-3: trained to epoch 100; outputs in runs/v0.1.6.1-3/outputs; \
+              open it again with `nnimg explore --run runs/v0.1.6.1-3`"
+            ]
+        );
+    }
 }

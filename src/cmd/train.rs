@@ -3,7 +3,9 @@
 
 use super::setup::open_session;
 use crate::cli::TrainArgs;
+use crate::shown::Shown;
 use crate::train::EpochReport;
+use crate::train::run_dir::Holder;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -21,21 +23,24 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
-    let mut session = open_session(args.run.as_deref(), &args.settings)?;
+    let mut session = open_session(args.run.as_deref(), &args.settings, Holder::Train)?;
+    for note in session.take_notes() {
+        eprintln!("nnimg: note: {note}");
+    }
     let mut progress = Progress::new(&session);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();
     result?;
     session.finish()?;
-    let path = session.run_dir().path().display().to_string();
+    let path = Shown(session.run_dir().path()).to_string();
     let epoch = session.epoch();
     if session.is_done() {
         let error = session.trainer().state().recent_errors.last().copied();
         let error = error.map_or(String::new(), |e| format!(", error {e:.4e}"));
-        eprintln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
+        errln!("nnimg: {path}: trained to epoch {epoch}{error}; outputs in {path}/outputs");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        errln!(
             "nnimg: {path}: stopped at epoch {epoch}, checkpoint saved; resume with `nnimg train --run {path}`"
         );
         Ok(ExitCode::from(EXIT_INTERRUPTED))
@@ -72,7 +77,13 @@ pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// A progress bar on a terminal; otherwise a plain line every few seconds.
+/// True when `TERM` names a terminal that cannot move its cursor (`dumb`: Emacs shells, some
+/// CI logs): a progress bar there is hidden, and the explorer cannot draw.
+pub fn is_dumb_terminal(term: Option<&str>) -> bool {
+    term.is_some_and(|t| t.trim() == "dumb")
+}
+
+/// A progress bar on a terminal that can redraw; otherwise a plain line every few seconds.
 struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
@@ -84,7 +95,10 @@ struct Progress {
 impl Progress {
     fn new(session: &Session) -> Self {
         let total = session.config().epochs as u64;
-        let bar = std::io::stderr().is_terminal().then(|| {
+        // indicatif hides its bar on a dumb terminal, which would leave nothing on screen
+        // until the end: such a terminal gets the plain lines.
+        let dumb = is_dumb_terminal(std::env::var("TERM").ok().as_deref());
+        let bar = (std::io::stderr().is_terminal() && !dumb).then(|| {
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
             let style = ProgressStyle::with_template(
                 "{prefix} [{bar:30.cyan/blue}] {pos}/{len} epochs  {msg}  {per_sec:.dim}  ETA {eta}",
@@ -96,10 +110,10 @@ impl Progress {
             bar
         });
         if bar.is_none() {
-            eprintln!(
-                "nnimg: training {} ({}, layers {:?}) from epoch {} to {}",
-                session.run_dir().path().display(),
-                session.config().preset,
+            errln!(
+                "nnimg: training {} (preset {}, layers {:?}) from epoch {} to {}",
+                Shown(session.run_dir().path()),
+                Shown(&session.config().preset),
                 session.config().layers,
                 session.epoch(),
                 session.config().epochs
@@ -134,7 +148,7 @@ impl Progress {
                     let seconds = self.started.elapsed().as_secs_f64();
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
-                    eprintln!(
+                    errln!(
                         "epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
                         report.epoch,
                         session.config().epochs,
@@ -146,11 +160,15 @@ impl Progress {
                 }
             }
         }
-        if let (Some(bar), Some(h)) = (&self.bar, report.halving) {
-            bar.println(format!(
+        if let Some(h) = report.halving {
+            let line = format!(
                 "epoch {}: learning rate halved to {}",
                 h.epoch, h.learning_rate
-            ));
+            );
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => errln!("{line}"),
+            }
         }
     }
 
@@ -158,5 +176,17 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_dumb_term_counts_as_dumb() {
+        assert!(is_dumb_terminal(Some("dumb")));
+        assert!(!is_dumb_terminal(Some("xterm-256color")));
+        assert!(!is_dumb_terminal(None));
     }
 }

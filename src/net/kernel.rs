@@ -65,11 +65,11 @@ mod avx2;
 mod avx2_columns;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
-mod columns;
+mod column_epoch;
 mod floor;
 mod portable;
 
-pub use columns::ColumnEpoch;
+pub use column_epoch::ColumnEpoch;
 
 /// Rows per tile of the output sweep (one 16-lane vector of sigmoids).
 pub const TILE: usize = 16;
@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn the_avx2_column_sweep_gives_the_avx512_ones_bits() {
-        use crate::net::columns::ColumnSgd;
+        use crate::net::column_sgd::ColumnSgd;
         use crate::net::parallel::Team;
         let [Ok(avx2), Ok(avx512)] = ["avx2", "avx512"].map(Kernel::by_name) else {
             return; // needs a CPU with both

@@ -97,8 +97,10 @@ impl Matrix {
         &mut self.as_mut_slice()[r * s..(r + 1) * s]
     }
 
-    /// The values row-major without padding: the layout of a checkpoint tensor.
-    pub fn to_rows(&self) -> Vec<f32> {
+    /// The values row-major without padding: the layout of a checkpoint tensor (tests compare
+    /// weights this way).
+    #[cfg(test)]
+    pub(crate) fn to_rows(&self) -> Vec<f32> {
         let mut out = Vec::with_capacity(self.rows * self.cols);
         for r in 0..self.rows {
             out.extend_from_slice(&self.row(r)[..self.cols]);

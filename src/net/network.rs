@@ -1,7 +1,7 @@
-//! [`Network`]: layer sizes and weights, and the forward pass into reused buffers.
+//! [`Network`]: layer sizes and weights W_1 … W_L, and the sigmoid σ of every non-input layer.
+//! The forward pass that runs it is `forward`'s.
 
-use super::matrix::{Matrix, padded_len};
-use super::sgd::Workspace;
+use super::matrix::Matrix;
 
 /// The logistic sigmoid σ(z) = 1 / (1 + e^(−z)).
 ///
@@ -82,39 +82,10 @@ impl Network {
         &mut self.weights
     }
 
-    /// Number of weights (without padding).
-    pub fn weight_count(&self) -> usize {
-        self.layers.windows(2).map(|w| w[0] * w[1]).sum()
-    }
-
     /// True when no weight is NaN or infinite.
     pub fn is_finite(&self) -> bool {
         self.weights.iter().all(Matrix::is_finite)
     }
-
-    /// Runs x through the network and returns the output y (`output_len()` values in 0..1).
-    ///
-    /// `x.len()` must be `input_len()`; the workspace must have been made for this network.
-    pub fn forward<'w>(&self, x: &[f32], ws: &'w mut Workspace) -> &'w [f32] {
-        ws.set_input(x);
-        let kernel = ws.kernel();
-        for (l, w) in self.weights.iter().enumerate() {
-            let (below, above) = ws.h.split_at_mut(l + 1);
-            kernel.forward_layer(w, &below[l], &mut above[0]);
-        }
-        ws.output()
-    }
-
-    /// Convenience for one-off use (rendering, tests): allocates a workspace.
-    pub fn predict(&self, x: &[f32]) -> Vec<f32> {
-        let mut ws = Workspace::new(self);
-        self.forward(x, &mut ws).to_vec()
-    }
-}
-
-/// Length of the zero-padded buffer that holds a layer of `n` activations.
-pub fn activation_len(n: usize) -> usize {
-    padded_len(n)
 }
 
 #[cfg(test)]
@@ -129,12 +100,6 @@ mod tests {
         assert_eq!(sigmoid(1000.0), 1.0);
         assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
         assert!((sigmoid(0.0) - 0.5).abs() < 1e-7);
-    }
-
-    #[test]
-    fn forward_of_zero_weights_is_one_half_everywhere() {
-        let net = Network::zeros(&[3, 4, 5]);
-        assert_eq!(net.predict(&[1.0, 0.0, 1.0]), vec![0.5; 5]);
     }
 
     #[test]

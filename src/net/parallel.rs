@@ -22,9 +22,10 @@
 //! order.
 
 use super::Network;
+use super::forward::Workspace;
 use super::kernel::{BLOCKS, Kernel, OutputLayer, RowOrder, thread_blocks};
 use super::pace::{Mode, Pace};
-use super::sgd::{self, Workspace};
+use super::sgd;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,4 +1,4 @@
-//! One per-sample SGD step on E = ½ Σ (y − t)², and the [`Workspace`] buffers it reuses.
+//! One per-sample SGD step on E = ½ Σ (y − t)², in the [`Workspace`] of `forward`.
 //!
 //! For a sample (x, t): forward h_0 = x, h_l = σ(W_l h_{l−1}), y = h_L; deltas
 //! d_L = (y − t)·y(1 − y) and d_l = (W_{l+1}ᵀ d_{l+1})·h_l(1 − h_l), all from the weights as
@@ -8,74 +8,9 @@
 //! of row i need only that row, so one sweep over W_L does all four (the old row is read
 //! before it is written). Hidden layers get the same fused backward sweep.
 
+use super::forward::Workspace;
 use super::kernel::{BLOCKS, Kernel, OutputLayer, RowOrder};
-use super::network::{Network, activation_len};
-
-/// Buffers for one network's forward and backward passes, made once and reused, so the
-/// per-sample loop never allocates. All vectors are zero-padded to the row stride.
-#[derive(Clone, Debug)]
-pub struct Workspace {
-    /// Activations h_0 (the input) … h_L (the output y).
-    pub(crate) h: Vec<Vec<f32>>,
-    /// Deltas of the current layer.
-    d: Vec<f32>,
-    /// W_{l}ᵀ d_{l}, the back-propagated error into layer l − 1.
-    g: Vec<f32>,
-    /// The back-propagated error being accumulated for the layer below.
-    g_next: Vec<f32>,
-    /// Each output block's share of W_Lᵀ d: `BLOCKS` vectors of W_L's stride.
-    partial_g: Vec<f32>,
-    /// Each output block's Σ (y − t)².
-    partial_sq: [f64; BLOCKS],
-    /// Number of output values (the output buffer is longer by its padding).
-    output_len: usize,
-    kernel: Kernel,
-}
-
-impl Workspace {
-    /// A workspace for `net` that uses the fastest kernel of this CPU.
-    pub fn new(net: &Network) -> Self {
-        Self::with_kernel(net, Kernel::detect())
-    }
-
-    /// A workspace for `net` that runs `kernel` (tests and benchmarks compare kernels).
-    pub fn with_kernel(net: &Network, kernel: Kernel) -> Self {
-        let widest = net
-            .layers()
-            .iter()
-            .map(|&n| activation_len(n))
-            .max()
-            .unwrap_or(0);
-        let layers = net.layers();
-        let output_stride = activation_len(layers[layers.len() - 2]);
-        Workspace {
-            h: layers
-                .iter()
-                .map(|&n| vec![0.0; activation_len(n)])
-                .collect(),
-            d: vec![0.0; widest],
-            g: vec![0.0; widest],
-            g_next: vec![0.0; widest],
-            partial_g: vec![0.0; BLOCKS * output_stride],
-            partial_sq: [0.0; BLOCKS],
-            output_len: net.output_len(),
-            kernel,
-        }
-    }
-
-    pub fn kernel(&self) -> Kernel {
-        self.kernel
-    }
-
-    pub(crate) fn set_input(&mut self, x: &[f32]) {
-        self.h[0][..x.len()].copy_from_slice(x);
-    }
-
-    /// The output y of the last forward pass or step: `output_len` values in 0..1.
-    pub fn output(&self) -> &[f32] {
-        &self.h[self.h.len() - 1][..self.output_len]
-    }
-}
+use super::network::Network;
 
 /// One SGD step on the sample (x, t) with learning rate `lr`, on the calling thread.
 ///

@@ -49,12 +49,6 @@ pub fn nearest_ansi256(rgb: [u8; 3]) -> u8 {
         .expect("the candidate list is never empty")
 }
 
-/// The RGB value of palette entry `index`, or `None` for 0-15, whose colours depend on the
-/// terminal's theme.
-pub fn ansi256_rgb(index: u8) -> Option<[u8; 3]> {
-    (index >= 16).then(|| palette_rgb(index))
-}
-
 /// RGB of a palette entry in 16-255.
 fn palette_rgb(index: u8) -> [u8; 3] {
     if index >= GREY_START {
@@ -183,10 +177,9 @@ mod tests {
     }
 
     #[test]
-    fn theme_colours_have_no_fixed_rgb() {
-        assert_eq!(ansi256_rgb(15), None);
-        assert_eq!(ansi256_rgb(16), Some([0, 0, 0]));
-        assert_eq!(ansi256_rgb(196), Some([255, 0, 0]));
-        assert_eq!(ansi256_rgb(255), Some([238, 238, 238]));
+    fn the_palette_holds_the_standard_cube_and_ramp_colours() {
+        assert_eq!(palette_rgb(16), [0, 0, 0]);
+        assert_eq!(palette_rgb(196), [255, 0, 0]);
+        assert_eq!(palette_rgb(255), [238, 238, 238]);
     }
 }

@@ -4,6 +4,7 @@
 //! Which colours the terminal can show is `color`'s business; putting cells in a buffer is the
 //! UI's.
 
+use super::pixels::fit_within;
 use image::RgbImage;
 
 /// The character each cell is drawn with: foreground = `upper`, background = `lower`.
@@ -19,6 +20,18 @@ pub struct HalfCell {
 /// How many cell rows an image `pixel_rows` high needs: `ceil(pixel_rows / 2)`.
 pub fn cell_rows(pixel_rows: u32) -> u32 {
     pixel_rows.div_ceil(2)
+}
+
+/// The size a picture `width` x `height` is shown at in `cols` x `rows` cells of two pixels each: shrunk with its
+/// aspect kept when it does not fit, enlarged a whole number of times when it fits at least
+/// twice (so a tiny picture is not a speck), else as it is.
+pub fn display_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
+    let (max_w, max_h) = (u32::from(cols), 2 * u32::from(rows));
+    if width == 0 || height == 0 || width > max_w || height > max_h {
+        return fit_within(width, height, max_w, max_h);
+    }
+    let k = (max_w / width).min(max_h / height).max(1);
+    (width * k, height * k)
 }
 
 /// The cells showing `img`, row-major: `img.width()` cells per row, `cell_rows(img.height())`
@@ -43,9 +56,38 @@ pub fn to_cells(img: &RgbImage) -> Vec<HalfCell> {
         .collect()
 }
 
+/// The cells (columns, rows) a `width` × `height` picture takes as half blocks within
+/// `max_cols` × `max_rows` cells: the aspect ratio kept (a cell is one pixel wide and two
+/// high), never enlarged, at least one cell.
+pub fn fit_cells(width: u32, height: u32, max_cols: u32, max_rows: u32) -> (u32, u32) {
+    let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    let (max_w, max_h) = (u64::from(max_cols.max(1)), 2 * u64::from(max_rows.max(1)));
+    let (cols, pixel_rows) = if w <= max_w && h <= max_h {
+        (w, h)
+    } else if w * max_h >= h * max_w {
+        // The width runs out first.
+        (max_w, h * max_w / w)
+    } else {
+        (w * max_h / h, max_h)
+    };
+    let cols = u32::try_from(cols.max(1)).unwrap_or(u32::MAX);
+    let rows = u32::try_from(pixel_rows.div_ceil(2).max(1)).unwrap_or(u32::MAX);
+    (cols, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_fits_the_height_as_well_as_the_width() {
+        // `nnimg show` in a 100 × 40 pane printed a 220 × 220 picture 50 rows high.
+        assert_eq!(fit_cells(220, 220, 100, 39), (78, 39));
+        assert_eq!(fit_cells(300, 20, 100, 39), (100, 3));
+        assert_eq!(fit_cells(110, 110, 200, 69), (110, 55));
+        assert_eq!(fit_cells(5000, 1, 10, 10), (10, 1));
+        assert_eq!(fit_cells(1, 5000, 10, 10), (1, 10));
+    }
     use image::Rgb;
 
     #[test]

@@ -102,7 +102,9 @@ fn interpolate(table: &[[u8; 3]], v: f32) -> [u8; 3] {
 /// - `channels == 1`: one value per pixel, `y[row * width + col]`, coloured with `map`.
 /// - `channels == 3`: interleaved RGB, `y[3 * (row * width + col) + c]`; `map` is ignored.
 ///
-/// Values are clamped to 0..1 and NaN is drawn as 0.
+/// Values are clamped to 0..1 and NaN is drawn as 0. Each value is rounded to one of 256
+/// levels before it is coloured, so a picture has at most 256 colours whatever the map (a GIF
+/// frame holds it exactly) and equals one painted from the 8-bit picture history.
 ///
 /// # Panics
 /// If `channels` is not 1 or 3, or `y` has the wrong length: callers build both from the same
@@ -127,7 +129,7 @@ pub fn output_to_image(
     RgbImage::from_fn(width, height, |col, row| {
         let i = (row as usize * width as usize + col as usize) * channels;
         match channels {
-            1 => Rgb(map.apply(y[i])),
+            1 => Rgb(map.apply(f32::from(to_u8(y[i])) / 255.0)),
             _ => Rgb([to_u8(y[i]), to_u8(y[i + 1]), to_u8(y[i + 2])]),
         }
     })
@@ -483,6 +485,15 @@ mod tests {
         assert_eq!(img.dimensions(), (3, 2));
         assert_eq!(img.get_pixel(2, 1).0, [255, 255, 255]);
         assert_eq!(img.get_pixel(2, 0).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn a_colour_mapped_picture_has_at_most_256_colours() {
+        let y: Vec<f32> = (0..4096).map(|i| i as f32 / 4095.0).collect();
+        let img = output_to_image(&y, 64, 64, 1, ColorMap::Magma);
+        let colours: std::collections::HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+        assert!(colours.len() <= 256, "{} colours", colours.len());
+        assert!(colours.len() > 200, "every level is used");
     }
 
     #[test]

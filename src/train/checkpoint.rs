@@ -5,6 +5,7 @@
 use super::trainer::TrainState;
 use crate::atomic::replace_file_with;
 use crate::net::{Matrix, Network};
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use safetensors::tensor::{Metadata, TensorInfo};
 use safetensors::{Dtype, SafeTensors};
@@ -46,11 +47,11 @@ pub fn save(path: &Path, net: &Network, state: &TrainState, preset: &str) -> Res
     if !net.is_finite() {
         bail!(
             "{}: not saved: the weights contain NaN or infinity",
-            path.display()
+            Shown(path)
         );
     }
     let header =
-        header(net, state, preset).with_context(|| format!("{}: cannot encode", path.display()))?;
+        header(net, state, preset).with_context(|| format!("{}: cannot encode", Shown(path)))?;
     replace_file_with(path, |out| {
         out.write_all(&header)?;
         write_tensors(out, net)
@@ -123,39 +124,44 @@ fn write_tensors(out: &mut dyn Write, net: &Network) -> io::Result<()> {
 /// Loads a checkpoint written by [`save`]; every problem is an error naming the file.
 pub fn load(path: &Path) -> Result<Checkpoint> {
     let bytes = read_bounded(path)?;
-    from_bytes(&bytes).map_err(|e| anyhow!("{}: {e:#}", path.display()))
+    from_bytes(&bytes).map_err(|e| anyhow!("{}: {e:#}", Shown(path)))
 }
 
 /// Loads just the weights `w1` … `wN` (e.g. a file written with numpy), for `--init`.
 pub fn load_weights(path: &Path) -> Result<Network> {
     let bytes = read_bounded(path)?;
-    let tensors = SafeTensors::deserialize(&bytes)
-        .map_err(|e| anyhow!("{}: not a safetensors file: {e}", path.display()))?;
-    weights_from(&tensors).map_err(|e| anyhow!("{}: {e:#}", path.display()))
+    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| {
+        anyhow!(
+            "{}: not a safetensors file: {}",
+            Shown(path),
+            Shown(e.to_string())
+        )
+    })?;
+    weights_from(&tensors).map_err(|e| anyhow!("{}: {e:#}", Shown(path)))
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     let meta = fs::metadata(path)
-        .with_context(|| format!("{}: cannot read the checkpoint", path.display()))?;
+        .with_context(|| format!("{}: cannot read the checkpoint", Shown(path)))?;
     if meta.is_dir() {
-        bail!("{}: is a folder, not a checkpoint", path.display());
+        bail!("{}: is a folder, not a checkpoint", Shown(path));
     }
     if meta.len() > MAX_FILE_BYTES {
         bail!(
             "{}: {} bytes is larger than any checkpoint nnimg writes",
-            path.display(),
+            Shown(path),
             meta.len()
         );
     }
-    fs::read(path).with_context(|| format!("{}: cannot read the checkpoint", path.display()))
+    fs::read(path).with_context(|| format!("{}: cannot read the checkpoint", Shown(path)))
 }
 
 /// Parses checkpoint bytes; errors do not name a file (the caller adds it).
 pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint> {
-    let (_, header) =
-        SafeTensors::read_metadata(bytes).map_err(|e| anyhow!("not a safetensors file: {e}"))?;
-    let tensors =
-        SafeTensors::deserialize(bytes).map_err(|e| anyhow!("not a safetensors file: {e}"))?;
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| anyhow!("not a safetensors file: {}", Shown(e.to_string())))?;
+    let tensors = SafeTensors::deserialize(bytes)
+        .map_err(|e| anyhow!("not a safetensors file: {}", Shown(e.to_string())))?;
     let meta = header
         .metadata()
         .as_ref()
@@ -170,11 +176,12 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint> {
     let version = get("format_version")?;
     if version != FORMAT_VERSION {
         bail!(
-            "checkpoint format version {version} is not supported (this nnimg reads {FORMAT_VERSION})"
+            "checkpoint format version {} is not supported (this nnimg reads {FORMAT_VERSION})",
+            Shown(version)
         );
     }
     let state: TrainState = serde_json::from_str(get("state")?)
-        .map_err(|e| anyhow!("metadata 'state' is malformed: {e}"))?;
+        .map_err(|e| anyhow!("metadata 'state' is malformed: {}", Shown(e.to_string())))?;
     if !state.learning_rate.is_finite() || state.learning_rate <= 0.0 {
         bail!(
             "metadata 'state' has an invalid learning rate {}",
@@ -211,7 +218,7 @@ fn weights_from(tensors: &SafeTensors) -> Result<Network> {
                 "has tensors {} but expected exactly w1 … w{count}",
                 names
                     .iter()
-                    .map(|n| n.to_string())
+                    .map(|n| Shown(n).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             )

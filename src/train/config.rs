@@ -1,5 +1,6 @@
 //! [`TrainConfig`] and the experiment's presets: exactly what `run.json` holds.
 
+use crate::data::Fit;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ pub const MAX_WEIGHTS: usize = 1 << 28;
 pub const MAX_SIDE: u32 = 2048;
 
 /// The order samples are visited in within an epoch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Order {
     /// A new seeded permutation every epoch (the experiment's choice).
@@ -76,7 +77,8 @@ impl Preset {
             None => {
                 let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
                 bail!(
-                    "unknown preset '{name}'; the presets are {}",
+                    "unknown preset '{}'; the presets are {}",
+                    crate::shown::Shown(name),
                     names.join(", ")
                 )
             }
@@ -98,6 +100,10 @@ pub struct TrainConfig {
     pub height: u32,
     /// Learn RGB (three output nodes per pixel) instead of luma (one).
     pub color: bool,
+    /// How training pictures of another shape are fitted to width × height. Absent in
+    /// run.json files written before there was a choice, whose pictures were stretched.
+    #[serde(default = "Fit::unrecorded")]
+    pub fit: Fit,
     /// Total epochs the run aims for.
     pub epochs: usize,
     /// Initial learning rate.
@@ -207,6 +213,7 @@ mod tests {
             width: 110,
             height: 110,
             color: false,
+            fit: Fit::Crop,
             epochs: 10,
             learning_rate: 0.1,
             adaptive: true,
@@ -271,6 +278,14 @@ mod tests {
             serde_json::from_str::<TrainConfig>(&json).unwrap(),
             config()
         );
+    }
+
+    #[test]
+    fn a_run_json_without_fit_was_trained_stretched() {
+        let mut json = serde_json::to_value(config()).unwrap();
+        json.as_object_mut().unwrap().remove("fit");
+        let read: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(read.fit, Fit::Stretch);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::trainer::EpochReport;
 use crate::atomic::replace_file;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -84,11 +85,11 @@ fn parse_row(line: &str, samples: usize) -> Result<MetricsRow, String> {
     let number = |i: usize| {
         fields[i]
             .parse::<f64>()
-            .map_err(|_| format!("column {} '{}' is not a number", i + 1, fields[i]))
+            .map_err(|_| format!("column {} '{}' is not a number", i + 1, Shown(fields[i])))
     };
     let epoch = fields[0]
         .parse::<usize>()
-        .map_err(|_| format!("epoch '{}' is not a whole number", fields[0]))?;
+        .map_err(|_| format!("epoch '{}' is not a whole number", Shown(fields[0])))?;
     Ok(MetricsRow {
         epoch,
         error: number(1)?,
@@ -135,9 +136,8 @@ pub fn parse(text: &str) -> Result<Metrics> {
 
 /// Reads and parses `path`; errors name the file.
 pub fn read(path: &Path) -> Result<Metrics> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    parse(&text).map_err(|e| anyhow!("{}: {e:#}", path.display()))
+    let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read", Shown(path)))?;
+    parse(&text).map_err(|e| anyhow!("{}: {e:#}", Shown(path)))
 }
 
 /// Rewrites `path` (atomically) to hold the header for `stems` and the rows up to and
@@ -148,7 +148,7 @@ pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()>
     let text = match fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", Shown(path))),
     };
     let mut out = header(stems);
     out.push('\n');
@@ -156,13 +156,13 @@ pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()>
         let old = parse(&text).map_err(|e| {
             anyhow!(
                 "{}: {e:#}; fix or delete that line (rows after the checkpoint are dropped anyway)",
-                path.display()
+                Shown(path)
             )
         })?;
         if !old.stems.is_empty() && old.stems != stems {
             bail!(
                 "{}: the header names other samples than run.json; move the file away to start a new log",
-                path.display()
+                Shown(path)
             );
         }
         if let Some(last) = old.rows.last()
@@ -171,7 +171,7 @@ pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()>
             bail!(
                 "{}: ends at epoch {} but the checkpoint is at epoch {epoch}; rows are missing, so the log \
                  cannot go on without a gap; move the file away to start a new log after epoch {epoch}",
-                path.display(),
+                Shown(path),
                 last.epoch
             );
         }
@@ -200,7 +200,7 @@ impl MetricsWriter {
         let file = OpenOptions::new()
             .append(true)
             .open(path)
-            .with_context(|| format!("{}: cannot open for writing", path.display()))?;
+            .with_context(|| format!("{}: cannot open for writing", Shown(path)))?;
         Ok(MetricsWriter {
             path: path.to_path_buf(),
             out: BufWriter::new(file),
@@ -211,7 +211,7 @@ impl MetricsWriter {
     /// Appends one row; flushes if the last flush is a second old.
     pub fn append(&mut self, report: &EpochReport, seconds: f64) -> Result<()> {
         writeln!(self.out, "{}", format_row(report, seconds))
-            .with_context(|| format!("{}: cannot write", self.path.display()))?;
+            .with_context(|| format!("{}: cannot write", Shown(&self.path)))?;
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             self.flush()?;
         }
@@ -223,7 +223,7 @@ impl MetricsWriter {
         self.last_flush = Instant::now();
         self.out
             .flush()
-            .with_context(|| format!("{}: cannot write", self.path.display()))
+            .with_context(|| format!("{}: cannot write", Shown(&self.path)))
     }
 
     /// A handle that puts the rows flushed so far on disk, for the checkpoint thread: before
@@ -233,7 +233,7 @@ impl MetricsWriter {
             .out
             .get_ref()
             .try_clone()
-            .with_context(|| format!("{}: cannot open for writing", self.path.display()))?;
+            .with_context(|| format!("{}: cannot open for writing", Shown(&self.path)))?;
         Ok(MetricsSyncer {
             path: self.path.clone(),
             file,
@@ -253,7 +253,7 @@ impl MetricsSyncer {
     pub fn sync(&self) -> Result<()> {
         self.file
             .sync_data()
-            .with_context(|| format!("{}: cannot write to disk", self.path.display()))
+            .with_context(|| format!("{}: cannot write to disk", Shown(&self.path)))
     }
 }
 
@@ -299,23 +299,23 @@ impl MetricsFollower {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(update),
             Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot read", self.path.display()));
+                return Err(e).with_context(|| format!("{}: cannot read", Shown(&self.path)));
             }
         };
         let len = file
             .metadata()
-            .with_context(|| format!("{}: cannot read", self.path.display()))?
+            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?
             .len();
         if len < self.offset {
             *self = MetricsFollower::new(&self.path);
             update.restarted = true;
         }
         file.seek(SeekFrom::Start(self.offset))
-            .with_context(|| format!("{}: cannot read", self.path.display()))?;
+            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?;
         let mut chunk = Vec::new();
         file.take(len - self.offset)
             .read_to_end(&mut chunk)
-            .with_context(|| format!("{}: cannot read", self.path.display()))?;
+            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?;
         self.offset += chunk.len() as u64;
         self.pending.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = self.pending.find('\n') {
@@ -324,13 +324,12 @@ impl MetricsFollower {
             match &self.stems {
                 None => {
                     self.stems = Some(
-                        parse_header(line)
-                            .map_err(|e| anyhow!("{}: {e:#}", self.path.display()))?,
+                        parse_header(line).map_err(|e| anyhow!("{}: {e:#}", Shown(&self.path)))?,
                     )
                 }
                 Some(stems) => {
                     let row = parse_row(line, stems.len())
-                        .map_err(|e| anyhow!("{}: {e}", self.path.display()))?;
+                        .map_err(|e| anyhow!("{}: {e}", Shown(&self.path)))?;
                     if self.next_epoch.is_some_and(|n| n != row.epoch) {
                         update.restarted = true;
                         update.rows.clear();

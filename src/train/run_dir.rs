@@ -4,9 +4,10 @@
 
 use super::config::TrainConfig;
 use crate::atomic::{create_new_file, replace_file};
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 pub const RUN_JSON: &str = "run.json";
@@ -32,11 +33,11 @@ impl RunDir {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => Self::check_new(path)?,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 fs::create_dir_all(path)
-                    .with_context(|| format!("{}: cannot create the run folder", path.display()))?;
+                    .with_context(|| format!("{}: cannot create the run folder", Shown(path)))?;
             }
             Err(e) => {
                 return Err(e)
-                    .with_context(|| format!("{}: cannot create the run folder", path.display()));
+                    .with_context(|| format!("{}: cannot create the run folder", Shown(path)));
             }
         }
         Ok(RunDir {
@@ -54,7 +55,7 @@ impl RunDir {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
             Err(e) => {
                 return Err(e)
-                    .with_context(|| format!("{}: exists and cannot be read", path.display()));
+                    .with_context(|| format!("{}: exists and cannot be read", Shown(path)));
             }
         };
         let is_leftover =
@@ -63,7 +64,7 @@ impl RunDir {
         if names.any(|n| n.map_or(true, |n| !is_leftover(&n))) {
             bail!(
                 "{}: already exists and is not empty, and has no {RUN_JSON} to resume from; choose another --run",
-                path.display()
+                Shown(path)
             );
         }
         Ok(())
@@ -72,32 +73,41 @@ impl RunDir {
     /// Creates `parent/NAME-1`, or `-2`, … whichever is free first.
     pub fn create_numbered(parent: &Path, name: &str) -> Result<Self> {
         fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create the runs folder", parent.display()))?;
+            .with_context(|| format!("{}: cannot create the runs folder", Shown(parent)))?;
         for n in 1..100_000 {
             let path = parent.join(format!("{name}-{n}"));
             match fs::create_dir(&path) {
                 Ok(()) => return Ok(RunDir { path, lock: None }),
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
                 Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("{}: cannot create the run folder", path.display())
-                    });
+                    return Err(e)
+                        .with_context(|| format!("{}: cannot create the run folder", Shown(path)));
                 }
             }
         }
         bail!(
             "{}: no free run name left; clean up old runs",
-            parent.display()
+            Shown(parent)
         )
     }
 
-    /// Opens an existing run (a folder with `run.json`).
+    /// Opens an existing run (a folder with `run.json`). A folder this process may not
+    /// read is an error that says so, rather than "not a run".
     pub fn open(path: &Path) -> Result<Self> {
-        if !path.is_dir() {
-            bail!("{}: no such run folder", path.display());
+        let unreadable = || format!("{}: cannot read the run folder", Shown(path));
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {}
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                return Err(e).with_context(unreadable);
+            }
+            _ => bail!("{}: no such run folder", Shown(path)),
         }
-        if !path.join(RUN_JSON).is_file() {
-            bail!("{}: not an nnimg run (no {RUN_JSON})", path.display());
+        match fs::metadata(path.join(RUN_JSON)) {
+            Ok(meta) if meta.is_file() => {}
+            Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+                return Err(e).with_context(unreadable);
+            }
+            _ => bail!("{}: not an nnimg run (no {RUN_JSON})", Shown(path)),
         }
         Ok(RunDir {
             path: path.to_path_buf(),
@@ -111,28 +121,48 @@ impl RunDir {
     }
 
     /// Takes the training lock, so a second process cannot train this run at the same time.
-    /// The lock is the OS's, tied to an open file: it disappears with a killed process.
-    pub fn lock_for_training(&mut self) -> Result<()> {
+    /// The lock is the OS's, tied to an open file: it disappears with a killed process. The
+    /// file says who holds it (`holder` and the process id), so that a refused second
+    /// process can tell the user which program has the run open.
+    ///
+    /// A run this process may not write (another user's, or on a read-only mount) fails
+    /// with a [`ReadOnlyRun`] underneath, so a caller can open it read-only instead.
+    pub fn lock_for_training(&mut self, holder: Holder) -> Result<()> {
         let path = self.path.join(LOCK);
-        let file = OpenOptions::new()
+        let file = match OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("{}: cannot create the lock file", path.display()))?;
+        {
+            Ok(file) => file,
+            // Only an existing run can be looked at instead; a new one just cannot start.
+            Err(e) => match ReadOnlyRun::from_error(&self.path, &e)
+                .filter(|_| Self::exists_at(&self.path))
+            {
+                Some(read_only) => return Err(read_only.into()),
+                None => {
+                    return Err(e)
+                        .with_context(|| format!("{}: cannot create the lock file", Shown(&path)));
+                }
+            },
+        };
         match file.try_lock() {
             Ok(()) => {
+                // Only a hint for a refused process: a failure to write it changes nothing.
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| writeln!(&file, "{} {}", holder.command(), std::process::id()));
                 self.lock = Some(file);
                 self.remove_temporaries();
                 Ok(())
             }
-            Err(TryLockError::WouldBlock) => bail!(
-                "{}: another nnimg process is training this run; watch it with `nnimg explore --run {} --watch`",
-                self.path.display(),
-                self.path.display()
-            ),
+            Err(TryLockError::WouldBlock) => {
+                let held_by = fs::read_to_string(&path).unwrap_or_default();
+                Err(anyhow!("{}", held_elsewhere(&self.path, &held_by)))
+            }
             Err(TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+                Err(e).with_context(|| format!("{}: cannot lock", Shown(&path)))
             }
         }
     }
@@ -156,12 +186,12 @@ impl RunDir {
         &self.path
     }
 
-    /// The folder's name, for display.
+    /// The folder's name, for display (escaped: see [`Shown`]).
     pub fn name(&self) -> String {
-        self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+        match self.path.file_name() {
+            Some(name) => Shown(name).to_string(),
+            None => Shown(&self.path).to_string(),
+        }
     }
 
     pub fn run_json(&self) -> PathBuf {
@@ -195,21 +225,101 @@ impl RunDir {
     /// Reads and validates `run.json`.
     pub fn read_config(&self) -> Result<TrainConfig> {
         let path = self.run_json();
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("{}: cannot read", Shown(&path)))?;
         let config: TrainConfig = serde_json::from_str(&text).map_err(|e| {
             anyhow!(
-                "{}: not a valid run.json: {e}; restore it or start a new run",
-                path.display()
+                "{}: not a valid run.json: {}; restore it or start a new run",
+                Shown(&path),
+                Shown(e.to_string())
             )
         })?;
         config
             .validate()
-            .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
+            .map_err(|e| anyhow!("{}: {e:#}", Shown(&path)))?;
         if config.samples.is_empty() {
-            bail!("{}: lists no training samples", path.display());
+            bail!("{}: lists no training samples", Shown(&path));
         }
         Ok(config)
+    }
+}
+
+/// A run that this process can read but not write: another user's run, or one on a
+/// read-only mount. It can be explored (as `--watch` does), rendered and exported from, but
+/// not trained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOnlyRun {
+    pub path: PathBuf,
+    /// Why it cannot be written: "no write permission" or "read-only file system".
+    pub reason: &'static str,
+}
+
+impl ReadOnlyRun {
+    /// The read-only case behind an error from writing into the run at `path`, if it is one.
+    pub fn from_error(path: &Path, e: &std::io::Error) -> Option<Self> {
+        let reason = match e.kind() {
+            ErrorKind::PermissionDenied => "no write permission",
+            ErrorKind::ReadOnlyFilesystem => "read-only file system",
+            _ => return None,
+        };
+        Some(ReadOnlyRun {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+}
+
+impl std::fmt::Display for ReadOnlyRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = Shown(&self.path);
+        write!(
+            f,
+            "{path}: cannot train this run: {}; train a copy of it (cp -r {path} COPY), \
+             or look at it with `nnimg explore --run {path}`",
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for ReadOnlyRun {}
+
+/// Which program holds a run's lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// `nnimg train`: trains until done or stopped.
+    Train,
+    /// `nnimg explore`: holds the run while it is open, training or paused or done.
+    Explore,
+}
+
+impl Holder {
+    pub fn command(self) -> &'static str {
+        match self {
+            Holder::Train => "nnimg train",
+            Holder::Explore => "nnimg explore",
+        }
+    }
+}
+
+/// The error for a run whose lock another process holds; `held_by` is the lock file's text
+/// ("nnimg explore 1234"), empty when unknown (written by an older nnimg, or unreadable).
+fn held_elsewhere(run: &Path, held_by: &str) -> String {
+    let run = Shown(run);
+    let watch = format!("`nnimg explore --run {run} --watch`");
+    let (command, pid) = held_by.trim().rsplit_once(' ').unwrap_or_default();
+    let pid = pid.parse::<u32>().ok();
+    match (command, pid) {
+        ("nnimg train", Some(pid)) => format!(
+            "{run}: another nnimg process is training this run (`nnimg train`, pid {pid}); watch it with {watch}"
+        ),
+        ("nnimg explore", Some(pid)) => format!(
+            "{run}: the run is open in `nnimg explore` (pid {pid}), which may train it while it is open; \
+             quit that explorer first, or follow it read-only with {watch}"
+        ),
+        _ => format!(
+            "{run}: another nnimg process has this run open (training or exploring it); \
+             close it first, or follow it read-only with {watch}"
+        ),
     }
 }
 
@@ -222,6 +332,49 @@ fn is_temporary(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl RunDir {
+        /// The run at `path` without checking for run.json: a second handle on a test run.
+        fn open_unchecked(path: &Path) -> RunDir {
+            RunDir {
+                path: path.to_path_buf(),
+                lock: None,
+            }
+        }
+    }
+
+    #[test]
+    fn only_permission_and_read_only_errors_make_a_run_read_only() {
+        let path = Path::new("runs/theirs");
+        let kind = |k: ErrorKind| ReadOnlyRun::from_error(path, &std::io::Error::from(k));
+        assert_eq!(
+            kind(ErrorKind::PermissionDenied).map(|r| r.reason),
+            Some("no write permission")
+        );
+        assert_eq!(
+            kind(ErrorKind::ReadOnlyFilesystem).map(|r| r.reason),
+            Some("read-only file system")
+        );
+        assert_eq!(kind(ErrorKind::StorageFull), None);
+        assert_eq!(kind(ErrorKind::NotFound), None);
+        let message = kind(ErrorKind::PermissionDenied).unwrap().to_string();
+        assert!(
+            message.starts_with("runs/theirs: cannot train this run: no write permission; "),
+            "{message}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_run_folder_name_for_display_is_escaped_not_replaced() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"r\x1b]0;x\x07\xff");
+        let run = RunDir {
+            path: Path::new("runs").join(name),
+            lock: None,
+        };
+        assert_eq!(run.name(), r"r\e]0;x\x07\xff");
+    }
 
     #[test]
     fn never_clobbers_a_folder_with_files() {
@@ -245,7 +398,7 @@ mod tests {
         fs::write(path.join(LOCK), "").unwrap();
         fs::write(path.join(".run.json.tmp-123"), "{").unwrap();
         let mut run = RunDir::create(&path).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(Holder::Train).unwrap();
         assert!(!path.join(".run.json.tmp-123").exists());
         fs::write(path.join("notes.txt"), "mine").unwrap();
         assert!(RunDir::create(&path).is_err());
@@ -266,7 +419,7 @@ mod tests {
             fs::write(p, "half").unwrap();
         }
         fs::write(run.outputs().join("001.png"), "keep").unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(Holder::Train).unwrap();
         assert!(stale.iter().all(|p| !p.exists()));
         assert!(run.outputs().join("001.png").exists());
     }
@@ -284,20 +437,39 @@ mod tests {
     fn a_second_trainer_is_refused_while_the_first_holds_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         let mut first = RunDir::create(&dir.path().join("r")).unwrap();
-        first.lock_for_training().unwrap();
-        let mut second = RunDir {
-            path: first.path().to_path_buf(),
-            lock: None,
-        };
+        first.lock_for_training(Holder::Train).unwrap();
+        let mut second = RunDir::open_unchecked(first.path());
         assert!(
             second
-                .lock_for_training()
+                .lock_for_training(Holder::Train)
                 .unwrap_err()
                 .to_string()
                 .contains("another nnimg process")
         );
         drop(first);
-        second.lock_for_training().unwrap();
+        second.lock_for_training(Holder::Train).unwrap();
+    }
+
+    #[test]
+    fn the_refusal_names_the_program_that_holds_the_run() {
+        // A run open in a paused explorer used to be reported as "being trained".
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        let mut explorer = RunDir::create(&path).unwrap();
+        explorer.lock_for_training(Holder::Explore).unwrap();
+        let mut second = RunDir::open_unchecked(&path);
+        let e = second
+            .lock_for_training(Holder::Train)
+            .unwrap_err()
+            .to_string();
+        let pid = std::process::id();
+        assert!(
+            e.contains(&format!("the run is open in `nnimg explore` (pid {pid})")),
+            "{e}"
+        );
+        assert!(!e.contains("training this run"), "{e}");
+        // A lock file without a holder (an older nnimg) gives the general message.
+        assert!(held_elsewhere(&path, "").contains("another nnimg process has this run open"));
     }
 
     #[test]

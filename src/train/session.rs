@@ -11,14 +11,16 @@ use super::checkpoint;
 use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
 use super::metrics::{self, MetricsWriter};
+use super::output_history::{HISTORY_FILE, HistoryWriter, Layout};
 use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
 use crate::net::init::init_network;
 use crate::net::kernel::Kernel;
-use crate::render::pixels::{ColorMap, output_to_image};
-use crate::render::png::write_png;
+use crate::render::Picture;
+use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::time::Instant;
@@ -32,9 +34,13 @@ pub struct Session {
     config: TrainConfig,
     trainer: Trainer,
     metrics: MetricsWriter,
-    /// Training seconds of earlier sessions of this run.
-    earlier_seconds: f64,
-    started: Instant,
+    /// The outputs at spaced epochs, for scrubbing back through training.
+    history: HistoryWriter,
+    /// What opening the run had to say (a damaged history cut short), for the caller to show.
+    notes: Vec<String>,
+    /// Training seconds of the run so far: earlier sessions plus this one's epochs. Only
+    /// the time in epochs counts, so a paused or finished explorer adds nothing to it.
+    seconds: f64,
     diverged: bool,
 }
 
@@ -47,7 +53,7 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             if net.layers() != config.layers.as_slice() {
                 bail!(
                     "{}: has layers {:?} but this run needs {:?}",
-                    path.display(),
+                    Shown(&path),
                     net.layers(),
                     config.layers
                 );
@@ -94,15 +100,15 @@ impl Session {
     /// after the checkpoint are dropped.
     pub fn resume(run: RunDir, epochs: Option<usize>) -> Result<Self> {
         let mut config = run.read_config()?;
-        let loaded = load_samples(&config.data, config.shape())?;
+        let loaded = load_samples(&config.data, config.shape(), config.fit)?;
         let stems: Vec<String> = loaded.samples.iter().map(|s| s.stem.clone()).collect();
         if stems != config.samples {
             bail!(
                 "{}: the training images changed since the run started (run.json lists {}, the folder has {}); \
                  restore them or start a new run",
-                config.data.display(),
-                config.samples.join(" "),
-                stems.join(" ")
+                Shown(&config.data),
+                Shown(config.samples.join(" ")),
+                Shown(stems.join(" "))
             );
         }
         let path = run.checkpoint();
@@ -123,22 +129,32 @@ impl Session {
         if saved.net.layers() != config.layers.as_slice() {
             bail!(
                 "{}: layers {:?} do not match run.json's {:?}; the checkpoint belongs to another run",
-                path.display(),
+                Shown(&path),
                 saved.net.layers(),
                 config.layers
             );
         }
         if saved.preset != config.preset {
             bail!(
-                "{}: written by a '{}' run, but run.json says '{}'; the checkpoint belongs to another run",
-                path.display(),
-                saved.preset,
-                config.preset
+                "{}: written by a run of preset '{}', but run.json says preset '{}'; the checkpoint belongs to another run",
+                Shown(&path),
+                Shown(&saved.preset),
+                Shown(&config.preset)
             );
         }
         if let Some(epochs) = epochs {
             if epochs == 0 {
                 bail!("--epochs must be at least 1");
+            }
+            if epochs < saved.state.epoch {
+                // Would leave run.json's total behind the checkpoint ("epoch 20000/15000").
+                bail!(
+                    "{}: has trained {} epochs already, more than --epochs {epochs} (the new total); \
+                     give more than {} to train further",
+                    Shown(run.path()),
+                    saved.state.epoch,
+                    saved.state.epoch
+                );
             }
             if epochs != config.epochs {
                 config.epochs = epochs;
@@ -152,8 +168,19 @@ impl Session {
 
     fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
         fs::create_dir_all(run.outputs())
-            .with_context(|| format!("{}: cannot create", run.outputs().display()))?;
+            .with_context(|| format!("{}: cannot create", Shown(&run.outputs())))?;
         let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let layout = Layout {
+            samples: trainer.samples().len(),
+            width: config.width,
+            height: config.height,
+            channels: config.channels(),
+        };
+        let (history, note) = HistoryWriter::open(
+            &run.path().join(HISTORY_FILE),
+            layout,
+            trainer.state().epoch,
+        )?;
         let metrics_on_disk = metrics.syncer()?;
         let (path, preset) = (run.checkpoint(), config.preset.clone());
         // The trainer flushes the metrics rows up to the snapshot's epoch before handing it
@@ -162,16 +189,41 @@ impl Session {
             metrics_on_disk.sync()?;
             checkpoint::save(&path, &s.net, &s.state, &preset)
         })?;
-        Ok(Session {
+        let mut session = Session {
             writer,
             metrics,
-            earlier_seconds: trainer.state().seconds,
-            started: Instant::now(),
+            history,
+            notes: note.into_iter().collect(),
+            seconds: trainer.state().seconds,
             diverged: false,
             run,
             config,
             trainer,
-        })
+        };
+        session.record_history()?;
+        Ok(session)
+    }
+
+    /// Notes from opening the run (a damaged picture history cut short), once.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Appends the outputs for every training sample to the picture history when the
+    /// current epoch is one it keeps.
+    fn record_history(&mut self) -> Result<()> {
+        let epoch = self.epoch();
+        if !self.history.wants(epoch) {
+            return Ok(());
+        }
+        let net = self.trainer.network();
+        let outputs: Vec<Vec<f32>> = self
+            .trainer
+            .samples()
+            .iter()
+            .map(|s| net.predict(&s.input))
+            .collect();
+        self.history.append(epoch, &outputs)
     }
 
     pub fn run_dir(&self) -> &RunDir {
@@ -208,9 +260,9 @@ impl Session {
         self.epoch() >= self.config.epochs
     }
 
-    /// Training seconds of the whole run so far.
+    /// Seconds spent in epochs over the whole run so far (pauses and idle time not counted).
     pub fn seconds(&self) -> f64 {
-        self.earlier_seconds + self.started.elapsed().as_secs_f64()
+        self.seconds
     }
 
     /// Runs one epoch, logs it, and every `checkpoint_every` epochs hands a checkpoint to the
@@ -220,8 +272,12 @@ impl Session {
         // A save fails in the background, so it is noticed here, before training goes on
         // (the file on disk is still the previous checkpoint).
         self.writer.check()?;
-        let report = self.trainer.run_epoch().map_err(|e| self.diverge(e))?;
+        let started = Instant::now();
+        let report = self.trainer.run_epoch();
+        self.seconds += started.elapsed().as_secs_f64();
+        let report = report.map_err(|e| self.diverge(e))?;
         self.metrics.append(&report, self.seconds())?;
+        self.record_history()?;
         if report.epoch % self.config.checkpoint_every == 0 {
             self.submit_checkpoint()?;
         }
@@ -239,7 +295,7 @@ impl Session {
         }
         anyhow!(
             "{}: {e}; the last good checkpoint (epoch {}) is kept",
-            self.run.path().display(),
+            Shown(&self.run.path()),
             self.writer.saved_epoch(),
         )
     }
@@ -287,21 +343,27 @@ impl Session {
         self.write_outputs()
     }
 
-    /// Writes the network's output for each training sample to `outputs/<stem>.png`.
+    /// Writes the network's output for each training sample to `outputs/<stem>.png`, each
+    /// carrying its recipe.
     pub fn write_outputs(&self) -> Result<()> {
         let net = self.trainer.network();
+        let recipe = crate::render::recipe::Recipe {
+            colormap: Some(ColorMap::Grey.name().to_owned()),
+            scale: Some(1),
+            ..super::provenance::run_recipe(self.run.path(), &self.config.preset, self.epoch(), net)
+        };
         for sample in self.trainer.samples() {
             let y = net.predict(&sample.input);
-            let image = output_to_image(
-                &y,
-                self.config.width,
-                self.config.height,
-                self.config.channels(),
-                ColorMap::Grey,
-            );
-            write_png(
+            let c = &self.config;
+            let picture = Picture::from_output(&y, c.width, c.height, c.channels(), ColorMap::Grey)
+                .expect("run.json's output layer was validated against the picture");
+            let recipe = crate::render::recipe::Recipe {
+                input: Some(sample.input.clone()),
+                ..recipe.clone()
+            };
+            picture.write_png(
                 &self.run.outputs().join(format!("{}.png", sample.stem)),
-                &image,
+                &recipe,
                 true,
             )?;
         }
@@ -327,7 +389,8 @@ mod tests {
             ..tiny_config(Order::Shuffle)
         };
         let mut run = RunDir::create(&dir.join("run")).unwrap();
-        run.lock_for_training().unwrap();
+        run.lock_for_training(crate::train::run_dir::Holder::Train)
+            .unwrap();
         let net = init_network(&config.layers, config.seed);
         Session::start(run, config, net, samples).unwrap()
     }
@@ -353,6 +416,25 @@ mod tests {
             .unwrap()
             .rows;
         assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn idle_time_is_not_training_time() {
+        // The clock used to run from the session's start: pressing `s` on a finished run
+        // after 10 s idle moved the checkpoint's seconds from 11.15 to 21.13, and a pause
+        // in the explorer added its length to metrics.csv.
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = tiny_session(dir.path(), 1000);
+        for _ in 0..3 {
+            session.run_epoch().unwrap();
+        }
+        let trained = session.seconds();
+        assert!(trained > 0.0);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        session.save_checkpoint().unwrap();
+        let saved = checkpoint::load(&dir.path().join("run/checkpoint.safetensors")).unwrap();
+        assert_eq!(saved.state.seconds, trained);
+        assert_eq!(session.seconds(), trained);
     }
 
     #[test]

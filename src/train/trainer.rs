@@ -5,10 +5,10 @@ use super::config::{Order, TrainConfig};
 use super::schedule::{Halving, should_halve};
 use crate::data::Sample;
 use crate::net::Network;
-use crate::net::columns::ColumnSgd;
+use crate::net::Workspace;
+use crate::net::column_sgd::ColumnSgd;
 use crate::net::kernel::{Kernel, RowOrder};
 use crate::net::parallel::{Team, TeamStats, default_threads};
-use crate::net::sgd::Workspace;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -358,6 +358,7 @@ pub(crate) mod tests {
             width: 2,
             height: 2,
             color: false,
+            fit: crate::data::Fit::Crop,
             epochs: 50,
             learning_rate: 0.5,
             adaptive: true,

@@ -1,5 +1,5 @@
 //! The training thread of the explorer: it owns a [`Session`], takes [`Command`]s from its own
-//! channel and hands small owned [`Report`]s to a sink (the UI's event channel).
+//! channel and hands small owned [`Update`]s to a sink (the UI's event channel).
 //!
 //! At thousands of epochs a second the UI must not see every epoch as its own message, and
 //! the training must not wait for the UI. So the epochs are collected into one [`Progress`]
@@ -12,8 +12,7 @@
 //! still saves the training.
 
 use super::session::Session;
-use super::trainer::EpochReport;
-use crate::net::Network;
+use super::update::{Progress, Update, WorkerState};
 use anyhow::{Result, anyhow};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,64 +30,6 @@ pub enum Command {
     Checkpoint,
     /// Save a checkpoint and the outputs, and end the thread.
     Stop,
-}
-
-/// What the worker is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkerState {
-    Training,
-    Paused,
-    /// The run reached its epoch total; its outputs are written.
-    Done,
-    /// Training stopped on an error (sent just before as [`Report::Failed`]).
-    Failed,
-}
-
-/// The epochs completed since the last batch, oldest first.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Progress {
-    /// Epoch of `errors[0]` (1-based).
-    pub first_epoch: usize,
-    /// Error of each epoch.
-    pub errors: Vec<f64>,
-    /// Learning rate each epoch used.
-    pub learning_rates: Vec<f32>,
-    /// Each sample's error in the last epoch of the batch, in file order.
-    pub sample_errors: Vec<f64>,
-    /// The rate the next epoch will use.
-    pub next_learning_rate: f32,
-    /// Seconds spent training this run (over all sessions, pauses not counted).
-    pub seconds: f64,
-}
-
-impl Progress {
-    /// Epoch of the last entry (0 when empty and nothing came before).
-    pub fn last_epoch(&self) -> usize {
-        (self.first_epoch + self.errors.len()).saturating_sub(1)
-    }
-
-    fn push(&mut self, report: EpochReport) {
-        if self.errors.is_empty() {
-            self.first_epoch = report.epoch;
-        }
-        self.errors.push(report.error);
-        self.learning_rates.push(report.learning_rate);
-        self.sample_errors = report.sample_errors;
-    }
-}
-
-/// A message from the worker.
-#[derive(Clone, Debug)]
-pub enum Report {
-    Progress(Progress),
-    Weights(Arc<Network>),
-    State(WorkerState),
-    /// A checkpoint of this epoch is on disk.
-    Saved {
-        epoch: usize,
-    },
-    /// One line saying what went wrong and what to do.
-    Failed(String),
 }
 
 /// How the thread ended.
@@ -119,10 +60,10 @@ pub struct Worker {
 
 impl Worker {
     /// Starts training `session` on a new thread, paused if `paused`. `sink` is called with
-    /// every report and returns false when the receiver is gone.
+    /// every update and returns false when the receiver is gone.
     pub fn spawn<F>(session: Session, paused: bool, pacing: Pacing, sink: F) -> Result<Worker>
     where
-        F: FnMut(Report) -> bool + Send + 'static,
+        F: FnMut(Update) -> bool + Send + 'static,
     {
         let (tx, rx) = mpsc::channel();
         let taken = Arc::new(AtomicBool::new(true));
@@ -199,7 +140,7 @@ struct Loop<F> {
     sink_gone: bool,
 }
 
-impl<F: FnMut(Report) -> bool> Loop<F> {
+impl<F: FnMut(Update) -> bool> Loop<F> {
     fn run(mut self, paused: bool) -> Result<Summary> {
         let mut state = if self.session.is_done() {
             WorkerState::Done
@@ -208,9 +149,8 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
         } else {
             WorkerState::Training
         };
-        self.send(Report::State(state));
+        self.send(Update::State(state));
         self.send_weights();
-        let mut seconds = self.session.trainer().state().seconds;
         while !self.sink_gone {
             let command = if state == WorkerState::Training {
                 match self.commands.try_recv() {
@@ -223,7 +163,7 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
                 match self.commands.recv_timeout(self.pacing.interval) {
                     Ok(c) => Some(c),
                     Err(RecvTimeoutError::Timeout) => {
-                        self.flush(seconds, false);
+                        self.flush(false);
                         continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => Some(Command::Stop),
@@ -233,52 +173,49 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
                 Some(Command::Stop) => break,
                 Some(Command::Pause) if state == WorkerState::Training => {
                     state = WorkerState::Paused;
-                    self.flush(seconds, true);
-                    self.send(Report::State(state));
+                    self.flush(true);
+                    self.send(Update::State(state));
                 }
                 Some(Command::Resume) if state == WorkerState::Paused => {
                     state = WorkerState::Training;
-                    self.send(Report::State(state));
+                    self.send(Update::State(state));
                 }
                 Some(Command::Resume) if state == WorkerState::Done => {
                     let epochs = self.session.config().epochs;
-                    self.send(Report::Failed(format!(
+                    self.send(Update::Failed(format!(
                         "the run is complete at {epochs} epochs; to train further, reopen it with --epochs N"
                     )));
                 }
                 Some(Command::Checkpoint) => match self.session.save_checkpoint() {
-                    Ok(()) => self.send(Report::Saved {
+                    Ok(()) => self.send(Update::Saved {
                         epoch: self.session.epoch(),
                     }),
-                    Err(e) => self.send(Report::Failed(format!("{e:#}"))),
+                    Err(e) => self.send(Update::Failed(format!("{e:#}"))),
                 },
                 Some(_) => {}
                 None => {
-                    let started = Instant::now();
-                    let result = self.session.run_epoch();
-                    seconds += started.elapsed().as_secs_f64();
-                    match result {
+                    match self.session.run_epoch() {
                         Ok(report) => self.batch.push(report),
                         Err(e) => {
                             state = WorkerState::Failed;
-                            self.flush(seconds, true);
-                            self.send(Report::Failed(format!("{e:#}")));
-                            self.send(Report::State(state));
+                            self.flush(true);
+                            self.send(Update::Failed(format!("{e:#}")));
+                            self.send(Update::State(state));
                             continue;
                         }
                     }
                     if self.session.is_done() {
                         state = WorkerState::Done;
-                        self.flush(seconds, true);
+                        self.flush(true);
                         match self.session.finish() {
-                            Ok(()) => self.send(Report::Saved {
+                            Ok(()) => self.send(Update::Saved {
                                 epoch: self.session.epoch(),
                             }),
-                            Err(e) => self.send(Report::Failed(format!("{e:#}"))),
+                            Err(e) => self.send(Update::Failed(format!("{e:#}"))),
                         }
-                        self.send(Report::State(state));
+                        self.send(Update::State(state));
                     } else {
-                        self.flush(seconds, false);
+                        self.flush(false);
                     }
                 }
             }
@@ -295,7 +232,7 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
 
     /// Sends the batch (and, at their own pace, the weights) when it is time and the UI has
     /// taken the last one; `force` sends regardless (on pause, done, failure).
-    fn flush(&mut self, seconds: f64, force: bool) {
+    fn flush(&mut self, force: bool) {
         let due =
             self.last_flush.elapsed() >= self.pacing.interval && self.taken.load(Ordering::Acquire);
         if !(force || due) {
@@ -304,10 +241,10 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
         self.last_flush = Instant::now();
         if !self.batch.errors.is_empty() {
             let mut batch = std::mem::take(&mut self.batch);
-            batch.seconds = seconds;
+            batch.seconds = self.session.seconds();
             batch.next_learning_rate = self.session.trainer().state().learning_rate;
             self.taken.store(false, Ordering::Release);
-            self.send(Report::Progress(batch));
+            self.send(Update::Progress(batch));
         }
         // Weights only when they changed: an idle worker sends nothing.
         let weights_due = self.last_weights.is_none_or(|(t, epoch)| {
@@ -321,11 +258,12 @@ impl<F: FnMut(Report) -> bool> Loop<F> {
     fn send_weights(&mut self) {
         self.last_weights = Some((Instant::now(), self.session.epoch()));
         let net = Arc::new(self.session.trainer().network().clone());
-        self.send(Report::Weights(net));
+        let epoch = self.session.epoch();
+        self.send(Update::Weights { net, epoch });
     }
 
-    fn send(&mut self, report: Report) {
-        if !self.sink_gone && !(self.sink)(report) {
+    fn send(&mut self, update: Update) {
+        if !self.sink_gone && !(self.sink)(update) {
             self.sink_gone = true;
         }
     }

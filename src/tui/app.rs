@@ -1,73 +1,43 @@
-//! [`App`]: everything the explorer shows, as plain data, and [`App::update`], the one place
-//! events change it. No terminal in here: key handling is tested by feeding events to an `App`.
+//! [`App`]: everything the explorer shows, as plain data grouped by concept, and
+//! [`App::update`], the one place events change it. No terminal in here: key handling is
+//! tested by feeding events to an `App`, or by calling its intent methods directly.
+//!
+//! The state, by concept: the run's fixed facts ([`RunInfo`], the training samples),
+//! [`Inputs`] (the buttons), [`RunStatus`] (mode, chart history, rate, times), [`ViewOptions`]
+//! (how things are drawn), [`Output`] (the weights and their output for the buttons) and the
+//! [`Overlay`] (help or the quit dialog). A key becomes an [`Action`] through the table in
+//! `tui::keys`, and each action is one small intent method here (`toggle_input`,
+//! `nudge_input`, `export_picture`, …).
 //!
 //! What an event asks of the outside world (a command to the worker, a PNG export) is left in
-//! [`App::effects`] for the loop in `tui.rs` to carry out. The key bindings live in [`KEYS`],
-//! read by both the key handler and the help overlay.
+//! [`App::effects`] for the loop in `tui.rs` to carry out.
 
-use super::event::Event;
-use super::watch::WatchUpdate;
+pub mod inputs;
+pub mod motion;
+pub mod output;
+pub mod run_status;
+pub mod scrub;
+
+use super::event::{Event, Status};
+use super::keys::{Action, action_for};
 use crate::data::Sample;
 use crate::net::Network;
-use crate::net::sgd::Workspace;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
+use crate::shown::Shown;
 use crate::train::TrainConfig;
-use crate::train::metrics::MetricsRow;
 use crate::train::run_dir::RunDir;
-use crate::train::schedule::Halving;
-use crate::train::worker::{Command, Progress, Report, WorkerState};
+use crate::train::update::Update;
+use crate::train::worker::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use std::collections::VecDeque;
+pub use inputs::{Inputs, WEIGHT_STEP};
+pub use motion::Motion;
+pub use output::Output;
+pub use run_status::{Mode, RunStatus};
+pub use scrub::{HistoryFrame, Scrub, Step};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Step of the `+`/`-` keys and grid of the random weights.
-pub const WEIGHT_STEP: f32 = 0.1;
-
-/// Epochs shown in the error chart's recent window.
-pub const RECENT_EPOCHS: usize = 500;
-
-/// Training seconds over which epochs/s is averaged.
-const RATE_WINDOW_SECONDS: f64 = 3.0;
-
-/// What the explorer is doing with the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Waiting for the worker's first report.
-    Starting,
-    Training,
-    Paused,
-    /// The run reached its epoch total.
-    Done,
-    /// Training was stopped from the quit dialog; the weights can still be explored.
-    Stopped,
-    /// Training stopped on an error (see the status line).
-    Failed,
-    /// Following a run that another process trains; read-only.
-    Watching,
-}
-
-impl Mode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Starting => "starting",
-            Mode::Training => "training",
-            Mode::Paused => "paused",
-            Mode::Done => "done",
-            Mode::Stopped => "stopped",
-            Mode::Failed => "failed",
-            Mode::Watching => "watching",
-        }
-    }
-
-    /// True while a worker may still train (so quitting must save).
-    pub fn owns_training(self) -> bool {
-        matches!(self, Mode::Starting | Mode::Training | Mode::Paused)
-    }
-}
+use std::time::Instant;
 
 /// What is drawn over the dashboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,188 +58,12 @@ pub enum Effect {
     ExportPng,
     /// Write the contact sheet of all button combinations.
     ExportSheet,
-}
-
-/// Everything a key can do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Toggle the input named by the digit key between 0 and 1.
-    ToggleButton,
-    CursorPrev,
-    CursorNext,
-    Increase,
-    Decrease,
-    ClearButtons,
-    RandomButtons,
-    NextTrainingInput,
-    PauseResume,
-    Checkpoint,
-    ToggleRecent,
-    ToggleSmoothing,
-    NextColorMap,
-    ExportPng,
-    ExportSheet,
-    Help,
-    Quit,
-    SaveAndQuit,
-}
-
-/// One row of the key table: the keys, how the help overlay names them, what they do.
-#[derive(Clone, Copy, Debug)]
-pub struct Binding {
-    pub label: &'static str,
-    pub keys: &'static [KeyCode],
-    /// The keys need Ctrl held.
-    pub ctrl: bool,
-    pub action: Action,
-    pub help: &'static str,
-}
-
-const fn bind(
-    label: &'static str,
-    keys: &'static [KeyCode],
-    action: Action,
-    help: &'static str,
-) -> Binding {
-    Binding {
-        label,
-        keys,
-        ctrl: false,
-        action,
-        help,
-    }
-}
-
-use KeyCode::{Char, Down, Enter, Esc, Left, Right, Up};
-
-/// Every key of the explorer; the help overlay lists them in this order.
-pub const KEYS: &[Binding] = &[
-    bind(
-        "1-9",
-        &[
-            Char('1'),
-            Char('2'),
-            Char('3'),
-            Char('4'),
-            Char('5'),
-            Char('6'),
-            Char('7'),
-            Char('8'),
-            Char('9'),
-        ],
-        Action::ToggleButton,
-        "toggle input N between 0 and 1",
-    ),
-    bind(
-        "← h ↑ k",
-        &[Left, Char('h'), Up, Char('k')],
-        Action::CursorPrev,
-        "select the previous input",
-    ),
-    bind(
-        "→ l ↓ j",
-        &[Right, Char('l'), Down, Char('j')],
-        Action::CursorNext,
-        "select the next input",
-    ),
-    bind(
-        "+ ]",
-        &[Char('+'), Char('='), Char(']')],
-        Action::Increase,
-        "raise the selected input by 0.1",
-    ),
-    bind(
-        "- [",
-        &[Char('-'), Char('_'), Char('[')],
-        Action::Decrease,
-        "lower the selected input by 0.1",
-    ),
-    bind(
-        "0",
-        &[Char('0')],
-        Action::ClearButtons,
-        "set all inputs to 0",
-    ),
-    bind(
-        "r",
-        &[Char('r')],
-        Action::RandomButtons,
-        "random input weights",
-    ),
-    bind(
-        "t",
-        &[Char('t')],
-        Action::NextTrainingInput,
-        "next training input (its target shows beside)",
-    ),
-    bind(
-        "space",
-        &[Char(' ')],
-        Action::PauseResume,
-        "pause / resume (continue) training",
-    ),
-    bind(
-        "s",
-        &[Char('s')],
-        Action::Checkpoint,
-        "save a checkpoint now",
-    ),
-    bind(
-        "w",
-        &[Char('w')],
-        Action::ToggleRecent,
-        "error chart: whole run / recent epochs",
-    ),
-    bind(
-        "a",
-        &[Char('a')],
-        Action::ToggleSmoothing,
-        "error chart: smoothing on / off",
-    ),
-    bind(
-        "c",
-        &[Char('c')],
-        Action::NextColorMap,
-        "next colour map (greyscale networks)",
-    ),
-    bind(
-        "e",
-        &[Char('e')],
-        Action::ExportPng,
-        "export the picture as a PNG",
-    ),
-    bind(
-        "g",
-        &[Char('g')],
-        Action::ExportSheet,
-        "export a PNG grid of all button combinations",
-    ),
-    bind("?", &[Char('?')], Action::Help, "show / hide this help"),
-    bind(
-        "q Esc",
-        &[Char('q'), Esc],
-        Action::Quit,
-        "quit (asks: stop training, quit, cancel)",
-    ),
-    Binding {
-        label: "Ctrl-C",
-        keys: &[Char('c')],
-        ctrl: true,
-        action: Action::SaveAndQuit,
-        help: "save and quit at once",
-    },
-];
-
-/// The action bound to `key`, if any. Shift is ignored (terminals differ on `+` and `?`);
-/// Alt combinations are not ours.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if key.modifiers.contains(KeyModifiers::ALT) {
-        return None;
-    }
-    KEYS.iter()
-        .find(|b| b.ctrl == ctrl && b.keys.contains(&key.code))
-        .map(|b| b.action)
+    /// Write the path or the random walk as an animation.
+    ExportAnimation,
+    /// Write the shown training input's picture history as an animation.
+    ExportTimelapse,
+    /// Show another picture of the history (read by the loop, then `show_history`).
+    Scrub(Step),
 }
 
 /// The run being shown.
@@ -288,12 +82,13 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// What the header shows of the run in `run` with settings `config`.
+    /// What the header shows of the run in `run` with settings `config`; the names are
+    /// escaped for the screen (see [`Shown`]).
     pub fn new(run: &RunDir, config: &TrainConfig) -> Self {
         RunInfo {
             name: run.name(),
             path: run.path().to_path_buf(),
-            preset: config.preset.clone(),
+            preset: Shown(&config.preset).to_string(),
             layers: config.layers.clone(),
             width: config.width,
             height: config.height,
@@ -303,167 +98,84 @@ impl RunInfo {
     }
 }
 
-/// The error and learning rate of every epoch seen so far.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct History {
-    /// Epoch of `errors[0]`.
-    pub first_epoch: usize,
-    pub errors: Vec<f64>,
-    pub learning_rates: Vec<f32>,
-    /// Where the rate was halved: the epoch at whose end it changed, and the new rate.
-    pub halvings: Vec<Halving>,
-    /// Lowest error so far and its epoch.
-    pub best: Option<(usize, f64)>,
-}
-
-impl History {
-    /// The last epoch recorded, 0 if none.
-    pub fn last_epoch(&self) -> usize {
-        if self.errors.is_empty() {
-            0
-        } else {
-            self.first_epoch + self.errors.len() - 1
-        }
-    }
-
-    pub fn current(&self) -> Option<f64> {
-        self.errors.last().copied()
-    }
-
-    /// Appends one epoch. An epoch that does not follow the last one starts a new history
-    /// (a watched run that was restarted from an older checkpoint).
-    pub fn push(&mut self, epoch: usize, error: f64, learning_rate: f32) {
-        if !self.errors.is_empty() && epoch != self.last_epoch() + 1 {
-            *self = History::default();
-        }
-        if self.errors.is_empty() {
-            self.first_epoch = epoch;
-        }
-        if let Some(&last) = self.learning_rates.last()
-            && learning_rate != last
-            && self.halvings.last().map(|h| h.epoch) != Some(epoch - 1)
-        {
-            self.halvings.push(Halving {
-                epoch: epoch - 1,
-                learning_rate,
-            });
-        }
-        self.errors.push(error);
-        self.learning_rates.push(learning_rate);
-        if error.is_finite() && self.best.is_none_or(|(_, b)| error < b) {
-            self.best = Some((epoch, error));
-        }
-    }
+/// How the dashboard draws things; only keys change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// How greyscale outputs are coloured.
+    pub color_map: ColorMap,
+    /// What colours the terminal shows.
+    pub color_mode: ColorMode,
+    /// The error chart shows the recent epochs only.
+    pub recent_only: bool,
+    /// The error chart adds a smoothed line.
+    pub smoothing: bool,
 }
 
 /// The explorer's state.
 #[derive(Debug)]
 pub struct App {
     pub run: RunInfo,
-    pub mode: Mode,
-    pub overlay: Overlay,
-    pub history: History,
-    /// The rate the next epoch uses.
-    pub learning_rate: Option<f32>,
-    /// Each training sample's latest error, in file order (empty until known).
-    pub sample_errors: Vec<f64>,
     /// Training samples (stem, input, target); targets may be empty when the images were not
     /// found (a watched run on another machine's paths).
     pub samples: Vec<Sample>,
-    /// Seconds spent training the run.
-    pub seconds: f64,
-    /// Recent (training seconds, epoch) pairs, for epochs/s.
-    rate_points: VecDeque<(f64, usize)>,
-    /// Input weights, one per input node, each in 0..=1.
-    pub buttons: Vec<f32>,
-    pub cursor: usize,
-    /// The training input `t` showed last.
-    training_cursor: Option<usize>,
-    pub net: Option<Arc<Network>>,
-    workspace: Option<Workspace>,
-    /// The network's output for `buttons`.
-    pub output: Vec<f32>,
-    /// Epoch of the weights in `net`.
-    pub weights_epoch: usize,
-    pub color_map: ColorMap,
-    pub color_mode: ColorMode,
-    pub recent_only: bool,
-    pub smoothing: bool,
+    pub inputs: Inputs,
+    pub run_status: RunStatus,
+    pub view: ViewOptions,
+    pub output: Output,
+    /// The animation: path, random walk, speed.
+    pub motion: Motion,
+    /// The picture history shown instead of the live output, if scrubbed.
+    pub scrub: Scrub,
+    pub overlay: Overlay,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
+    /// Why this explorer cannot train the run, when it had to open it read-only (another
+    /// user's run, a read-only mount) rather than because `--watch` asked for it.
+    pub read_only: Option<String>,
     pub should_quit: bool,
     pub effects: Vec<Effect>,
-    rng: ChaCha8Rng,
-}
-
-/// A line in the status bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub is_error: bool,
 }
 
 impl App {
     /// A new explorer for `run` in `mode`, with the run's training samples.
     pub fn new(run: RunInfo, mode: Mode, samples: Vec<Sample>, color_mode: ColorMode) -> Self {
-        let inputs = run.layers.first().copied().unwrap_or(0);
+        let inputs = Inputs::new(run.layers.first().copied().unwrap_or(0));
         App {
             run,
-            mode,
-            overlay: Overlay::None,
-            history: History::default(),
-            learning_rate: None,
-            sample_errors: Vec::new(),
             samples,
-            seconds: 0.0,
-            rate_points: VecDeque::new(),
-            buttons: vec![0.0; inputs],
-            cursor: 0,
-            training_cursor: None,
-            net: None,
-            workspace: None,
-            output: Vec::new(),
-            weights_epoch: 0,
-            color_map: ColorMap::Grey,
-            color_mode,
-            recent_only: false,
-            smoothing: false,
+            inputs,
+            run_status: RunStatus::new(mode),
+            view: ViewOptions {
+                color_map: ColorMap::Grey,
+                color_mode,
+                recent_only: false,
+                smoothing: false,
+            },
+            output: Output::default(),
+            motion: Motion::default(),
+            scrub: Scrub::default(),
+            overlay: Overlay::None,
             status: None,
+            read_only: None,
             should_quit: false,
             effects: Vec::new(),
-            rng: ChaCha8Rng::seed_from_u64(1),
         }
     }
 
     /// The latest epoch known: from the history, or the weights when there is none.
     pub fn epoch(&self) -> usize {
-        self.history.last_epoch().max(self.weights_epoch)
-    }
-
-    /// Epochs per second of training over the last few seconds; None when unknown or idle.
-    pub fn epochs_per_sec(&self) -> Option<f64> {
-        if !matches!(self.mode, Mode::Training | Mode::Watching) {
-            return None;
-        }
-        let (&(s0, e0), &(s1, e1)) = (self.rate_points.front()?, self.rate_points.back()?);
-        (s1 > s0 && e1 > e0).then(|| (e1 - e0) as f64 / (s1 - s0))
+        (self.run_status.history.last_epoch()).max(self.output.epoch)
     }
 
     /// Seconds to the epoch total at the current rate.
     pub fn eta_seconds(&self) -> Option<f64> {
         let left = self.run.total_epochs.saturating_sub(self.epoch());
-        self.epochs_per_sec().map(|r| left as f64 / r)
+        self.run_status.epochs_per_sec().map(|r| left as f64 / r)
     }
 
     /// The training sample whose input equals the buttons.
     pub fn matching_sample(&self) -> Option<usize> {
-        self.samples.iter().position(|s| {
-            s.input.len() == self.buttons.len()
-                && s.input
-                    .iter()
-                    .zip(&self.buttons)
-                    .all(|(a, b)| (a - b).abs() < 1e-4)
-        })
+        self.inputs.matching(&self.samples)
     }
 
     fn set_status(&mut self, text: impl Into<String>, is_error: bool) {
@@ -476,32 +188,13 @@ impl App {
     /// Applies one event; returns true when the screen needs a redraw.
     pub fn update(&mut self, event: Event) -> bool {
         match event {
-            Event::Key(key) => {
-                self.on_key(&key);
-                true
-            }
-            Event::Resize => true,
-            Event::Worker(report) => {
-                self.on_report(report);
-                true
-            }
-            Event::Watch(update) => {
-                self.on_watch(update);
-                true
-            }
-            Event::Exported(Ok(path)) => {
-                self.set_status(format!("saved {}", path.display()), false);
-                true
-            }
-            Event::Exported(Err(e)) => {
-                self.set_status(e, true);
-                true
-            }
-            Event::Quit(_) => {
-                self.should_quit = true;
-                true
-            }
+            Event::Key(key) => self.on_key(&key),
+            Event::Resize => {}
+            Event::Training(update) => self.on_update(update),
+            Event::Status(status) => self.status = Some(status),
+            Event::Quit(_) => self.should_quit = true,
         }
+        true
     }
 
     fn on_key(&mut self, key: &KeyEvent) {
@@ -512,109 +205,54 @@ impl App {
                     self.should_quit = true;
                 }
                 self.overlay = Overlay::None;
-                return;
             }
-            Overlay::Quit => {
-                self.on_quit_dialog_key(key);
-                return;
+            Overlay::Quit => self.on_quit_dialog_key(key),
+            Overlay::None => {
+                if let Some(action) = action {
+                    self.status = None;
+                    self.perform(action, key);
+                }
             }
-            Overlay::None => {}
         }
-        let Some(action) = action else {
-            return;
-        };
-        self.status = None;
+    }
+
+    /// Carries out `action`, bound to `key` (whose digit names the input to toggle).
+    fn perform(&mut self, action: Action, key: &KeyEvent) {
         match action {
             Action::ToggleButton => {
-                if let Char(c) = key.code
+                if let KeyCode::Char(c) = key.code
                     && let Some(d) = c.to_digit(10)
                 {
-                    let i = d as usize - 1;
-                    if i < self.buttons.len() {
-                        self.cursor = i;
-                        self.buttons[i] = if self.buttons[i] >= 0.5 { 0.0 } else { 1.0 };
-                        self.buttons_changed();
-                    } else {
-                        self.set_status(
-                            format!("this network has {} inputs", self.buttons.len()),
-                            true,
-                        );
-                    }
+                    self.toggle_input(d as usize - 1);
                 }
             }
-            Action::CursorPrev => {
-                let n = self.buttons.len().max(1);
-                self.cursor = (self.cursor + n - 1) % n;
-            }
-            Action::CursorNext => {
-                self.cursor = (self.cursor + 1) % self.buttons.len().max(1);
-            }
-            Action::Increase => self.nudge(WEIGHT_STEP),
-            Action::Decrease => self.nudge(-WEIGHT_STEP),
-            Action::ClearButtons => {
-                self.buttons.fill(0.0);
-                self.buttons_changed();
-            }
-            Action::RandomButtons => {
-                for b in &mut self.buttons {
-                    *b = self.rng.random_range(0..=10) as f32 * WEIGHT_STEP;
-                }
-                self.buttons_changed();
-            }
-            Action::NextTrainingInput => {
-                if self.samples.is_empty() {
-                    self.set_status("no training inputs are known for this run", true);
-                } else {
-                    let next = self
-                        .training_cursor
-                        .map_or(0, |i| (i + 1) % self.samples.len());
-                    self.training_cursor = Some(next);
-                    if self.samples[next].input.len() == self.buttons.len() {
-                        self.buttons.clone_from(&self.samples[next].input);
-                        self.buttons_changed();
-                    }
-                }
-            }
-            Action::PauseResume => match self.mode {
-                Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
-                Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
-                Mode::Watching => {
-                    self.set_status("watching another process's run: read-only", true)
-                }
-                Mode::Stopped => self.set_status(
-                    "training was stopped; reopen the run with `nnimg explore --run DIR` to continue",
-                    true,
-                ),
-                Mode::Failed => self.set_status("training failed; see above", true),
-                Mode::Starting => {}
-            },
-            Action::Checkpoint => {
-                if self.mode.owns_training() || self.mode == Mode::Done {
-                    self.effects.push(Effect::Worker(Command::Checkpoint));
-                } else {
-                    self.set_status("no training here to checkpoint", true);
-                }
-            }
-            Action::ToggleRecent => self.recent_only = !self.recent_only,
-            Action::ToggleSmoothing => self.smoothing = !self.smoothing,
-            Action::NextColorMap => {
-                if self.run.channels == 1 {
-                    self.color_map = self.color_map.next();
-                } else {
-                    self.set_status("colour maps apply to greyscale networks only", true);
-                }
-            }
-            Action::ExportPng | Action::ExportSheet => {
-                if self.net.is_none() {
-                    self.set_status("no weights yet", true);
-                } else if action == Action::ExportPng {
-                    self.effects.push(Effect::ExportPng);
-                    self.set_status("exporting…", false);
-                } else {
-                    self.effects.push(Effect::ExportSheet);
-                    self.set_status("exporting the grid…", false);
-                }
-            }
+            Action::CursorPrev => self.inputs.select_previous(),
+            Action::CursorNext => self.inputs.select_next(),
+            Action::Increase => self.nudge_input(WEIGHT_STEP),
+            Action::Decrease => self.nudge_input(-WEIGHT_STEP),
+            Action::ClearButtons => self.clear_inputs(),
+            Action::RandomButtons => self.random_inputs(),
+            Action::NextTrainingInput => self.next_training_input(),
+            Action::PauseResume => self.pause_or_resume(),
+            Action::Checkpoint => self.checkpoint_now(),
+            Action::ToggleRecent => self.view.recent_only = !self.view.recent_only,
+            Action::ToggleSmoothing => self.view.smoothing = !self.view.smoothing,
+            Action::NextColorMap => self.next_color_map(),
+            Action::ExportPng => self.export_picture(),
+            Action::ExportSheet => self.export_sheet(),
+            Action::AddWaypoint => self.add_waypoint(),
+            Action::RemoveWaypoint => self.remove_waypoint(),
+            Action::ClearPath => self.clear_path(),
+            Action::PlayPath => self.play_or_stop_path(Instant::now()),
+            Action::RandomWalk => self.random_walk(Instant::now()),
+            Action::Faster => self.change_speed(true),
+            Action::Slower => self.change_speed(false),
+            Action::ExportAnimation => self.export_animation(),
+            Action::HistoryBack => self.scrub_history(Step::Back),
+            Action::HistoryForward => self.scrub_history(Step::Forward),
+            Action::HistoryFirst => self.scrub_history(Step::First),
+            Action::HistoryLatest => self.scrub_history(Step::Latest),
+            Action::ExportTimelapse => self.export_timelapse(),
             Action::Help => self.overlay = Overlay::Help,
             Action::Quit => self.overlay = Overlay::Quit,
             Action::SaveAndQuit => self.should_quit = true,
@@ -624,6 +262,7 @@ impl App {
     /// The quit dialog's keys: `s` stop training and keep exploring, `q`/`y`/Enter quit
     /// (saving), Esc/`n`/`c` cancel. Ctrl-C quits.
     fn on_quit_dialog_key(&mut self, key: &KeyEvent) {
+        use KeyCode::{Char, Enter, Esc};
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             if key.code == Char('c') {
                 self.should_quit = true;
@@ -632,7 +271,7 @@ impl App {
         }
         match key.code {
             Char('q') | Char('y') | Enter => self.should_quit = true,
-            Char('s') if self.mode.owns_training() => {
+            Char('s') if self.run_status.mode.owns_training() => {
                 self.effects.push(Effect::StopTraining);
                 self.overlay = Overlay::None;
             }
@@ -641,140 +280,293 @@ impl App {
         }
     }
 
-    fn nudge(&mut self, delta: f32) {
-        if let Some(b) = self.buttons.get_mut(self.cursor) {
-            // Stay on the 0.1 grid so names and labels stay short.
-            *b = ((*b + delta) * 10.0).round().clamp(0.0, 10.0) / 10.0;
-            self.buttons_changed();
+    /// Toggles input `i` (0-based) between 0 and 1 and selects it.
+    pub fn toggle_input(&mut self, i: usize) {
+        if self.inputs.toggle(i) {
+            self.inputs_changed();
+        } else {
+            let n = self.inputs.buttons.len();
+            self.set_status(format!("this network has {n} inputs"), true);
         }
     }
 
-    fn buttons_changed(&mut self) {
-        self.refresh_output();
+    /// Raises (or lowers, for a negative `delta`) the selected input, within 0..=1.
+    pub fn nudge_input(&mut self, delta: f32) {
+        if self.inputs.nudge(delta) {
+            self.inputs_changed();
+        }
     }
 
-    /// Runs the network on the buttons (one forward pass).
-    fn refresh_output(&mut self) {
-        let Some(net) = &self.net else {
-            return;
-        };
-        if net.input_len() != self.buttons.len() {
-            return;
+    /// Sets every input to 0.
+    pub fn clear_inputs(&mut self) {
+        self.inputs.clear();
+        self.inputs_changed();
+    }
+
+    /// Random input weights on the 0.1 grid.
+    pub fn random_inputs(&mut self) {
+        self.inputs.randomize();
+        self.inputs_changed();
+    }
+
+    /// The next training sample's input, so its target shows beside the output.
+    pub fn next_training_input(&mut self) {
+        match self.inputs.next_training(&self.samples) {
+            Some(_) => self.inputs_changed(),
+            None => self.set_status("no training inputs are known for this run", true),
         }
-        let ws = match &mut self.workspace {
-            Some(ws) => ws,
-            None => self.workspace.insert(Workspace::new(net)),
-        };
-        self.output.clear();
-        self.output
-            .extend_from_slice(net.forward(&self.buttons, ws));
+    }
+
+    /// The user changed the buttons: an animation stops, and a scrubbed history shows the
+    /// same epoch for the new training input (or gives way to the live picture).
+    fn inputs_changed(&mut self) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+        }
+        self.output.refresh(&self.inputs.buttons);
+        if self.scrub.shown.is_some() {
+            if self.matching_sample().is_some() {
+                self.effects.push(Effect::Scrub(Step::Stay));
+            } else {
+                self.scrub.shown = None;
+            }
+        }
+    }
+
+    /// Sets the buttons to `input` (from a picture's recipe); says why not when it does not
+    /// fit the network.
+    pub fn start_with_inputs(&mut self, input: &[f32]) -> Result<(), String> {
+        let n = self.inputs.buttons.len();
+        if input.len() != n {
+            return Err(format!(
+                "its input has {} values, the network has {n} inputs",
+                input.len()
+            ));
+        }
+        self.inputs.buttons = input.to_vec();
+        self.output.refresh(&self.inputs.buttons);
+        Ok(())
+    }
+
+    /// Adds the buttons as the path's last waypoint.
+    pub fn add_waypoint(&mut self) {
+        if self.motion.add_waypoint(&self.inputs.buttons) {
+            let n = self.motion.waypoints.len();
+            let stem = crate::data::format_stem(&self.inputs.buttons);
+            let next = if n >= 2 {
+                "p plays the path"
+            } else {
+                "add another, then p plays the path"
+            };
+            self.set_status(format!("waypoint {n}: {stem}; {next}"), false);
+        } else if self.motion.waypoints.len() >= motion::MAX_WAYPOINTS {
+            self.set_status(
+                format!("a path holds at most {} waypoints", motion::MAX_WAYPOINTS),
+                true,
+            );
+        } else {
+            self.set_status("that is the last waypoint already", true);
+        }
+    }
+
+    /// Removes the path's last waypoint.
+    pub fn remove_waypoint(&mut self) {
+        if self.motion.remove_waypoint() {
+            let n = self.motion.waypoints.len();
+            self.set_status(format!("last waypoint removed; {n} left"), false);
+        } else {
+            self.set_status("the path has no waypoints", true);
+        }
+    }
+
+    /// Forgets the path (and stops it if it plays).
+    pub fn clear_path(&mut self) {
+        if matches!(self.motion.playing, Some(motion::Playing::Path { .. })) {
+            self.motion.stop();
+        }
+        self.motion.clear_waypoints();
+        self.set_status("path cleared", false);
+    }
+
+    /// Plays the path from its first waypoint, or stops what plays.
+    pub fn play_or_stop_path(&mut self, now: Instant) {
+        if self.motion.is_playing() {
+            self.motion.stop();
+            self.set_status("animation stopped", false);
+        } else if self.motion.play_path(now) {
+            self.scrub.shown = None;
+        } else {
+            self.set_status(
+                "a path needs two waypoints: m adds the buttons as one",
+                true,
+            );
+        }
+    }
+
+    /// Starts a random walk from the buttons, or stops it.
+    pub fn random_walk(&mut self, now: Instant) {
+        if matches!(self.motion.playing, Some(motion::Playing::Walk { .. })) {
+            self.motion.stop();
+            self.set_status("random walk stopped", false);
+        } else if !self.inputs.buttons.is_empty() {
+            self.motion.play_walk(&self.inputs.buttons, now);
+            self.scrub.shown = None;
+        }
+    }
+
+    /// Plays animations one step faster (`up`) or slower.
+    pub fn change_speed(&mut self, up: bool) {
+        self.motion.change_speed(up);
+        self.set_status(
+            format!("animation speed {} frames/s", self.motion.fps()),
+            false,
+        );
+    }
+
+    /// Shows the next frame of the animation when one is due at `now`; true when it did.
+    pub fn advance_motion(&mut self, now: Instant) -> bool {
+        match self.motion.advance(now) {
+            Some(input) if input.len() == self.inputs.buttons.len() => {
+                self.inputs.buttons = input;
+                self.output.refresh(&self.inputs.buttons);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Asks the loop to write the random walk that plays, or else the path, as an animation.
+    pub fn export_animation(&mut self) {
+        let walking = matches!(self.motion.playing, Some(motion::Playing::Walk { .. }));
+        if self.output.net.is_none() {
+            self.set_status("no weights yet", true);
+        } else if !walking && self.motion.waypoints.len() < 2 {
+            self.set_status(
+                "nothing to animate: m adds waypoints for a path, W starts a random walk",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportAnimation);
+            self.set_status("exporting the animation…", false);
+        }
+    }
+
+    /// Asks the loop for another picture of the history of the shown training input.
+    pub fn scrub_history(&mut self, step: Step) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "the history keeps the training inputs' pictures: t shows one",
+                true,
+            );
+        } else {
+            self.motion.stop();
+            self.effects.push(Effect::Scrub(step));
+        }
+    }
+
+    /// Shows `frame` of the history, or the live picture for None; `Err` says why there is
+    /// nothing to show.
+    pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
+        match frame {
+            Ok(frame) => self.scrub.shown = frame,
+            Err(why) => {
+                self.scrub.shown = None;
+                self.set_status(why, true);
+            }
+        }
+    }
+
+    /// Asks the loop to write the shown training input's history as an animation.
+    pub fn export_timelapse(&mut self) {
+        if self.matching_sample().is_none() {
+            self.set_status(
+                "a timelapse shows a training input forming: t shows one",
+                true,
+            );
+        } else {
+            self.effects.push(Effect::ExportTimelapse);
+            self.set_status("exporting the timelapse…", false);
+        }
+    }
+
+    /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
+    pub fn pause_or_resume(&mut self) {
+        match self.run_status.mode {
+            Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
+            Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
+            Mode::Watching => {
+                let why = self.read_only.as_deref();
+                let why = why.unwrap_or("watching another process's run: read-only");
+                self.set_status(why.to_string(), true)
+            }
+            Mode::Stopped => self.set_status(
+                "training was stopped; reopen the run with `nnimg explore --run DIR` to continue",
+                true,
+            ),
+            Mode::Failed => self.set_status("training failed; see above", true),
+            Mode::Starting => {}
+        }
+    }
+
+    /// Asks the worker for a checkpoint now.
+    pub fn checkpoint_now(&mut self) {
+        let mode = self.run_status.mode;
+        if mode.owns_training() || mode == Mode::Done {
+            self.effects.push(Effect::Worker(Command::Checkpoint));
+        } else {
+            self.set_status("no training here to checkpoint", true);
+        }
+    }
+
+    /// The next colour map, for greyscale networks.
+    pub fn next_color_map(&mut self) {
+        if self.run.channels == 1 {
+            self.view.color_map = self.view.color_map.next();
+        } else {
+            self.set_status("colour maps apply to greyscale networks only", true);
+        }
+    }
+
+    /// Asks the loop to write the picture on screen as a PNG.
+    pub fn export_picture(&mut self) {
+        if self.output.net.is_none() {
+            self.set_status("no weights yet", true);
+        } else {
+            self.effects.push(Effect::ExportPng);
+            self.set_status("exporting…", false);
+        }
+    }
+
+    /// Asks the loop to write the contact sheet of every button combination.
+    pub fn export_sheet(&mut self) {
+        if self.output.net.is_none() {
+            self.set_status("no weights yet", true);
+        } else {
+            self.effects.push(Effect::ExportSheet);
+            self.set_status("exporting the grid…", false);
+        }
     }
 
     /// New weights: keep them, and recompute the picture.
     pub fn set_weights(&mut self, net: Arc<Network>, epoch: usize) {
-        let same_shape = self
-            .net
-            .as_ref()
-            .is_some_and(|old| old.layers() == net.layers());
-        if !same_shape {
-            self.workspace = None;
-        }
-        self.net = Some(net);
-        self.weights_epoch = epoch;
-        self.refresh_output();
+        self.output.set_weights(net, epoch, &self.inputs.buttons);
     }
 
-    fn on_report(&mut self, report: Report) {
-        match report {
-            Report::Progress(p) => self.on_progress(p),
-            Report::Weights(net) => {
-                let epoch = self.history.last_epoch();
-                self.set_weights(net, epoch);
-            }
-            Report::State(state) => {
-                self.mode = match state {
-                    WorkerState::Training => Mode::Training,
-                    WorkerState::Paused => Mode::Paused,
-                    WorkerState::Done => Mode::Done,
-                    WorkerState::Failed => Mode::Failed,
-                };
-                if state == WorkerState::Training {
-                    // A pause is not training time: restart the rate window.
-                    self.rate_points.clear();
-                }
-            }
-            Report::Saved { epoch } => {
-                self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
-            }
-            Report::Failed(e) => self.set_status(e, true),
-        }
-    }
-
-    fn on_progress(&mut self, p: Progress) {
-        for (i, (&e, &lr)) in p.errors.iter().zip(&p.learning_rates).enumerate() {
-            self.history.push(p.first_epoch + i, e, lr);
-        }
-        self.learning_rate = Some(p.next_learning_rate);
-        if let Some(&last) = p.learning_rates.last()
-            && p.next_learning_rate != last
-        {
-            // Halved at the end of the last epoch: show it now, not one epoch later.
-            let halving = Halving {
-                epoch: p.last_epoch(),
-                learning_rate: p.next_learning_rate,
-            };
-            if self.history.halvings.last() != Some(&halving) {
-                self.history.halvings.push(halving);
-            }
-        }
-        self.note_time(p.seconds, p.last_epoch());
-        self.sample_errors = p.sample_errors;
-    }
-
-    fn note_time(&mut self, seconds: f64, epoch: usize) {
-        self.seconds = seconds;
-        self.rate_points.push_back((seconds, epoch));
-        while self
-            .rate_points
-            .front()
-            .is_some_and(|&(s, _)| seconds - s > RATE_WINDOW_SECONDS)
-            && self.rate_points.len() > 2
-        {
-            self.rate_points.pop_front();
-        }
-    }
-
-    /// Rows read from a metrics.csv (on start-up, or by the watcher).
-    pub fn add_rows(&mut self, rows: &[MetricsRow]) {
-        for row in rows {
-            // The history's derived halving would come one epoch late; a worker's
-            // next_learning_rate is not known here, so the derived one is right.
-            self.history.push(row.epoch, row.error, row.learning_rate);
-        }
-        if let Some(last) = rows.last() {
-            self.sample_errors.clone_from(&last.sample_errors);
-            self.learning_rate = Some(last.learning_rate);
-            self.note_time(last.seconds, last.epoch);
-        }
-    }
-
-    fn on_watch(&mut self, update: WatchUpdate) {
+    fn on_update(&mut self, update: Update) {
         match update {
-            WatchUpdate::Rows { restarted, rows } => {
-                if restarted {
-                    self.history = History::default();
-                    self.rate_points.clear();
-                }
-                self.add_rows(&rows);
-            }
-            WatchUpdate::Weights { net, epoch } => {
+            Update::Progress(p) => self.run_status.add_progress(p),
+            Update::Weights { net, epoch } => {
                 if net.layers() == self.run.layers.as_slice() {
                     self.set_weights(net, epoch);
                 } else {
                     self.set_status("the checkpoint's layers do not match run.json", true);
                 }
             }
-            WatchUpdate::Failed(e) => self.set_status(e, true),
+            Update::State(state) => self.run_status.set_state(state),
+            Update::Saved { epoch } => {
+                self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
+            }
+            Update::Failed(e) => self.set_status(e, true),
         }
     }
 }
@@ -783,6 +575,9 @@ impl App {
 mod tests {
     use super::*;
     use crate::net::init::init_network;
+    use crate::train::schedule::Halving;
+    use crate::train::update::{Progress, WorkerState};
+    use KeyCode::{Char, Esc, Left, Right};
 
     fn key(c: char) -> Event {
         Event::Key(KeyEvent::new(Char(c), KeyModifiers::NONE))
@@ -824,17 +619,17 @@ mod tests {
     fn digit_keys_toggle_their_input() {
         let mut app = app();
         app.update(key('2'));
-        assert_eq!(app.buttons, [0.0, 1.0, 0.0]);
-        assert_eq!(app.cursor, 1);
+        assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.0]);
+        assert_eq!(app.inputs.cursor, 1);
         app.update(key('2'));
-        assert_eq!(app.buttons, [0.0, 0.0, 0.0]);
+        assert_eq!(app.inputs.buttons, [0.0, 0.0, 0.0]);
     }
 
     #[test]
     fn a_digit_beyond_the_inputs_says_so() {
         let mut app = app();
         app.update(key('9'));
-        assert_eq!(app.buttons, [0.0, 0.0, 0.0]);
+        assert_eq!(app.inputs.buttons, [0.0, 0.0, 0.0]);
         assert!(app.status.as_ref().is_some_and(|s| s.is_error));
     }
 
@@ -844,39 +639,39 @@ mod tests {
         app.update(code(Right));
         app.update(key('+'));
         app.update(key(']'));
-        assert_eq!(app.buttons, [0.0, 0.2, 0.0]);
+        assert_eq!(app.inputs.buttons, [0.0, 0.2, 0.0]);
         for _ in 0..15 {
             app.update(key('+'));
         }
-        assert_eq!(app.buttons[1], 1.0);
+        assert_eq!(app.inputs.buttons[1], 1.0);
         for _ in 0..15 {
             app.update(key('['));
         }
-        assert_eq!(app.buttons[1], 0.0);
+        assert_eq!(app.inputs.buttons[1], 0.0);
     }
 
     #[test]
     fn the_cursor_wraps_around() {
         let mut app = app();
         app.update(code(Left));
-        assert_eq!(app.cursor, 2);
+        assert_eq!(app.inputs.cursor, 2);
         app.update(key('l'));
         app.update(key('j'));
-        assert_eq!(app.cursor, 1);
+        assert_eq!(app.inputs.cursor, 1);
     }
 
     #[test]
     fn t_cycles_training_inputs_and_shows_their_target() {
         let mut app = app();
         app.update(key('t'));
-        assert_eq!(app.buttons, [1.0, 0.0, 0.0]);
+        assert_eq!(app.inputs.buttons, [1.0, 0.0, 0.0]);
         assert_eq!(app.matching_sample(), Some(0));
         app.update(key('t'));
         assert_eq!(app.matching_sample(), Some(1));
         app.update(key('t'));
         assert_eq!(app.matching_sample(), Some(0));
         app.update(key('0'));
-        assert_eq!(app.buttons, [0.0, 0.0, 0.0]);
+        assert_eq!(app.inputs.buttons, [0.0, 0.0, 0.0]);
         assert_eq!(app.matching_sample(), None);
     }
 
@@ -884,7 +679,7 @@ mod tests {
     fn random_weights_are_on_the_tenth_grid() {
         let mut app = app();
         app.update(key('r'));
-        for b in &app.buttons {
+        for b in &app.inputs.buttons {
             assert!((0.0..=1.0).contains(b));
             assert!(((b * 10.0).round() - b * 10.0).abs() < 1e-5);
         }
@@ -893,10 +688,10 @@ mod tests {
     #[test]
     fn a_button_change_recomputes_the_output() {
         let mut app = app();
-        let before = app.output.clone();
+        let before = app.output.values.clone();
         assert_eq!(before.len(), 4);
         app.update(key('1'));
-        assert_ne!(app.output, before);
+        assert_ne!(app.output.values, before);
     }
 
     #[test]
@@ -904,11 +699,33 @@ mod tests {
         let mut app = app();
         app.update(key(' '));
         assert_eq!(app.effects, [Effect::Worker(Command::Pause)]);
-        app.update(Event::Worker(Report::State(WorkerState::Paused)));
-        assert_eq!(app.mode, Mode::Paused);
+        app.update(Event::Training(Update::State(WorkerState::Paused)));
+        assert_eq!(app.run_status.mode, Mode::Paused);
         app.effects.clear();
         app.update(key(' '));
         assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
+    }
+
+    #[test]
+    fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
+        let mut app = app();
+        app.run_status.mode = Mode::Watching;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("another process")
+        );
+        app.read_only = Some("read-only, no write permission: training is off".into());
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "read-only, no write permission: training is off"
+        );
     }
 
     #[test]
@@ -939,7 +756,7 @@ mod tests {
         let mut app = app();
         app.update(Event::Key(KeyEvent::new(Char('c'), KeyModifiers::CONTROL)));
         assert!(app.should_quit);
-        assert_eq!(app.color_map, ColorMap::Grey);
+        assert_eq!(app.view.color_map, ColorMap::Grey);
     }
 
     #[test]
@@ -949,14 +766,14 @@ mod tests {
         assert_eq!(app.overlay, Overlay::Help);
         app.update(key('1'));
         assert_eq!(app.overlay, Overlay::None);
-        assert_eq!(app.buttons, [0.0, 0.0, 0.0]);
+        assert_eq!(app.inputs.buttons, [0.0, 0.0, 0.0]);
     }
 
     #[test]
     fn c_cycles_colour_maps() {
         let mut app = app();
         app.update(key('c'));
-        assert_eq!(app.color_map, ColorMap::Viridis);
+        assert_eq!(app.view.color_map, ColorMap::Viridis);
     }
 
     #[test]
@@ -965,7 +782,8 @@ mod tests {
         app.update(key('e'));
         app.update(key('g'));
         assert_eq!(app.effects, [Effect::ExportPng, Effect::ExportSheet]);
-        app.update(Event::Exported(Ok("samples/100-e5.png".into())));
+        let written = Ok(PathBuf::from("samples/100-e5.png"));
+        app.update(Event::Status(crate::tui::export::status_of(written)));
         assert_eq!(
             app.status.as_ref().map(|s| s.text.as_str()),
             Some("saved samples/100-e5.png")
@@ -973,35 +791,138 @@ mod tests {
     }
 
     #[test]
-    fn every_key_in_the_table_is_reachable() {
-        for binding in KEYS {
-            for &code in binding.keys {
-                let modifiers = if binding.ctrl {
-                    KeyModifiers::CONTROL
-                } else {
-                    KeyModifiers::NONE
-                };
-                let got = action_for(&KeyEvent::new(code, modifiers));
-                assert_eq!(got, Some(binding.action), "{code:?}");
-            }
-        }
-    }
-
-    #[test]
     fn progress_extends_the_history_and_marks_halvings() {
         let mut app = app();
-        app.update(Event::Worker(Report::Progress(Progress {
+        app.update(Event::Training(Update::Progress(Progress {
             first_epoch: 1,
             errors: vec![0.5, 0.4, 0.3],
             learning_rates: vec![0.1, 0.1, 0.05],
+            halvings: vec![
+                Halving {
+                    epoch: 2,
+                    learning_rate: 0.05,
+                },
+                Halving {
+                    epoch: 3,
+                    learning_rate: 0.025,
+                },
+            ],
             sample_errors: vec![0.2, 0.4],
             next_learning_rate: 0.025,
             seconds: 1.0,
+            restarted: false,
         })));
-        assert_eq!(app.history.last_epoch(), 3);
-        assert_eq!(app.history.best, Some((3, 0.3)));
-        let epochs: Vec<usize> = app.history.halvings.iter().map(|h| h.epoch).collect();
+        assert_eq!(app.run_status.history.last_epoch(), 3);
+        assert_eq!(app.run_status.history.best, Some((3, 0.3)));
+        let epochs: Vec<usize> = app
+            .run_status
+            .history
+            .halvings
+            .iter()
+            .map(|h| h.epoch)
+            .collect();
         assert_eq!(epochs, [2, 3]);
-        assert_eq!(app.sample_errors, [0.2, 0.4]);
+        assert_eq!(app.run_status.sample_errors, [0.2, 0.4]);
+    }
+
+    #[test]
+    fn waypoints_make_a_path_that_plays_on_the_clock_and_a_key_stops_it() {
+        let mut app = app();
+        app.update(key('p'));
+        assert!(
+            app.status.as_ref().is_some_and(|s| s.is_error),
+            "needs waypoints"
+        );
+        app.update(key('1'));
+        app.update(key('m'));
+        app.update(key('1'));
+        app.update(key('3'));
+        app.update(key('m'));
+        assert_eq!(
+            app.motion.waypoints,
+            [vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]]
+        );
+        let t0 = Instant::now();
+        app.play_or_stop_path(t0);
+        assert!(app.advance_motion(t0));
+        assert_eq!(app.inputs.buttons, [1.0, 0.0, 0.0]);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let late = t0 + frame * (motion::TIMING.hold as u32 + 2);
+        assert!(app.advance_motion(late));
+        assert!(
+            app.inputs.buttons[0] < 1.0 && app.inputs.buttons[2] > 0.0,
+            "morphing"
+        );
+        app.update(key('2'));
+        assert!(!app.motion.is_playing(), "a button stops the animation");
+    }
+
+    #[test]
+    fn a_random_walk_moves_the_buttons_and_w_stops_it() {
+        let mut app = app();
+        let t0 = Instant::now();
+        app.random_walk(t0);
+        let frame = std::time::Duration::from_secs(1) / app.motion.fps();
+        let before = app.inputs.buttons.clone();
+        assert!(app.advance_motion(t0));
+        assert!(app.advance_motion(t0 + frame * 5));
+        assert_ne!(app.inputs.buttons, before);
+        app.update(key('W'));
+        assert!(!app.motion.is_playing());
+    }
+
+    #[test]
+    fn exporting_an_animation_needs_a_path_or_a_walk() {
+        let mut app = app();
+        app.update(key('E'));
+        assert!(app.effects.is_empty());
+        app.update(key('m'));
+        app.update(key('2'));
+        app.update(key('m'));
+        app.update(key('E'));
+        assert_eq!(app.effects, [Effect::ExportAnimation]);
+    }
+
+    #[test]
+    fn history_keys_ask_the_loop_for_pictures_of_the_shown_training_input() {
+        let mut app = app();
+        app.update(key(','));
+        assert!(app.effects.is_empty(), "no training input shown");
+        app.update(key('t'));
+        app.update(key(','));
+        app.update(key('.'));
+        app.update(code(KeyCode::Home));
+        app.update(code(KeyCode::End));
+        app.update(key('T'));
+        assert_eq!(
+            app.effects,
+            [
+                Effect::Scrub(Step::Back),
+                Effect::Scrub(Step::Forward),
+                Effect::Scrub(Step::First),
+                Effect::Scrub(Step::Latest),
+                Effect::ExportTimelapse
+            ]
+        );
+        let frame = HistoryFrame {
+            epoch: 5,
+            index: 3,
+            count: 9,
+            sample: 0,
+            values: vec![0.5; 4],
+        };
+        app.show_history(Ok(Some(frame)));
+        assert_eq!(app.scrub.epoch(), Some(5));
+        app.effects.clear();
+        app.update(key('t'));
+        assert_eq!(
+            app.effects,
+            [Effect::Scrub(Step::Stay)],
+            "same epoch, next input"
+        );
+        app.update(key('0'));
+        assert_eq!(app.scrub.epoch(), None, "not a training input: live again");
+        app.show_history(Err("this run has no picture history yet".into()));
+        assert!(app.status.as_ref().is_some_and(|s| s.is_error));
     }
 }

@@ -4,10 +4,8 @@
 //! The training worker and the run watcher send into the same channel (see `tui::run`);
 //! what the events do to the state is `App::update`'s business.
 
-use super::watch::WatchUpdate;
-use crate::train::worker::Report;
+use crate::train::update::Update;
 use crossterm::event::{self as term, KeyEvent, KeyEventKind};
-use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,12 +16,37 @@ pub enum Event {
     Key(KeyEvent),
     /// The terminal changed size (the next draw picks the new size up).
     Resize,
-    Worker(Report),
-    Watch(WatchUpdate),
-    /// A PNG export finished: the path written, or one line saying what went wrong.
-    Exported(Result<PathBuf, String>),
+    /// What the training did, from the worker thread or the run watcher alike.
+    Training(Update),
+    /// A line for the status bar: what finished (an export), or what went wrong.
+    Status(Status),
     /// Leave now, saving the training (SIGTERM, SIGHUP, a lost terminal).
     Quit(String),
+}
+
+/// A line in the status bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub is_error: bool,
+}
+
+impl Status {
+    /// Something worked.
+    pub fn info(text: impl Into<String>) -> Self {
+        Status {
+            text: text.into(),
+            is_error: false,
+        }
+    }
+
+    /// Something went wrong: one line saying what (and what to do).
+    pub fn error(text: impl Into<String>) -> Self {
+        Status {
+            text: text.into(),
+            is_error: true,
+        }
+    }
 }
 
 /// Reads the keyboard and resize events on a thread until the receiver is gone. A terminal

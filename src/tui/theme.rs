@@ -33,6 +33,11 @@ pub fn bad() -> Style {
     Style::new().fg(Color::Red)
 }
 
+/// A mark on a chart: the epoch of the history picture on screen.
+pub fn marker() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
 /// "1.23e-3": short scientific notation for errors and rates.
 pub fn sci(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {

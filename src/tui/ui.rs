@@ -18,10 +18,11 @@ use super::widgets::dialog::QuitDialog;
 use super::widgets::error_chart::ErrorChart;
 use super::widgets::header::{EpochGauge, Header};
 use super::widgets::help::Help;
-use super::widgets::output::{OutputPane, display_size};
+use super::widgets::output::OutputPane;
 use super::widgets::rate_chart::RateChart;
 use super::widgets::sample_errors::SampleErrors;
 use super::widgets::status::StatusLine;
+use crate::render::halfblock::display_size;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -42,7 +43,7 @@ impl Widget for &App {
             too_small(self, area, buf);
             return;
         }
-        let buttons_h = panel_height(self.buttons.len(), area.width);
+        let buttons_h = panel_height(self.inputs.buttons.len(), area.width);
         let [header, gauge, buttons, body, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

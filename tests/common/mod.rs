@@ -7,6 +7,8 @@
 #![allow(dead_code)] // each test crate uses a different part of this module
 #![allow(clippy::unwrap_used)] // test support: a broken fixture should panic
 
+pub mod tmux;
+
 use image::{Rgb, RgbImage};
 use nnimg::train::checkpoint::{self, Checkpoint};
 use nnimg::train::metrics::{self, Metrics};
@@ -197,6 +199,36 @@ pub fn temporaries(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// True when `tool` runs (`tool -V`); a test that needs it returns early when it does not,
+/// after [`say_skipped`]. Under CI (the `CI` variable set, and not to `false` or `0`) a
+/// missing tool fails the test instead: a CI run must not pass without the test it skipped.
+pub fn has_tool(tool: &str) -> bool {
+    if Command::new(tool).arg("-V").output().is_ok() {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !ci,
+        "{tool} is not installed, and CI is set: install {tool} (.ci/run does)"
+    );
+    say_skipped(&format!(
+        "{tool} is not installed; install it to run this test"
+    ));
+    false
+}
+
+/// Says that the running test skips its checks, and why, where `cargo test` shows it. A skip
+/// must not read as a pass, and libtest keeps a passing test's `eprintln!` to itself, so the
+/// line goes straight to the process's stderr. libtest names each test's thread after it.
+pub fn say_skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 /// Sends a signal by name (`INT`, `TERM`, `HUP`, `KILL`) with the system's `kill`.
 pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
@@ -240,8 +272,8 @@ impl Lcg {
     }
 }
 
-/// A size-limited tmpfs mounted on a temp folder, unmounted on drop; `None` (with a note
-/// printed) where mounting is not allowed, e.g. when the tests do not run as root.
+/// A size-limited tmpfs mounted on a temp folder, unmounted on drop; `None` (saying the test
+/// is skipped) where mounting is not allowed, e.g. when the tests do not run as root.
 pub struct Tmpfs {
     pub dir: TempDir,
 }
@@ -256,14 +288,14 @@ impl Tmpfs {
         match out {
             Ok(o) if o.status.success() => Some(Tmpfs { dir }),
             Ok(o) => {
-                eprintln!(
-                    "note: cannot mount a tmpfs here ({}); skipping",
+                say_skipped(&format!(
+                    "cannot mount a tmpfs here ({})",
                     String::from_utf8_lossy(&o.stderr).trim()
-                );
+                ));
                 None
             }
             Err(e) => {
-                eprintln!("note: cannot run mount ({e}); skipping");
+                say_skipped(&format!("cannot run mount ({e})"));
                 None
             }
         }

@@ -50,7 +50,7 @@ struct Case {
 pub fn run(args: &BenchArgs, net: &BenchNet, kernel: Kernel) -> Result<ExitCode> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let layers: Vec<String> = net.layers.iter().map(usize::to_string).collect();
-    println!(
+    outln!(
         "nnimg bench --contended: {} ({}), kernel {}, {cores} cores; median of {} interleaved \
          rounds of {:.1} s per case",
         net.name,
@@ -88,9 +88,13 @@ pub fn run(args: &BenchArgs, net: &BenchNet, kernel: Kernel) -> Result<ExitCode>
             case.ms_per_epoch.extend(times);
         }
     }
-    println!(
+    outln!(
         "{:<30} {:>7} {:>9} {:>14} {:>10}",
-        "case", "threads", "ms/epoch", "× alone, dflt", "solo steps"
+        "case",
+        "threads",
+        "ms/epoch",
+        "× alone, dflt",
+        "solo steps"
     );
     let medians: Vec<f64> = cases
         .iter_mut()
@@ -107,7 +111,7 @@ pub fn run(args: &BenchArgs, net: &BenchNet, kernel: Kernel) -> Result<ExitCode>
         } else {
             format!("{:.0} %", 100.0 * solo as f64 / all as f64)
         };
-        println!(
+        outln!(
             "{:<30} {:>7} {:>9.3} {:>14.2} {:>10}",
             case.company.label(),
             case.trainers[0].threads(),
@@ -116,17 +120,17 @@ pub fn run(args: &BenchArgs, net: &BenchNet, kernel: Kernel) -> Result<ExitCode>
             solo
         );
     }
-    println!(
+    outln!(
         "beside a busy thread: the default thread count takes {:.2} × the time of one thread \
          (target: at most 1.05)",
         medians[2] / medians[3]
     );
-    println!(
+    outln!(
         "two trainings at once: each gets {:.0} % of a lone default run's throughput \
          (target: at least 45 %)",
         100.0 * lone_default / medians[4]
     );
-    println!(
+    outln!(
         "solo steps: the share of steps a team ran on its leader alone, because that was faster"
     );
     Ok(ExitCode::SUCCESS)

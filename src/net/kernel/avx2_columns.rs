@@ -1,4 +1,4 @@
-//! The column sweep of a single-layer network (see [`super::columns`]) with AVX2 and FMA, for
+//! The column sweep of a single-layer network (see [`super::column_epoch`]) with AVX2 and FMA, for
 //! CPUs without AVX-512: the same bits as the AVX-512 column sweep. Each 16-output tile is two
 //! 8-float vectors; every lane sees the same operations in the same order (z summed input by
 //! input with FMA, the same σ, d and update), and each sample's error sum adds the squares of
@@ -6,7 +6,7 @@
 //! same order.
 
 use super::avx2::{lane_mask, sigmoid8};
-use super::columns::{COLUMN_TILE, ColumnEpoch};
+use super::column_epoch::{COLUMN_TILE, ColumnEpoch};
 use std::arch::x86_64::*;
 use std::ops::Range;
 

@@ -61,13 +61,13 @@ impl Widget for Buttons<'_> {
         let block = Block::bordered().border_style(theme::border()).title(title);
         let inner = block.inner(area);
         block.render(area, buf);
-        let n = app.buttons.len();
+        let n = app.inputs.buttons.len();
         if n == 0 || inner.is_empty() {
             return;
         }
         let (per_row, _) = grid(n, inner.width);
         let width = (inner.width / per_row as u16).clamp(MIN_BUTTON_WIDTH, MAX_BUTTON_WIDTH);
-        for (i, &w) in app.buttons.iter().enumerate() {
+        for (i, &w) in app.inputs.buttons.iter().enumerate() {
             let x = inner.x + (i % per_row) as u16 * width;
             let y = inner.y + (i / per_row) as u16;
             if y >= inner.bottom() {
@@ -80,7 +80,7 @@ impl Widget for Buttons<'_> {
             } else {
                 theme::dim()
             };
-            if i == app.cursor {
+            if i == app.inputs.cursor {
                 style = style.add_modifier(Modifier::REVERSED);
             }
             let text = button_text(i, w, usize::from(width) - 1);

@@ -1,6 +1,9 @@
 //! The quit dialog: stop training and keep exploring, quit (saving), or cancel; one key.
+//!
+//! Training goes on while the dialog is open, and the dialog says so: it is a question, and
+//! a cancelled question should leave the run as it was. The checkpoint is taken at the answer.
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Mode};
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -19,7 +22,7 @@ impl Widget for QuitDialog<'_> {
             ])
         };
         let mut lines = vec![Line::raw("")];
-        if app.mode.owns_training() {
+        if app.run_status.mode.owns_training() {
             lines.push(option(
                 "s",
                 "stop training, save, keep exploring".to_string(),
@@ -30,6 +33,13 @@ impl Widget for QuitDialog<'_> {
         }
         lines.push(option("Esc", "cancel".to_string()));
         lines.push(Line::raw(""));
+        if app.run_status.mode == Mode::Training {
+            lines.push(Line::styled(
+                "  training goes on until you choose",
+                theme::dim(),
+            ));
+            lines.push(Line::raw(""));
+        }
         let height = lines.len() as u16 + 2;
         let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
         let popup = area.centered(Constraint::Length(width), Constraint::Length(height));

@@ -5,7 +5,7 @@
 //! ratatui's `Chart` has no log axis, so the chart plots log10 of the errors and labels the
 //! ticks with the errors themselves.
 
-use crate::tui::app::{App, RECENT_EPOCHS};
+use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,6 +13,9 @@ use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
+
+/// Epochs shown in the recent window (the `w` key).
+pub const RECENT_EPOCHS: usize = 500;
 
 /// Weight of the exponential moving average when smoothing is on.
 pub const SMOOTHING: f64 = 0.9;
@@ -99,99 +102,126 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
-        let h = &app.history;
-        let (values, first) = if app.recent_only && h.errors.len() > RECENT_EPOCHS {
+        let h = &app.run_status.history;
+        let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
             let skip = h.errors.len() - RECENT_EPOCHS;
             (&h.errors[skip..], h.first_epoch + skip)
         } else {
             (&h.errors[..], h.first_epoch)
         };
-        let view = if app.recent_only {
-            format!("last {RECENT_EPOCHS} epochs")
-        } else {
-            "whole run".to_string()
-        };
-        let mut title = vec![
-            Span::styled(" error ", theme::title()),
-            Span::styled(format!("(log) · {view}"), theme::dim()),
-        ];
-        if app.smoothing {
-            title.push(Span::styled(" · smoothed", theme::dim()));
-        }
-        title.push(Span::raw(" "));
-        let mut footer = vec![Span::raw(" ")];
-        if let Some(now) = h.current() {
-            footer.push(Span::raw("now "));
-            footer.push(Span::styled(theme::sci(now), theme::accent()));
-        }
-        if let Some((epoch, best)) = h.best {
-            footer.push(Span::raw("  best "));
-            footer.push(Span::styled(theme::sci(best), theme::good()));
-            footer.push(Span::raw(format!(" @{epoch} ")));
-        }
-        let block = Block::bordered()
-            .border_style(theme::border())
-            .title(Line::from(title))
-            .title_bottom(Line::from(footer));
+        let block = frame(app);
         let inner = block.inner(area);
         block.render(area, buf);
         if values.is_empty() {
             Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
             return;
         }
-
-        let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
-        // Two columns of braille dots per cell; the y labels take about 9 of the columns.
-        let buckets = usize::from(inner.width.saturating_sub(10)).max(1) * 2;
-        let raw = min_max_downsample(&log(values), first, buckets);
-        let smoothed = app
-            .smoothing
-            .then(|| min_max_downsample(&log(&smooth(values, SMOOTHING)), first, buckets));
-        let (lo, hi) = raw
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
-                (lo.min(y), hi.max(y))
-            });
-        let y_bounds = log_bounds(lo, hi);
-        let last = first + values.len() - 1;
-        let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
-        let raw_style = if app.smoothing {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            theme::accent()
-        };
-        let mut datasets = vec![
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(raw_style)
-                .data(&raw),
-        ];
-        if let Some(s) = &smoothed {
-            datasets.push(
-                Dataset::default()
-                    .marker(Marker::Braille)
-                    .graph_type(GraphType::Line)
-                    .style(theme::accent())
-                    .data(s),
-            );
-        }
-        let mid = (first + last) / 2;
-        Chart::new(datasets)
-            .x_axis(
-                Axis::default()
-                    .bounds(x_bounds)
-                    .style(theme::dim())
-                    .labels([first.to_string(), mid.to_string(), last.to_string()]),
-            )
-            .y_axis(
-                Axis::default()
-                    .bounds(y_bounds)
-                    .style(theme::dim())
-                    .labels(log_labels(y_bounds)),
-            )
-            .render(inner, buf);
+        plot(
+            values,
+            first,
+            app.view.smoothing,
+            app.scrub.epoch(),
+            inner,
+            buf,
+        );
     }
+}
+
+/// The border, with the view in the title and the current and best errors at the bottom.
+fn frame(app: &App) -> Block<'static> {
+    let h = &app.run_status.history;
+    let view = if app.view.recent_only {
+        format!("last {RECENT_EPOCHS} epochs")
+    } else {
+        "whole run".to_string()
+    };
+    let mut title = vec![
+        Span::styled(" error ", theme::title()),
+        Span::styled(format!("(log) · {view}"), theme::dim()),
+    ];
+    if app.view.smoothing {
+        title.push(Span::styled(" · smoothed", theme::dim()));
+    }
+    title.push(Span::raw(" "));
+    let mut footer = vec![Span::raw(" ")];
+    if let Some(now) = h.current() {
+        footer.push(Span::raw("now "));
+        footer.push(Span::styled(theme::sci(now), theme::accent()));
+    }
+    if let Some((epoch, best)) = h.best {
+        footer.push(Span::raw("  best "));
+        footer.push(Span::styled(theme::sci(best), theme::good()));
+        footer.push(Span::raw(format!(" @{epoch} ")));
+    }
+    Block::bordered()
+        .border_style(theme::border())
+        .title(Line::from(title))
+        .title_bottom(Line::from(footer))
+}
+
+/// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
+/// with the smoothed line over them when `smoothing`, and a vertical line at epoch `marked`
+/// (the picture history's epoch on screen) when it is in view.
+fn plot(
+    values: &[f64],
+    first: usize,
+    smoothing: bool,
+    marked: Option<usize>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
+    // Two columns of braille dots per cell; the y labels take about 9 of the columns.
+    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
+    let raw = min_max_downsample(&log(values), first, buckets);
+    let smoothed =
+        smoothing.then(|| min_max_downsample(&log(&smooth(values, SMOOTHING)), first, buckets));
+    let (lo, hi) = raw
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let y_bounds = log_bounds(lo, hi);
+    let last = first + values.len() - 1;
+    let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
+    let raw_style = if smoothing {
+        Style::new().fg(Color::DarkGray)
+    } else {
+        theme::accent()
+    };
+    let line = |style, data| {
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(style)
+            .data(data)
+    };
+    let mark: Vec<(f64, f64)> = marked
+        .filter(|&e| (first..=last).contains(&e))
+        .map(|e| vec![(e as f64, y_bounds[0]), (e as f64, y_bounds[1])])
+        .unwrap_or_default();
+    let mut datasets = vec![line(raw_style, &raw)];
+    if let Some(s) = &smoothed {
+        datasets.push(line(theme::accent(), s));
+    }
+    if !mark.is_empty() {
+        datasets.push(line(theme::marker(), &mark));
+    }
+    let mid = (first + last) / 2;
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme::dim())
+                .labels([first.to_string(), mid.to_string(), last.to_string()]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme::dim())
+                .labels(log_labels(y_bounds)),
+        )
+        .render(area, buf);
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The top lines: run name, layers and preset, epoch N / total, epochs/s, elapsed time, ETA
+//! The top lines: run name, layers and preset (named as such: `v0.1.6.1` is not nnimg's version), epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
 use crate::tui::app::{App, Mode};
@@ -23,21 +23,26 @@ impl Widget for Header<'_> {
             .collect::<Vec<_>>()
             .join("·");
         let rate = app
+            .run_status
             .epochs_per_sec()
             .map_or("– ep/s".to_string(), |r| format!("{r:.0} ep/s"));
-        let eta = match (app.mode, app.eta_seconds()) {
+        let eta = match (app.run_status.mode, app.eta_seconds()) {
             (Mode::Done, _) => "done".to_string(),
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };
         let lr = app
+            .run_status
             .learning_rate
             .map_or(String::new(), |lr| format!("lr {lr}"));
         // (priority, spans): when the line is too long the lowest priorities go first.
         let segments: Vec<(u8, Vec<Span>)> = vec![
             (9, vec![Span::styled(" nnimg", theme::title())]),
             (8, vec![Span::styled(app.run.name.clone(), theme::accent())]),
-            (2, vec![Span::raw(format!("{layers} ({})", app.run.preset))]),
+            (
+                2,
+                vec![Span::raw(format!("{layers} (preset {})", app.run.preset))],
+            ),
             (
                 9,
                 vec![Span::styled(
@@ -49,13 +54,14 @@ impl Widget for Header<'_> {
             (4, vec![Span::raw(lr)]),
             (
                 3,
+                // Time spent in epochs, not since the explorer opened: pauses do not count.
                 vec![Span::raw(format!(
-                    "elapsed {}",
-                    theme::duration(app.seconds)
+                    "trained {}",
+                    theme::duration(app.run_status.seconds)
                 ))],
             ),
             (5, vec![Span::raw(eta)]),
-            (10, vec![state_badge(app.mode)]),
+            (10, vec![state_badge(app.run_status.mode)]),
         ];
         fit_line(segments, area.width).render(area, buf);
     }

@@ -5,11 +5,11 @@
 //! beside the output.
 
 use crate::render::color::{ColorMode, nearest_ansi256};
-use crate::render::halfblock::{UPPER_HALF, cell_rows, to_cells};
-use crate::render::pixels::{fit_within, output_to_image, scale_area, upscale_nearest};
+use crate::render::halfblock::{UPPER_HALF, cell_rows};
+use crate::render::picture::Picture;
+use crate::shown::Shown;
 use crate::tui::app::App;
 use crate::tui::theme;
-use image::RgbImage;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
@@ -24,38 +24,20 @@ pub fn terminal_color(rgb: [u8; 3], mode: ColorMode) -> Color {
     }
 }
 
-/// The size `img` is shown at in `cols` x `rows` cells of two pixels each: shrunk with its
-/// aspect kept when it does not fit, enlarged a whole number of times when it fits at least
-/// twice (so a tiny picture is not a speck), else as it is.
-pub fn display_size(width: u32, height: u32, cols: u16, rows: u16) -> (u32, u32) {
-    let (max_w, max_h) = (u32::from(cols), 2 * u32::from(rows));
-    if width == 0 || height == 0 || width > max_w || height > max_h {
-        return fit_within(width, height, max_w, max_h);
-    }
-    let k = (max_w / width).min(max_h / height).max(1);
-    (width * k, height * k)
-}
-
-/// `img` at its `display_size`: area-averaged when shrunk, pixels repeated when enlarged.
-pub fn fit_to_cells(img: &RgbImage, cols: u16, rows: u16) -> RgbImage {
-    let (w, h) = display_size(img.width(), img.height(), cols, rows);
-    if (w, h) == img.dimensions() {
-        img.clone()
-    } else if w > img.width() {
-        upscale_nearest(img, w / img.width())
-    } else {
-        scale_area(img, w, h)
-    }
-}
-
-/// Draws `img` as half-blocks centred in `area` (scaled to fit first).
-pub fn draw_image(img: &RgbImage, area: Rect, mode: ColorMode, buf: &mut Buffer) -> (u32, u32) {
-    let img = fit_to_cells(img, area.width, area.height);
-    let (w, h) = img.dimensions();
+/// Draws `picture` as half-blocks centred in `area` (scaled to fit first); returns the size
+/// it was drawn at.
+pub fn draw_picture(
+    picture: &Picture,
+    area: Rect,
+    mode: ColorMode,
+    buf: &mut Buffer,
+) -> (u32, u32) {
+    let picture = picture.fit_to_cells(area.width, area.height);
+    let (w, h) = picture.size();
     let rows = cell_rows(h);
     let x0 = area.x + (area.width - w as u16) / 2;
     let y0 = area.y + (area.height - rows as u16) / 2;
-    for (i, cell) in to_cells(&img).iter().enumerate() {
+    for (i, cell) in picture.half_cells().iter().enumerate() {
         let (col, row) = (i as u32 % w, i as u32 / w);
         if let Some(c) = buf.cell_mut((x0 + col as u16, y0 + row as u16)) {
             c.set_symbol(UPPER_HALF)
@@ -69,26 +51,18 @@ pub fn draw_image(img: &RgbImage, area: Rect, mode: ColorMode, buf: &mut Buffer)
 pub struct OutputPane<'a>(pub &'a App);
 
 impl OutputPane<'_> {
-    fn image(app: &App, y: &[f32]) -> Option<RgbImage> {
+    fn picture(app: &App, y: &[f32]) -> Option<Picture> {
         let run = &app.run;
-        let len = run.width as usize * run.height as usize * run.channels;
-        (y.len() == len)
-            .then(|| output_to_image(y, run.width, run.height, run.channels, app.color_map))
+        Picture::from_output(y, run.width, run.height, run.channels, app.view.color_map)
     }
 }
 
 impl Widget for OutputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
-        let stem = crate::data::format_stem(&app.buttons);
-        let map = if app.run.channels == 1 {
-            app.color_map.name()
-        } else {
-            "rgb"
-        };
         let target = app
             .matching_sample()
-            .and_then(|i| Some((i, Self::image(app, &app.samples[i].target)?)));
+            .and_then(|i| Some((i, Self::picture(app, &app.samples[i].target)?)));
         let block = Block::bordered().border_style(theme::border());
         let inner = block.inner(area);
         let (pic_area, target_area) = match target {
@@ -103,58 +77,114 @@ impl Widget for OutputPane<'_> {
             }
             None => (inner, None),
         };
-        let mut footer = Vec::new();
-        let mut size_note = String::new();
-        let mut short_note = String::new();
-        if let Some(img) = Self::image(app, &app.output) {
-            let (w, h) = draw_image(&img, pic_area, app.color_mode, buf);
-            let (full_w, full_h) = img.dimensions();
-            if (w, h) != (full_w, full_h) {
-                size_note = format!(" · shown {w}×{h} of {full_w}×{full_h}");
-                short_note = format!(" · {w}×{h} of {full_w}×{full_h}");
-            } else {
-                size_note = format!(" · {w}×{h}");
-                short_note.clone_from(&size_note);
-            }
+        let mut notes = SizeNotes::default();
+        // A scrubbed history shows its picture instead of the live one.
+        let values = match &app.scrub.shown {
+            Some(frame) => &frame.values,
+            None => &app.output.values,
+        };
+        if let Some(img) = Self::picture(app, values) {
+            let shown = draw_picture(&img, pic_area, app.view.color_mode, buf);
+            notes = SizeNotes::new(shown, img.size());
         } else {
             Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
         }
+        let mut footer = Vec::new();
+        if let Some(note) = motion_note(app) {
+            footer.push(Span::styled(note, theme::accent()));
+        }
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
-            draw_image(img, t_area, app.color_mode, buf);
+            draw_picture(img, t_area, app.view.color_mode, buf);
             footer.push(Span::styled(
-                format!(" right: target {} ", app.samples[*i].stem),
+                format!(" right: target {} ", Shown(&app.samples[*i].stem)),
                 theme::dim(),
             ));
         }
-        let mode = match app.color_mode {
-            ColorMode::TrueColor => "24-bit",
-            ColorMode::Ansi256 => "256 colours",
-        };
-        let details = format!(
-            " · epoch {} · {map} (c){size_note} · {mode} ",
-            app.weights_epoch
-        );
-        let mut title = vec![
-            Span::styled(" output ", theme::title()),
-            Span::styled(stem, theme::accent()),
-        ];
-        let room = usize::from(area.width.saturating_sub(2));
-        if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
-            title.push(Span::styled(details, theme::dim()));
-        } else {
-            // Too narrow for one line: the details go to the bottom border, unless the
-            // target's name is there.
-            title.push(Span::raw(" "));
-            if footer.is_empty() {
-                footer.push(Span::styled(format!(" {map}{short_note} "), theme::dim()));
-            }
-        }
-        let title = Line::from(title);
+        let title = title(app, &notes, area.width, &mut footer);
         block
             .title(title)
             .title_bottom(Line::from(footer))
             .render(area, buf);
     }
+}
+
+/// For the bottom border: the history's picture shown, what plays, or the path's length.
+fn motion_note(app: &App) -> Option<String> {
+    if let Some(f) = &app.scrub.shown {
+        return Some(format!(
+            " ◂ epoch {} · history {}/{} ",
+            f.epoch,
+            f.index + 1,
+            f.count
+        ));
+    }
+    if let Some(label) = app.motion.label() {
+        return Some(format!(" {label} "));
+    }
+    match app.motion.waypoints.len() {
+        0 => None,
+        1 => Some(" path: 1 waypoint (m adds) ".to_owned()),
+        n => Some(format!(" path: {n} waypoints (p plays) ")),
+    }
+}
+
+/// What the title says of the picture's size: in full, and short for the bottom border.
+#[derive(Default)]
+struct SizeNotes {
+    full: String,
+    short: String,
+}
+
+impl SizeNotes {
+    fn new((w, h): (u32, u32), (full_w, full_h): (u32, u32)) -> Self {
+        if (w, h) != (full_w, full_h) {
+            SizeNotes {
+                full: format!(" · shown {w}×{h} of {full_w}×{full_h}"),
+                short: format!(" · {w}×{h} of {full_w}×{full_h}"),
+            }
+        } else {
+            let note = format!(" · {w}×{h}");
+            SizeNotes {
+                full: note.clone(),
+                short: note,
+            }
+        }
+    }
+}
+
+/// The title: the input's stem and the details (epoch, colour map, size, colours) when they
+/// fit in `width`; otherwise the details go to the bottom border, unless the target's name is
+/// there.
+fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Line<'static> {
+    let stem = crate::data::format_stem(&app.inputs.buttons);
+    let map = if app.run.channels == 1 {
+        app.view.color_map.name()
+    } else {
+        "rgb"
+    };
+    let mode = match app.view.color_mode {
+        ColorMode::TrueColor => "24-bit",
+        ColorMode::Ansi256 => "256 colours",
+    };
+    let epoch = app.scrub.epoch().unwrap_or(app.output.epoch);
+    let details = format!(" · epoch {epoch} · {map} (c){} · {mode} ", notes.full);
+    let mut title = vec![
+        Span::styled(" output ", theme::title()),
+        Span::styled(stem, theme::accent()),
+    ];
+    let room = usize::from(width.saturating_sub(2));
+    if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
+        title.push(Span::styled(details, theme::dim()));
+    } else {
+        title.push(Span::raw(" "));
+        if footer.is_empty() {
+            footer.push(Span::styled(
+                format!(" {map}{} ", notes.short),
+                theme::dim(),
+            ));
+        }
+    }
+    Line::from(title)
 }
 
 #[cfg(test)]
@@ -175,25 +205,16 @@ mod tests {
     }
 
     #[test]
-    fn a_large_picture_is_shrunk_to_fit_and_a_tiny_one_enlarged_whole_times() {
-        let img = RgbImage::from_pixel(110, 110, Rgb([9, 9, 9]));
-        assert_eq!(fit_to_cells(&img, 40, 10).dimensions(), (20, 20));
-        assert_eq!(fit_to_cells(&img, 200, 100).dimensions(), (110, 110));
-        let tiny = RgbImage::from_pixel(8, 8, Rgb([9, 9, 9]));
-        assert_eq!(fit_to_cells(&tiny, 30, 10).dimensions(), (16, 16));
-    }
-
-    #[test]
     fn draws_upper_and_lower_pixels_into_one_cell() {
-        let img = RgbImage::from_fn(2, 2, |_, y| {
+        let img = Picture::from_image(image::RgbImage::from_fn(2, 2, |_, y| {
             if y == 0 {
                 Rgb([255, 0, 0])
             } else {
                 Rgb([0, 0, 255])
             }
-        });
+        }));
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
-        draw_image(&img, buf.area, ColorMode::TrueColor, &mut buf);
+        draw_picture(&img, buf.area, ColorMode::TrueColor, &mut buf);
         let cell = &buf[(0, 0)];
         assert_eq!(cell.symbol(), UPPER_HALF);
         assert_eq!(cell.fg, Color::Rgb(255, 0, 0));

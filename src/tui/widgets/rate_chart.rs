@@ -39,97 +39,114 @@ pub struct RateChart<'a>(pub &'a App);
 impl Widget for RateChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
-        let h = &app.history;
-        let current = app.learning_rate.or(h.learning_rates.last().copied());
+        let h = &app.run_status.history;
+        let current = app
+            .run_status
+            .learning_rate
+            .or(h.learning_rates.last().copied());
         let mut title = vec![Span::styled(" learning rate ", theme::title())];
         if let Some(lr) = current {
             title.push(Span::styled(format!("{lr} "), theme::accent()));
         }
-        let halvings: Vec<String> = h.halvings.iter().map(|h| h.epoch.to_string()).collect();
-        let footer = if halvings.is_empty() {
-            " no halvings yet ".to_string()
-        } else {
-            // The latest halvings matter most; keep what fits.
-            let room = usize::from(area.width.saturating_sub(16));
-            let mut shown: Vec<&str> = Vec::new();
-            let mut len = 0;
-            for e in halvings.iter().rev() {
-                if len + e.len() + 2 > room {
-                    break;
-                }
-                len += e.len() + 2;
-                shown.push(e);
-            }
-            shown.reverse();
-            let more = if shown.len() < halvings.len() {
-                "…, "
-            } else {
-                ""
-            };
-            format!(" ½ at {more}{} ", shown.join(", "))
-        };
+        let footer = halvings_footer(&h.halvings, area.width);
         let block = Block::bordered()
             .border_style(theme::border())
             .title(Line::from(title))
             .title_bottom(Line::styled(footer, theme::dim()));
         let inner = block.inner(area);
         block.render(area, buf);
-        let (Some(&initial), Some(current)) = (h.learning_rates.first(), current) else {
+        let (Some(&initial), Some(_)) = (h.learning_rates.first(), current) else {
             return;
         };
-        let (first, last) = (h.first_epoch, h.last_epoch());
-        let mut halving_list = h.halvings.clone();
-        if current != *h.learning_rates.last().unwrap_or(&current)
-            && halving_list.last().is_none_or(|x| x.epoch != last)
-        {
-            halving_list.push(Halving {
-                epoch: last,
-                learning_rate: current,
-            });
-        }
-        let log = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
-            p.iter().map(|&(x, y)| (x, y.max(1e-30).log10())).collect()
-        };
-        let steps = log(&step_points(first, last, initial, &halving_list));
-        let marks: Vec<(f64, f64)> = log(&halving_list
-            .iter()
-            .filter(|h| h.epoch >= first)
-            .map(|h| (h.epoch as f64, f64::from(h.learning_rate)))
-            .collect::<Vec<_>>());
-        let (lo, hi) = steps
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
-                (lo.min(y), hi.max(y))
-            });
-        let y_bounds = log_bounds(lo, hi);
-        let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
-        let datasets = vec![
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Magenta))
-                .data(&steps),
-            Dataset::default()
-                .marker(Marker::Dot)
-                .graph_type(GraphType::Scatter)
-                .style(Style::new().fg(Color::Yellow))
-                .data(&marks),
-        ];
-        Chart::new(datasets)
-            .x_axis(
-                Axis::default()
-                    .bounds(x_bounds)
-                    .style(theme::dim())
-                    .labels([first.to_string(), last.to_string()]),
-            )
-            .y_axis(
-                Axis::default()
-                    .bounds(y_bounds)
-                    .style(theme::dim())
-                    .labels(log_labels(y_bounds)),
-            )
-            .render(inner, buf);
+        plot(
+            h.first_epoch,
+            h.last_epoch(),
+            initial,
+            &h.halvings,
+            inner,
+            buf,
+        );
     }
+}
+
+/// The bottom line: the epochs of the latest halvings that fit in `width`.
+fn halvings_footer(halvings: &[Halving], width: u16) -> String {
+    let halvings: Vec<String> = halvings.iter().map(|h| h.epoch.to_string()).collect();
+    if halvings.is_empty() {
+        return " no halvings yet ".to_string();
+    }
+    // The latest halvings matter most; keep what fits.
+    let room = usize::from(width.saturating_sub(16));
+    let mut shown: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for e in halvings.iter().rev() {
+        if len + e.len() + 2 > room {
+            break;
+        }
+        len += e.len() + 2;
+        shown.push(e);
+    }
+    shown.reverse();
+    let more = if shown.len() < halvings.len() {
+        "…, "
+    } else {
+        ""
+    };
+    format!(" ½ at {more}{} ", shown.join(", "))
+}
+
+/// The rate from `first` to `last` as a step line on a log axis in `area`, starting at
+/// `initial`, with a dot at each halving.
+fn plot(
+    first: usize,
+    last: usize,
+    initial: f32,
+    halvings: &[Halving],
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let log = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        p.iter().map(|&(x, y)| (x, y.max(1e-30).log10())).collect()
+    };
+    let steps = log(&step_points(first, last, initial, halvings));
+    let marks: Vec<(f64, f64)> = log(&halvings
+        .iter()
+        .filter(|h| h.epoch >= first)
+        .map(|h| (h.epoch as f64, f64::from(h.learning_rate)))
+        .collect::<Vec<_>>());
+    let (lo, hi) = steps
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let y_bounds = log_bounds(lo, hi);
+    let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
+    let datasets = vec![
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Magenta))
+            .data(&steps),
+        Dataset::default()
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(Style::new().fg(Color::Yellow))
+            .data(&marks),
+    ];
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme::dim())
+                .labels([first.to_string(), last.to_string()]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme::dim())
+                .labels(log_labels(y_bounds)),
+        )
+        .render(area, buf);
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! which images the network has learnt. The sample shown beside the output is highlighted;
 //! the best is green, the worst red.
 
+use crate::shown::Shown;
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
@@ -57,13 +58,18 @@ impl Widget for SampleErrors<'_> {
         let rows = usize::from(inner.height);
         let cols = columns_for(n, rows);
         let col_width = usize::from(inner.width) / cols;
-        let errors = &app.sample_errors;
+        let errors = &app.run_status.sample_errors;
         let max = errors.iter().copied().fold(0.0f64, f64::max);
         let best = arg(errors, |a, b| a < b);
         let worst = arg(errors, |a, b| a > b);
         let shown = app.matching_sample();
-        let stem_width = app.samples.iter().map(|s| s.stem.len()).max().unwrap_or(0);
-        for (i, sample) in app.samples.iter().enumerate() {
+        let stems: Vec<String> = app
+            .samples
+            .iter()
+            .map(|s| Shown(&s.stem).to_string())
+            .collect();
+        let stem_width = stems.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        for (i, stem) in stems.iter().enumerate() {
             let (c, r) = (i / rows.min(n.div_ceil(cols)), i % n.div_ceil(cols));
             let x = inner.x + (c * col_width) as u16;
             let y = inner.y + r as u16;
@@ -90,7 +96,7 @@ impl Widget for SampleErrors<'_> {
             }
             let line = Line::from(vec![
                 Span::raw(" "),
-                Span::styled(format!("{:<stem_width$}", sample.stem), stem_style),
+                Span::styled(format!("{stem:<stem_width$}"), stem_style),
                 Span::raw(" "),
                 Span::styled(bar(fraction, bar_width), theme::accent()),
                 Span::raw(" "),

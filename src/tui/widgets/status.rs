@@ -16,7 +16,7 @@ impl Widget for StatusLine<'_> {
             Some(s) if s.is_error => Line::from(Span::styled(format!(" {}", s.text), theme::bad())),
             Some(s) => Line::from(Span::styled(format!(" {}", s.text), theme::good())),
             None => {
-                let pause = match app.mode {
+                let pause = match app.run_status.mode {
                     Mode::Training => "pause",
                     Mode::Paused => "continue training",
                     _ => "",
@@ -31,6 +31,16 @@ impl Widget for StatusLine<'_> {
                     ("e", "export PNG"),
                     ("q", "quit"),
                 ]);
+                if app.motion.is_playing() {
+                    hints.extend([("p", "stop"), ("< >", "speed"), ("E", "export GIF")]);
+                } else {
+                    hints.extend([("m", "waypoint"), ("p", "play"), ("W", "walk")]);
+                }
+                if app.scrub.shown.is_some() {
+                    hints.extend([(", .", "history"), ("End", "live")]);
+                } else {
+                    hints.push((",", "history"));
+                }
                 // Keep what fits; "? help" comes first, so it always does.
                 let mut width = 1;
                 hints.retain(|(k, what)| {

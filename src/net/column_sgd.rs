@@ -4,7 +4,7 @@
 //! The row-major step pads each row of W to 16 floats (with 8 inputs, half of every vector is
 //! padding) and spends most of its time adding up 16 dot products across lanes. Stored by
 //! column, Wᵀ gives each input j a contiguous vector of w_ij over the outputs, and the sweep in
-//! `kernel::columns` needs only vector FMAs; it also skips inputs that are zero, which the
+//! `kernel::column_epoch` needs only vector FMAs; it also skips inputs that are zero, which the
 //! one-hot training inputs mostly are.
 //!
 //! The column copy is the truth while training; [`ColumnSgd::to_network`] transposes it back
@@ -163,9 +163,10 @@ impl ColumnSgd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::Workspace;
     use crate::net::init::init_network;
     use crate::net::reference::RefNet;
-    use crate::net::sgd::{Workspace, step};
+    use crate::net::sgd::step;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
