@@ -326,6 +326,10 @@ pub struct BenchArgs {
     /// network, kernel and thread count given).
     #[arg(long)]
     pub contended: bool,
+    /// Keep every step on all threads, even where one alone would be faster (to measure the
+    /// threads together on a busy machine).
+    #[arg(long)]
+    pub always_together: bool,
 }
 
 /// A kernel by name, if this CPU can run it.

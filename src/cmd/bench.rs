@@ -196,6 +196,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             for &kernel in &kernels {
                 let mut trainer = synthetic_trainer(&net.layers, net.adaptive, threads);
                 trainer.set_kernel(kernel);
+                trainer.set_adaptive_team(!args.always_together);
                 for _ in 0..WARM_UP_EPOCHS {
                     trainer.run_epoch()?;
                 }

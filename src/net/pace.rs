@@ -66,6 +66,8 @@ pub struct Pace {
     probe_every: Duration,
     /// Steps taken in each mode so far.
     steps: [u64; 2],
+    /// False: stay in the current mode (for measuring one mode on a busy machine).
+    adaptive: bool,
 }
 
 impl Default for Pace {
@@ -79,6 +81,7 @@ impl Default for Pace {
             since_probe: Duration::ZERO,
             probe_every: FIRST_PROBE_EVERY,
             steps: [0, 0],
+            adaptive: true,
         }
     }
 }
@@ -87,6 +90,15 @@ impl Pace {
     /// The mode of the next step.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// A pace that stays in `mode`.
+    pub fn fixed(mode: Mode) -> Pace {
+        Pace {
+            mode,
+            adaptive: false,
+            ..Pace::default()
+        }
     }
 
     /// Steps taken so far in `mode`.
@@ -100,7 +112,7 @@ impl Pace {
         self.steps[self.mode.index()] += 1;
         self.window_busy += busy;
         self.window_steps += 1;
-        if self.window_busy >= WINDOW && self.window_steps >= MIN_STEPS {
+        if self.adaptive && self.window_busy >= WINDOW && self.window_steps >= MIN_STEPS {
             self.end_window();
         }
         self.mode
@@ -187,6 +199,14 @@ mod tests {
         // The machine is quiet again: the next probe finds the team faster.
         run(&mut pace, MAX_PROBE_EVERY + WINDOW * 4, us(90), us(200));
         assert_eq!(pace.mode(), Mode::Team);
+    }
+
+    #[test]
+    fn a_fixed_pace_never_switches() {
+        let mut pace = Pace::fixed(Mode::Team);
+        let us = Duration::from_micros;
+        run(&mut pace, Duration::from_secs(5), us(900), us(100));
+        assert_eq!(pace.steps(Mode::Solo), 0);
     }
 
     #[test]

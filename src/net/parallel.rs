@@ -310,6 +310,17 @@ impl Team {
         self.shared.threads
     }
 
+    /// Keeps every step on the whole team (`false`), or lets the team run on its leader alone
+    /// while that is faster (`true`, the default).
+    pub fn set_adaptive(&mut self, adaptive: bool) {
+        let pace = self.pace.get_mut().unwrap_or_else(PoisonError::into_inner);
+        *pace = if adaptive {
+            Pace::default()
+        } else {
+            Pace::fixed(Mode::Team)
+        };
+    }
+
     /// How the steps so far were run.
     pub fn stats(&self) -> TeamStats {
         let pace = self.pace.lock().unwrap_or_else(PoisonError::into_inner);

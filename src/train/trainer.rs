@@ -193,6 +193,12 @@ impl Trainer {
         }
     }
 
+    /// Whether the team may run on one thread while that is faster (the default; `false` for
+    /// measuring the whole team on a busy machine).
+    pub fn set_adaptive_team(&mut self, adaptive: bool) {
+        self.team_mut().set_adaptive(adaptive);
+    }
+
     /// How the team has run the steps so far (alone or together).
     pub fn team_stats(&self) -> TeamStats {
         match &self.weights {
