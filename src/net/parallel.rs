@@ -574,10 +574,10 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    #[test]
-    fn any_number_of_threads_gives_the_same_bits() {
+    /// A network with 300 outputs (19 tiles, unevenly spread over the 8 blocks) trained by
+    /// `team` for `rounds` rounds of 4 seeded samples; returns the weights and the errors' bits.
+    fn train(team: &mut Team, rounds: usize) -> (Network, Vec<u64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(12);
-        // 300 outputs: 19 tiles, unevenly spread over the 8 blocks.
         let layers = [8, 30, 20, 300];
         let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..4)
             .map(|_| {
@@ -586,46 +586,30 @@ mod tests {
                 (x, t)
             })
             .collect();
-        let train = |threads: usize| {
-            let mut net = init_network(&layers, 5);
-            let mut ws = Workspace::new(&net);
-            let mut team = Team::new(threads);
-            let mut errors = Vec::new();
-            for _ in 0..20 {
-                for (k, (x, t)) in samples.iter().enumerate() {
-                    let order = RowOrder::alternating(k);
-                    errors.push(team.step(&mut net, &mut ws, x, t, 0.3, order).to_bits());
-                }
+        let mut net = init_network(&layers, 5);
+        let mut ws = Workspace::new(&net);
+        let mut errors = Vec::new();
+        for _ in 0..rounds {
+            for (k, (x, t)) in samples.iter().enumerate() {
+                let order = RowOrder::alternating(k);
+                errors.push(team.step(&mut net, &mut ws, x, t, 0.3, order).to_bits());
             }
-            (net, errors)
-        };
-        let one = train(1);
+        }
+        (net, errors)
+    }
+
+    #[test]
+    fn any_number_of_threads_gives_the_same_bits() {
+        let one = train(&mut Team::new(1), 20);
         for threads in [2, 3, 8] {
-            assert!(train(threads) == one, "{threads} threads differ from one");
+            let many = train(&mut Team::new(threads), 20);
+            assert!(many == one, "{threads} threads differ from one");
         }
     }
 
     #[test]
     fn a_leader_takes_over_the_blocks_of_a_worker_that_does_not_come() {
-        let mut rng = ChaCha8Rng::seed_from_u64(13);
-        let layers = [8, 30, 20, 300];
-        let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..3)
-            .map(|_| {
-                let x = (0..8).map(|_| rng.random_range(0.0..1.0)).collect();
-                let t = (0..300).map(|_| rng.random_range(0.0..1.0)).collect();
-                (x, t)
-            })
-            .collect();
-        let train = |team: &mut Team| {
-            let mut net = init_network(&layers, 5);
-            let mut ws = Workspace::new(&net);
-            let mut errors = Vec::new();
-            for (k, (x, t)) in samples.iter().enumerate().cycle().take(12) {
-                let order = RowOrder::alternating(k);
-                errors.push(team.step(&mut net, &mut ws, x, t, 0.3, order).to_bits());
-            }
-            (net, errors)
-        };
+        let train = |team: &mut Team| train(team, 3);
         let alone = train(&mut Team::new(1));
         // The workers see every job but may claim nothing: the leader must do it all.
         let mut held = Team::new(3);
