@@ -35,6 +35,10 @@ pub enum Command {
     Grid(GridArgs),
     /// Print a picture (a PNG, or a run's output for an input) in the terminal.
     Show(ShowArgs),
+    /// Compare runs image by image: a PNG sheet and a table of each image's error and rank.
+    Compare(CompareArgs),
+    /// Train v0.1.6, v0.1.6.1 and two-layer from one seed, then compare them.
+    Experiment(ExperimentArgs),
     /// Measure training speed for each preset and print a table.
     Bench(BenchArgs),
     /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
@@ -76,6 +80,14 @@ pub struct RunSettings {
     /// Start from the weights in this safetensors file (tensors w1 … wN).
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
+    /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
+    #[arg(
+        long,
+        value_name = "R",
+        conflicts_with = "init",
+        allow_negative_numbers = true
+    )]
+    pub init_range: Option<f32>,
     /// Learn colour (three output nodes per pixel) instead of greyscale.
     #[arg(long)]
     pub color: bool,
@@ -89,6 +101,10 @@ pub struct RunSettings {
     /// Save a checkpoint every N epochs [default: 100].
     #[arg(long, value_name = "N")]
     pub checkpoint_every: Option<usize>,
+    /// Log one epoch in N to metrics.csv after the first 10000, which are all logged; each
+    /// row keeps the lowest and highest error since the one before [default: 100].
+    #[arg(long, value_name = "N")]
+    pub log_every: Option<usize>,
     /// Training threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -115,6 +131,9 @@ pub struct ExploreArgs {
     /// Follow a run that another process is training, read-only.
     #[arg(long, requires = "run")]
     pub watch: bool,
+    /// Show this run beside the explorer's own, read-only (up to three times).
+    #[arg(long, value_name = "DIR")]
+    pub compare: Vec<PathBuf>,
     /// Folder for exported PNGs.
     #[arg(long, value_name = "DIR", default_value = "samples")]
     pub samples: PathBuf,
@@ -209,6 +228,29 @@ pub struct GridArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The runs to compare (at least two), each a run folder.
+    #[arg(value_name = "RUN", required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Untrained inputs to show, comma-separated, e.g. 11000000,0.5_0_0_0_0_0_0_0
+    /// [default: every pair of buttons, and all buttons at 0.5].
+    #[arg(long, value_name = "LIST")]
+    pub inputs: Option<String>,
+    /// Output PNG [default: compare.png in the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write the table as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Colour map for greyscale networks: grey, viridis, magma, inferno, cividis.
+    #[arg(long, value_name = "MAP", default_value = "grey", value_parser = parse_colormap)]
+    pub colormap: ColorMap,
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AnimateArgs {
     /// The run whose checkpoint paints the frames.
     #[arg(long, value_name = "DIR")]
@@ -268,6 +310,32 @@ pub struct AnimateArgs {
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Folder of training images named by their input vector.
+    #[arg(long, value_name = "DIR", default_value = "training_input")]
+    pub data: PathBuf,
+    /// Epochs per run (on a rerun: the new total).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub epochs: usize,
+    /// Seed shared by the three runs [default: 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Draw every initial weight uniform in [-R, R] [default: ±1/√fan_in per layer].
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub init_range: Option<f32>,
+    /// Output picture size: 110 or WxH [default: 110].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Folder of the experiment: one run folder per preset, the sheet and the table
+    /// [default: runs/experiment, or runs/experiment-init-R with --init-range R].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Training threads per run; the three runs train at once [default: 1].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,8 @@ macro_rules! errln {
 
 pub mod animate;
 pub mod bench;
+pub mod compare;
+pub mod experiment;
 pub mod explore;
 pub mod grid;
 pub mod init_data;

@@ -4,10 +4,11 @@
 //! - `cli`: the command line's clap types only; maps its own enums into the library's types.
 //! - `cmd`: one function per subcommand, glue between the command line and the library.
 //! - `tui`: the explorer: state by concept, key table, chart history, event loop, widgets.
-//! - `train`: runs: settings, schedule, trainer, session, checkpoints, metrics, the worker
-//!   thread and the watcher, which both send `train::Update`s.
+//! - `train`: runs: settings, schedule, trainer, session, checkpoints, metrics, the picture
+//!   history, the worker thread and the watcher, which both send `train::Update`s.
 //! - `net`: the experiment's maths (matrix, network, forward pass, SGD step, kernels).
-//! - `render`: pictures only: `render::Picture`, half-block cells, PNG files, contact sheets.
+//! - `render`: pictures only: `render::Picture`, half-block cells, PNG files, contact sheets,
+//!   animations and the recipes pictures carry.
 //! - `data`: `training_input/` to samples: stem → input vector, image → target.
 //! - `atomic`: whole-or-nothing file writes (temp file, fsync, rename; create_new).
 //! - `shown`: names from outside (files, paths, arguments, run files) escaped for printing.

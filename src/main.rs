@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => nnimg::cmd::render::run(args),
         Some(Command::Grid(args)) => nnimg::cmd::grid::run(args),
         Some(Command::Show(args)) => nnimg::cmd::show::run(args),
+        Some(Command::Compare(args)) => nnimg::cmd::compare::run(args),
+        Some(Command::Experiment(args)) => nnimg::cmd::experiment::run(args),
         Some(Command::Animate(args)) => nnimg::cmd::animate::run(args),
         Some(Command::InitData(args)) => nnimg::cmd::init_data::run(args),
         // No subcommand: the explorer on training_input/ with the default preset.

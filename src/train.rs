@@ -2,15 +2,18 @@
 //! run directory on disk (run.json, metrics.csv, checkpoint.safetensors, outputs/).
 //!
 //! `Trainer` is deterministic and does no I/O; `RunDir`, `metrics` and `checkpoint` own the
-//! files; `checkpoint_writer` saves checkpoints on a thread of their own while training goes
+//! files; `history` is what the charts keep of a run's error, bounded however long it is;
+//! `checkpoint_writer` saves checkpoints on a thread of their own while training goes
 //! on; `output_history` keeps the outputs at spaced epochs for scrubbing and timelapses;
 //! `provenance` makes pictures' recipes and fingerprints weights; `session` ties these together for one run; `worker` runs a session on a thread for the
 //! explorer, and `watch` follows a run another process trains; both send the same
-//! [`Update`]s.
+//! [`Update`]s. `comparison` ranks each image's error within each of several runs.
 
 pub mod checkpoint;
 pub mod checkpoint_writer;
+pub mod comparison;
 pub mod config;
+pub mod history;
 pub mod metrics;
 pub mod output_history;
 pub mod provenance;

@@ -1,8 +1,8 @@
 //! The terminal explorer: a live training dashboard, the input buttons, the network's output
 //! as half-block colour art, and PNG export by keypress.
 //!
-//! `app` is the state, grouped by concept, and its `update`; `keys` the key table; `history`
-//! what the charts draw; `event` the event type, the input and signal threads and the frame
+//! `app` is the state, grouped by concept, and its `update`; `keys` the key table (the charts
+//! draw `train::history`); `event` the event type, the input and signal threads and the frame
 //! pacer; `ui` the layout and `widgets` its parts; `export` writes PNGs; `theme` the styles.
 //! Training facts arrive as `train::Update`s, from the worker or from the watcher of a run
 //! another process trains. This file holds the loop that ties them together and the one
@@ -11,12 +11,12 @@
 pub mod app;
 pub mod event;
 pub mod export;
-pub mod history;
 pub mod keys;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::render::compare_sheet::comparison_recipe;
 use crate::render::recipe::Recipe;
 use crate::shown::Shown;
 use crate::train::output_history::{HISTORY_FILE, History};
@@ -33,7 +33,10 @@ use ratatui::DefaultTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long the blink view shows each of the two runs in focus.
+pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
 
 /// Settings of the loop.
 #[derive(Clone, Debug)]
@@ -104,14 +107,25 @@ fn event_loop(
     let mut pacer = FramePacer::new(options.fps);
     let mut stopped = None;
     let mut interrupted = None;
+    // When the blink view next changes picture; None while it is not shown, so an idle
+    // explorer still waits without a timeout.
+    let mut next_blink: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if pacer.should_draw(now) {
             draw(terminal, app)?;
             pacer.drawn(now);
         }
+        next_blink = app
+            .is_blinking()
+            .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
         let now = Instant::now();
-        let wait = match (pacer.wait_time(now), app.motion.next_frame_in(now)) {
+        let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
+        let until_frame = match (app.motion.next_frame_in(now), until_blink) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = match (pacer.wait_time(now), until_frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -120,6 +134,12 @@ fn event_loop(
             Some(wait) => match rx.recv_timeout(wait) {
                 Ok(e) => Some(e),
                 Err(RecvTimeoutError::Timeout) => {
+                    if next_blink.is_some_and(|t| Instant::now() >= t) {
+                        next_blink = Some(Instant::now() + BLINK_INTERVAL);
+                        if app.update(Event::Blink) {
+                            pacer.mark_dirty();
+                        }
+                    }
                     if app.advance_motion(Instant::now()) {
                         pacer.mark_dirty();
                     }
@@ -193,12 +213,51 @@ fn carry_out(
         | Effect::ExportSheet
         | Effect::ExportAnimation
         | Effect::ExportTimelapse => spawn_export(app, effect, tx, options),
+        Effect::ExportComparison => spawn_comparison_export(app, tx, options),
         Effect::Scrub(step) => {
             let frame = history_frame(app, step);
+            let compared = match &frame {
+                Ok(Some(shown)) => compared_history_frames(app, shown),
+                _ => Vec::new(),
+            };
             app.show_history(frame);
+            app.show_compared_history(compared);
         }
     }
     None
+}
+
+/// Each compared run's picture of the training input `shown` shows, from its own history at
+/// the same epoch or the newest before it; None for a run whose history has no such picture
+/// (no history, another shape, no such training input).
+fn compared_history_frames(app: &App, shown: &HistoryFrame) -> Vec<Option<HistoryFrame>> {
+    let Some(comparison) = &app.comparison else {
+        return Vec::new();
+    };
+    let stem = &app.samples[shown.sample].stem;
+    comparison
+        .runs
+        .iter()
+        .map(|r| {
+            let sample = r.stems.iter().position(|s| s == stem)?;
+            let history = History::open(&r.run.path.join(HISTORY_FILE)).ok()??;
+            let layout = history.layout();
+            let shape = (r.run.width, r.run.height, r.run.channels);
+            if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+                return None;
+            }
+            let epochs: Vec<usize> = history.epochs().collect();
+            let index = app::scrub::target(&epochs, Some(shown.epoch), Step::Stay)?;
+            let bytes = history.picture(index, sample).ok()?;
+            Some(HistoryFrame {
+                epoch: epochs[index],
+                index,
+                count: epochs.len(),
+                sample,
+                values: export::bytes_to_values(&bytes),
+            })
+        })
+        .collect()
 }
 
 /// What an animation export paints: the frames of the random walk that plays (from where it
@@ -308,17 +367,70 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     Ok(())
 }
 
+/// Writes every run's picture side by side on a thread; the result comes back as an
+/// `Event::Status`.
+fn spawn_comparison_export(app: &App, tx: &Sender<Event>, options: &Options) {
+    let Some(comparison) = &app.comparison else {
+        return;
+    };
+    let map = app.view.color_map;
+    let mut runs = vec![export::ComparedPicture {
+        header: header_lines(&app.run, app.output.epoch, None),
+        net: app.output.net.clone(),
+        spec: PictureSpec::of(&app.run, map),
+    }];
+    runs.extend(comparison.runs.iter().map(|r| export::ComparedPicture {
+        header: header_lines(&r.run, r.output.epoch, r.problem.as_deref()),
+        net: r.output.net.clone().filter(|_| r.problem.is_none()),
+        spec: PictureSpec::of(&r.run, map),
+    }));
+    let target = app.matching_sample().and_then(|i| {
+        let run = &app.run;
+        let t = &app.samples[i].target;
+        crate::render::Picture::from_output(t, run.width, run.height, run.channels, map)
+    });
+    let input = app.inputs.buttons.clone();
+    let names: Vec<String> = std::iter::once(&app.run)
+        .chain(comparison.runs.iter().map(|r| &r.run))
+        .map(|r| Shown(&r.path).to_string())
+        .collect();
+    let recipe = comparison_recipe(&names, None, map);
+    let (dir, scale) = (options.samples_dir.clone(), options.export_scale.max(1));
+    let done = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("nnimg-export".into())
+        .spawn(move || {
+            let result = export::export_comparison(&runs, &input, target, scale, &dir, &recipe);
+            let _ = done.send(Event::Status(export::status_of(result)));
+        });
+    if let Err(e) = spawned {
+        let _ = tx.send(Event::Status(Status::error(format!(
+            "cannot start the export: {e}"
+        ))));
+    }
+}
+
+/// A run's column header in a side-by-side export: name, preset (unless it is the name)
+/// and epoch, or that it cannot be read.
+fn header_lines(run: &app::RunInfo, epoch: usize, problem: Option<&str>) -> Vec<String> {
+    let mut lines = vec![run.name.clone()];
+    if problem.is_some() {
+        lines.push("cannot be read".into());
+        return lines;
+    }
+    if run.preset != run.name {
+        lines.push(run.preset.clone());
+    }
+    lines.push(format!("epoch {epoch}"));
+    lines
+}
+
 /// Exports on a thread; the result comes back as an `Event::Status`.
 fn spawn_export(app: &App, effect: Effect, tx: &Sender<Event>, options: &Options) {
     let Some(net) = app.output.net.as_ref().map(Arc::clone) else {
         return;
     };
-    let spec = PictureSpec {
-        width: app.run.width,
-        height: app.run.height,
-        channels: app.run.channels,
-        map: app.view.color_map,
-    };
+    let spec = PictureSpec::of(&app.run, app.view.color_map);
     let input = app.inputs.buttons.clone();
     let animation = animation_inputs(app);
     let (fps, sample) = (app.motion.fps(), app.matching_sample().unwrap_or(0));

@@ -98,8 +98,10 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
         seed: 1,
         order: Order::Shuffle,
         checkpoint_every: 100,
+        log_every: crate::train::metrics::DEFAULT_LOG_EVERY,
         data: "synthetic".into(),
         init: None,
+        init_range: None,
         samples: samples.iter().map(|s| s.stem.clone()).collect(),
     };
     let mut trainer = Trainer::new(

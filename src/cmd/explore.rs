@@ -1,6 +1,7 @@
 //! `nnimg explore` (and `nnimg` without arguments): opens the terminal explorer on a new run,
 //! on an existing run (paused, Space continues), or read-only on a run another process trains
-//! (`--watch`). Glue only: the explorer itself is `crate::tui`.
+//! (`--watch`); with `--compare DIR` (up to three), other runs beside it, each followed
+//! read-only. Glue only: the explorer itself is `crate::tui`.
 
 use super::setup::open_session;
 use super::train::{EXIT_INTERRUPTED, is_dumb_terminal};
@@ -8,18 +9,19 @@ use crate::cli::{ColorModeArg, ExploreArgs};
 use crate::data::load_samples;
 use crate::render::color::{ColorMode, detect_from_env};
 use crate::shown::Shown;
-use crate::train::metrics;
+use crate::train::metrics::LogPlan;
 use crate::train::run_dir::{Holder, ReadOnlyRun, RunDir};
 use crate::train::session::Session;
-use crate::train::update::{Progress, Update};
+use crate::train::update;
 use crate::train::watch;
 use crate::train::worker::{Pacing, Summary, Worker};
-use crate::tui::app::{App, Mode, RunInfo};
+use crate::tui::app::comparison::MAX_RUNS;
+use crate::tui::app::{App, ComparedRun, Comparison, Mode, RunInfo, Watched};
 use crate::tui::event::{self, Event, Status};
 use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
@@ -28,6 +30,14 @@ use std::time::Duration;
 const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
+    if args.compare.len() + 1 > MAX_RUNS {
+        bail!(
+            "--compare given {} times; the explorer shows at most {MAX_RUNS} runs (its own and {} compared); \
+             compare more with `nnimg compare`",
+            args.compare.len(),
+            MAX_RUNS - 1
+        );
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the explorer needs a terminal; for scripts and servers use `nnimg train`");
     }
@@ -77,6 +87,9 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             }
         }
     };
+    if !args.compare.is_empty() {
+        app.comparison = Some(open_comparison(&app.run, &args.compare, &tx)?);
+    }
     if let Some((file, inputs)) = start_inputs
         && let Err(why) = app.start_with_inputs(&inputs)
     {
@@ -95,10 +108,57 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
     })
 }
 
+/// The runs to show beside `own`, each followed by a watcher of its own. Refuses a run named
+/// twice (or the explorer's own run again) and a run whose network takes a different number
+/// of inputs; a run that cannot be read is shown as a pane saying why.
+fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Result<Comparison> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let mut seen: Vec<(Option<PathBuf>, &Path)> = vec![(canonical(&own.path), &own.path)];
+    let mut runs = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let key = canonical(path);
+        if let Some((_, first)) = seen.iter().find(|(k, _)| key.is_some() && *k == key) {
+            bail!(
+                "{}: is named twice (also as {}); name each run once",
+                Shown(path),
+                Shown(first)
+            );
+        }
+        seen.push((key, path));
+        let opened = RunDir::open(path).and_then(|run| Ok((run.read_config()?, run)));
+        let (config, run) = match opened {
+            Ok(c) => c,
+            Err(e) => {
+                let name = Shown(path).to_string();
+                runs.push(ComparedRun::unreadable(name, format!("{e:#}")));
+                continue;
+            }
+        };
+        let inputs = config.layers.first().copied().unwrap_or(0);
+        let own_inputs = own.layers.first().copied().unwrap_or(0);
+        if inputs != own_inputs {
+            bail!(
+                "{}: the network has {inputs} inputs but {} has {own_inputs}; runs compared must have the same buttons",
+                Shown(path),
+                Shown(&own.path)
+            );
+        }
+        runs.push(ComparedRun::new(
+            RunInfo::new(&run, &config),
+            config.samples.clone(),
+        ));
+        let sink = tx.clone();
+        watch::spawn_watcher(run, move |update| {
+            sink.send(Event::Compared { run: i, update }).is_ok()
+        })?;
+    }
+    Ok(Comparison::new(runs))
+}
+
 /// The explorer on `session`, trained by a worker thread; `resuming` loads the run's
 /// earlier metrics into the charts.
 fn train_run(
-    session: Session,
+    mut session: Session,
     resuming: bool,
     fps: u32,
     color_mode: ColorMode,
@@ -112,13 +172,20 @@ fn train_run(
         session.trainer().samples().to_vec(),
         color_mode,
     );
+    // What opening the run had to say (a damaged picture history cut short).
+    let notes = session.take_notes();
+    if !notes.is_empty() {
+        app.update(Event::Status(Status::error(notes.join("; "))));
+    }
     if resuming {
-        let earlier = metrics::read(&session.run_dir().metrics())?;
-        let progress = Progress::from_rows(&earlier.rows, None);
-        let state = session.trainer().state();
-        app.update(Event::Training(Update::Progress(
-            progress.with_state(state),
-        )));
+        // Read on a thread: the first frame does not wait for a long log.
+        app.run_status.reading_log = true;
+        let plan = LogPlan::new(session.config().log_every);
+        let state = session.trainer().state().clone();
+        let sink = tx.clone();
+        update::spawn_log_reader(session.run_dir().metrics(), plan, state, move |u| {
+            sink.send(Event::Training(u)).is_ok()
+        })?;
     }
     let pacing = Pacing {
         interval: Duration::from_secs(1) / fps,
@@ -142,9 +209,7 @@ fn watch_run(
 ) -> Result<App> {
     let (app, run) = watching_app(path, read_only, &options.samples_dir, color_mode)?;
     let sink = tx.clone();
-    watch::spawn_watcher(run.metrics(), run.checkpoint(), move |u| {
-        sink.send(Event::Training(u)).is_ok()
-    })?;
+    watch::spawn_watcher(run, move |u| sink.send(Event::Training(u)).is_ok())?;
     Ok(app)
 }
 
@@ -166,7 +231,7 @@ pub fn watching_app(
         Err(_) => Vec::new(),
     };
     let info = RunInfo::new(&run, &config);
-    let mut app = App::new(info, Mode::Watching, samples, color_mode);
+    let mut app = App::new(info, Mode::Watching(Watched::Training), samples, color_mode);
     let mut notes = Vec::new();
     if let Some(read_only) = read_only {
         let why = format!("read-only, {}: training is off", read_only.reason);

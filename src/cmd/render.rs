@@ -93,7 +93,7 @@ fn recipe_input(file: &Path, recipe: &Recipe, trained: &TrainedRun) -> Result<Ve
 fn note_changed_weights(file: &Path, old: &Recipe, new: &Recipe) {
     if old.weights_sha256.is_some() && old.weights_sha256 != new.weights_sha256 {
         let epoch = |r: &Recipe| r.epoch.map_or("?".to_owned(), |e| e.to_string());
-        eprintln!(
+        errln!(
             "nnimg: note: {}: was painted at epoch {} by other weights; the run is at epoch {} now, so the picture differs",
             Shown(file),
             epoch(old),

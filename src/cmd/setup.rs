@@ -10,6 +10,7 @@ use crate::render::recipe::Recipe;
 use crate::shown::Shown;
 use crate::train::checkpoint;
 use crate::train::config::{DEFAULT_SEED, Order, Preset, TrainConfig};
+use crate::train::metrics::DEFAULT_LOG_EVERY;
 use crate::train::run_dir::{Holder, RunDir};
 use crate::train::session::{Session, initial_network};
 use anyhow::{Result, anyhow, bail};
@@ -66,10 +67,12 @@ fn fixed_settings_given(s: &RunSettings) -> Vec<&'static str> {
         (s.seed.is_some(), "--seed"),
         (s.order.is_some(), "--order"),
         (s.init.is_some(), "--init"),
+        (s.init_range.is_some(), "--init-range"),
         (s.color, "--color"),
         (s.fit.is_some(), "--fit"),
         (s.size.is_some(), "--size"),
         (s.checkpoint_every.is_some(), "--checkpoint-every"),
+        (s.log_every.is_some(), "--log-every"),
     ];
     given
         .iter()
@@ -115,10 +118,12 @@ fn new_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) -> Re
         checkpoint_every: settings
             .checkpoint_every
             .unwrap_or(DEFAULT_CHECKPOINT_EVERY),
+        log_every: settings.log_every.unwrap_or(DEFAULT_LOG_EVERY),
         // Absolute, so that the run can be resumed or explored from any working directory.
         data: std::path::absolute(&settings.data)
             .map_err(|e| anyhow!("{}: {e}", Shown(&settings.data)))?,
         init: settings.init.clone(),
+        init_range: settings.init_range,
         samples: Vec::new(),
     };
     // Cheap checks first, so a bad flag is reported before the images are decoded.

@@ -8,7 +8,7 @@ use crate::train::EpochReport;
 use crate::train::run_dir::Holder;
 use crate::train::session::Session;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,9 +25,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let stop = stop_on_signals()?;
     let mut session = open_session(args.run.as_deref(), &args.settings, Holder::Train)?;
     for note in session.take_notes() {
-        eprintln!("nnimg: note: {note}");
+        errln!("nnimg: note: {note}");
     }
-    let mut progress = Progress::new(&session);
+    let mut progress = Progress::new(&session, None);
     let result = train_until_done_or_stopped(&mut session, &stop, &mut progress);
     progress.finish();
     result?;
@@ -47,7 +47,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
 }
 
-fn train_until_done_or_stopped(
+pub(crate) fn train_until_done_or_stopped(
     session: &mut Session,
     stop: &AtomicBool,
     progress: &mut Progress,
@@ -83,30 +83,45 @@ pub fn is_dumb_terminal(term: Option<&str>) -> bool {
     term.is_some_and(|t| t.trim() == "dumb")
 }
 
-/// A progress bar on a terminal that can redraw; otherwise a plain line every few seconds.
-struct Progress {
+/// A progress bar on a terminal that can redraw; otherwise a plain line every few seconds,
+/// naming the run when several share the display.
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     first_epoch: usize,
     last_log: Instant,
     last_draw: Instant,
+    /// "name: " before each plain line when the display is shared, else empty.
+    prefix: String,
 }
 
 impl Progress {
-    fn new(session: &Session) -> Self {
+    /// The progress of `session`, as one of the bars of `shared` when given.
+    pub(crate) fn new(session: &Session, shared: Option<&MultiProgress>) -> Self {
         let total = session.config().epochs as u64;
         // indicatif hides its bar on a dumb terminal, which would leave nothing on screen
         // until the end: such a terminal gets the plain lines.
         let dumb = is_dumb_terminal(std::env::var("TERM").ok().as_deref());
         let bar = (std::io::stderr().is_terminal() && !dumb).then(|| {
+            // Added to the shared display before anything draws it, or its first frame
+            // would stay on the screen above the others.
             let bar = ProgressBar::new(total).with_position(session.epoch() as u64);
+            let bar = match shared {
+                Some(multi) => multi.add(bar),
+                None => bar,
+            };
             let style = ProgressStyle::with_template(
                 "{prefix} [{bar:30.cyan/blue}] {pos}/{len} epochs  {msg}  {per_sec:.dim}  ETA {eta}",
             )
             .expect("the progress template is valid")
             .progress_chars("█▉▊▋▌▍▎▏ ");
             bar.set_style(style);
-            bar.set_prefix(session.run_dir().name());
+            // Names padded alike, so that the bars of a shared display line up.
+            let name = session.run_dir().name();
+            bar.set_prefix(match shared {
+                Some(_) => format!("{name:<12}"),
+                None => name,
+            });
             bar
         });
         if bar.is_none() {
@@ -126,10 +141,14 @@ impl Progress {
             first_epoch: session.epoch(),
             last_log: now,
             last_draw: now,
+            prefix: match shared {
+                Some(_) => format!("{}: ", session.run_dir().name()),
+                None => String::new(),
+            },
         }
     }
 
-    fn update(&mut self, session: &Session, report: &EpochReport) {
+    pub(crate) fn update(&mut self, session: &Session, report: &EpochReport) {
         let done = report.epoch >= session.config().epochs;
         match &self.bar {
             Some(bar) => {
@@ -149,7 +168,8 @@ impl Progress {
                     let rate = (report.epoch - self.first_epoch) as f64 / seconds.max(1e-9);
                     let left = (session.config().epochs - report.epoch) as f64 / rate.max(1e-9);
                     errln!(
-                        "epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
+                        "{}epoch {}/{}  error {:.4e}  lr {}  {:.0} epochs/s  ETA {:.0}s",
+                        self.prefix,
                         report.epoch,
                         session.config().epochs,
                         report.error,
@@ -172,7 +192,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }

@@ -188,7 +188,15 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint> {
             state.learning_rate
         );
     }
-    if state.recent_errors.iter().any(|e| !e.is_finite()) || !state.seconds.is_finite() {
+    let log_range = state.log.iter().flat_map(|b| [b.min, b.max]);
+    if state
+        .recent_errors
+        .iter()
+        .copied()
+        .chain(log_range)
+        .any(|e| !e.is_finite())
+        || !state.seconds.is_finite()
+    {
         bail!("metadata 'state' holds a value that is not finite");
     }
     let net = weights_from(&tensors)?;
@@ -271,6 +279,11 @@ mod tests {
             }],
             recent_errors: vec![0.1, 0.012_345_678_901_234_567, 1e-300],
             seconds: 1.5,
+            log: Some(crate::train::metrics::LogBucket {
+                last_row: 200,
+                min: 0.012_345_678_901_234_567,
+                max: f64::MIN,
+            }),
         }
     }
 

@@ -115,10 +115,18 @@ pub struct TrainConfig {
     pub order: Order,
     /// Save a checkpoint every this many epochs (and at the end, and on interruption).
     pub checkpoint_every: usize,
+    /// After the first `metrics::FULL_RESOLUTION_EPOCHS` epochs, log one epoch in this many.
+    /// Runs made before the setting existed log every epoch.
+    #[serde(default = "every_epoch")]
+    pub log_every: usize,
     /// The training folder, as given.
     pub data: PathBuf,
     /// Weights the run started from, if not from a seeded initialisation.
     pub init: Option<PathBuf>,
+    /// Half-width R of the seeded initialisation, every weight uniform in [−R, R]; `None`
+    /// (and runs from before this setting existed) is uniform ±1/√fan_in per layer.
+    #[serde(default)]
+    pub init_range: Option<f32>,
     /// Stems of the training samples, in training order: the identity of the training set.
     pub samples: Vec<String>,
 }
@@ -172,8 +180,29 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             bail!("--checkpoint-every must be at least 1");
         }
+        if self.log_every == 0 {
+            bail!("--log-every must be at least 1");
+        }
+        if let Some(r) = self.init_range {
+            validate_init_range(r)?;
+            if self.init.is_some() {
+                bail!("--init-range and --init both choose the initial weights; give one of them");
+            }
+        }
         Ok(())
     }
+}
+
+fn every_epoch() -> usize {
+    1
+}
+
+/// An initialisation range must be a finite number above 0.
+pub fn validate_init_range(r: f32) -> Result<()> {
+    if !r.is_finite() || r <= 0.0 {
+        bail!("--init-range {r}: the range must be a finite number above 0, e.g. 1");
+    }
+    Ok(())
 }
 
 /// Layer sizes must be at least two, none empty, and small enough to fit in memory.
@@ -221,8 +250,10 @@ mod tests {
             seed: 1,
             order: Order::Shuffle,
             checkpoint_every: 100,
+            log_every: 1,
             data: "training_input".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }
@@ -269,6 +300,32 @@ mod tests {
                 .is_err()
             );
         }
+    }
+
+    #[test]
+    fn rejects_init_ranges_that_are_not_finite_and_positive_or_come_with_an_init_file() {
+        for r in [f32::NAN, f32::INFINITY, 0.0, -1.0] {
+            let c = TrainConfig {
+                init_range: Some(r),
+                ..config()
+            };
+            assert!(c.validate().is_err(), "{r}");
+        }
+        let both = TrainConfig {
+            init_range: Some(1.0),
+            init: Some("w.safetensors".into()),
+            ..config()
+        };
+        let e = both.validate().unwrap_err().to_string();
+        assert!(e.contains("give one of them"), "{e}");
+    }
+
+    #[test]
+    fn a_run_json_without_an_init_range_reads_as_the_default_initialisation() {
+        let mut json: serde_json::Value = serde_json::to_value(config()).unwrap();
+        json.as_object_mut().unwrap().remove("init_range");
+        let c: TrainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(c.init_range, None);
     }
 
     #[test]

@@ -1,487 +1,318 @@
-//! `metrics.csv`: one row per epoch, `epoch,error,learning_rate,seconds` and then one error
-//! column per training sample, named by its stem.
+//! `metrics.csv`, the run's log: its format, which epochs get a row, and one row's text.
 //!
-//! The writer appends and flushes at least once a second, so another process can follow the
-//! file; a reader ignores a last line without its newline (a row being written, or cut by a
-//! kill) and reports any other malformed line with its number.
+//! The header is `epoch,error,learning_rate,seconds,error_min,error_max` and then one error
+//! column per training sample, named by its stem. The first [`FULL_RESOLUTION_EPOCHS`]
+//! epochs get a row each; after that one epoch in `log_every` does ([`LogPlan`]), plus every
+//! epoch that halved the learning rate and the last epoch of each training session. A row
+//! holds the error, rate, seconds and sample errors of its own epoch, and the lowest and
+//! highest epoch error since the row before it (`error_min`, `error_max`), so a one-epoch
+//! spike between two rows is still in the log. Logs written before these two columns
+//! existed (a row for every epoch) read as rows whose minimum and maximum are their error.
+//!
+//! `writer` appends rows, `reader` streams a log row by row, `truncate` cuts a log back to a
+//! checkpoint reading only its end, `follower` reads what another process appends. None of
+//! them ever holds the whole file.
 
-use super::trainer::EpochReport;
-use crate::atomic::replace_file;
+mod follower;
+mod reader;
+#[cfg(test)]
+mod test_log;
+mod truncate;
+mod writer;
+
+pub use follower::{FollowUpdate, MetricsFollower};
+pub use reader::{Metrics, MetricsReader, read, row_at};
+pub use truncate::truncate_after;
+pub use writer::{MetricsSyncer, MetricsWriter};
+
+use super::history::Point;
+pub use super::trainer::LogBucket;
 use crate::shown::Shown;
-use anyhow::{Context, Result, anyhow, bail};
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// The fixed leading columns.
 pub const FIXED_COLUMNS: [&str; 4] = ["epoch", "error", "learning_rate", "seconds"];
 
-/// Longest time rows may sit in the writer's buffer.
-pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// The columns after the fixed ones that hold the range of the epochs a row stands for.
+pub const RANGE_COLUMNS: [&str; 2] = ["error_min", "error_max"];
 
-/// One parsed row.
-#[derive(Clone, Debug, PartialEq)]
+/// Epochs at the start of every run that get a row each, whatever `log_every` says: the
+/// error falls fastest there, and short runs keep their whole story.
+pub const FULL_RESOLUTION_EPOCHS: usize = 10_000;
+
+/// `log_every` of a new run when `--log-every` is not given: a million-epoch run logs about
+/// 20 thousand rows (5 MB with eight samples) instead of a million (270 MB).
+pub const DEFAULT_LOG_EVERY: usize = 100;
+
+/// Which epochs get a row: every epoch up to `full_until`, then every `every`-th.
+/// Epochs that halve the rate and a session's last epoch get a row as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogPlan {
+    pub full_until: usize,
+    pub every: usize,
+}
+
+impl LogPlan {
+    /// The plan of a run whose `run.json` says `log_every` (at least 1).
+    pub fn new(log_every: usize) -> Self {
+        LogPlan {
+            full_until: FULL_RESOLUTION_EPOCHS,
+            every: log_every.max(1),
+        }
+    }
+
+    /// A row for every epoch (logs written before `log_every` existed).
+    pub fn every_epoch() -> Self {
+        LogPlan::new(1)
+    }
+
+    /// True when `epoch` gets a row by the plan alone.
+    pub fn is_logged(self, epoch: usize) -> bool {
+        epoch <= self.full_until || epoch.is_multiple_of(self.every)
+    }
+
+    /// The first epoch after `epoch` that gets a row by the plan alone: no row may come
+    /// later than that, or rows are missing.
+    pub fn next_logged(self, epoch: usize) -> usize {
+        let next = epoch + 1;
+        if next <= self.full_until {
+            next
+        } else {
+            next.next_multiple_of(self.every)
+        }
+    }
+}
+
+/// One parsed row. For a row of an old log without the range columns, `error_min` and
+/// `error_max` equal `error`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricsRow {
     pub epoch: usize,
     pub error: f64,
     pub learning_rate: f32,
     pub seconds: f64,
+    /// Lowest and highest epoch error from the epoch after the previous row to this one.
+    pub error_min: f64,
+    pub error_max: f64,
     pub sample_errors: Vec<f64>,
 }
 
-/// A whole parsed file.
+impl From<&MetricsRow> for Point {
+    fn from(row: &MetricsRow) -> Self {
+        Point {
+            epoch: row.epoch,
+            error: row.error,
+            error_min: row.error_min,
+            error_max: row.error_max,
+            learning_rate: row.learning_rate,
+        }
+    }
+}
+
+/// What a header says: the sample stems, and whether rows carry the range columns.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Metrics {
+pub struct Header {
     pub stems: Vec<String>,
-    pub rows: Vec<MetricsRow>,
+    /// False for logs written before `error_min` and `error_max` existed.
+    pub ranged: bool,
 }
 
-/// The header line (without newline) for these sample stems.
-pub fn header(stems: &[String]) -> String {
-    FIXED_COLUMNS
-        .iter()
-        .map(|c| c.to_string())
-        .chain(stems.iter().cloned())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// One row (without newline). Errors use the shortest text that reads back to the same f64.
-pub fn format_row(report: &EpochReport, seconds: f64) -> String {
-    let mut line = format!(
-        "{},{},{},{:.3}",
-        report.epoch, report.error, report.learning_rate, seconds
-    );
-    for e in &report.sample_errors {
-        line.push(',');
-        line.push_str(&e.to_string());
-    }
-    line
-}
-
-/// Parses a header line into sample stems.
-fn parse_header(line: &str) -> Result<Vec<String>> {
-    let columns: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
-    if columns.len() < FIXED_COLUMNS.len() || columns[..4] != FIXED_COLUMNS {
-        bail!(
-            "line 1: the header must start with {}",
-            FIXED_COLUMNS.join(",")
-        );
-    }
-    Ok(columns[4..].iter().map(|s| s.to_string()).collect())
-}
-
-/// Parses one data line with `samples` per-sample columns.
-fn parse_row(line: &str, samples: usize) -> Result<MetricsRow, String> {
-    let fields: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
-    if fields.len() != 4 + samples {
-        return Err(format!(
-            "has {} columns, the header has {}",
-            fields.len(),
-            4 + samples
-        ));
-    }
-    let number = |i: usize| {
-        fields[i]
-            .parse::<f64>()
-            .map_err(|_| format!("column {} '{}' is not a number", i + 1, Shown(fields[i])))
-    };
-    let epoch = fields[0]
-        .parse::<usize>()
-        .map_err(|_| format!("epoch '{}' is not a whole number", Shown(fields[0])))?;
-    Ok(MetricsRow {
-        epoch,
-        error: number(1)?,
-        learning_rate: number(2)? as f32,
-        seconds: number(3)?,
-        sample_errors: (4..fields.len()).map(number).collect::<Result<_, _>>()?,
-    })
-}
-
-/// Parses a whole file's text. Epochs must count up by one from the first row. A last line
-/// without a newline is ignored.
-pub fn parse(text: &str) -> Result<Metrics> {
-    let complete = match text.rfind('\n') {
-        Some(end) => &text[..end],
-        None => "",
-    };
-    let mut lines = complete.split('\n');
-    let stems = match lines.next() {
-        Some(h) if !h.is_empty() => parse_header(h)?,
-        _ => {
-            return Ok(Metrics {
-                stems: Vec::new(),
-                rows: Vec::new(),
-            });
-        }
-    };
-    let mut rows: Vec<MetricsRow> = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let row = parse_row(line, stems.len()).map_err(|e| anyhow!("line {}: {e}", i + 2))?;
-        if let Some(prev) = rows.last()
-            && row.epoch != prev.epoch + 1
-        {
-            bail!(
-                "line {}: epoch {} follows epoch {}",
-                i + 2,
-                row.epoch,
-                prev.epoch
-            );
-        }
-        rows.push(row);
-    }
-    Ok(Metrics { stems, rows })
-}
-
-/// Reads and parses `path`; errors name the file.
-pub fn read(path: &Path) -> Result<Metrics> {
-    let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read", Shown(path)))?;
-    parse(&text).map_err(|e| anyhow!("{}: {e:#}", Shown(path)))
-}
-
-/// Rewrites `path` (atomically) to hold the header for `stems` and the rows up to and
-/// including `epoch`: what a resume from a checkpoint at `epoch` needs. A missing file gets
-/// just the header; a file whose header names other samples, or whose rows end before
-/// `epoch`, is an error.
-pub fn truncate_after(path: &Path, stems: &[String], epoch: usize) -> Result<()> {
-    let text = match fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", Shown(path))),
-    };
-    let mut out = header(stems);
-    out.push('\n');
-    if !text.is_empty() {
-        let old = parse(&text).map_err(|e| {
-            anyhow!(
-                "{}: {e:#}; fix or delete that line (rows after the checkpoint are dropped anyway)",
-                Shown(path)
-            )
-        })?;
-        if !old.stems.is_empty() && old.stems != stems {
-            bail!(
-                "{}: the header names other samples than run.json; move the file away to start a new log",
-                Shown(path)
-            );
-        }
-        if let Some(last) = old.rows.last()
-            && last.epoch < epoch
-        {
-            bail!(
-                "{}: ends at epoch {} but the checkpoint is at epoch {epoch}; rows are missing, so the log \
-                 cannot go on without a gap; move the file away to start a new log after epoch {epoch}",
-                Shown(path),
-                last.epoch
-            );
-        }
-        let kept_lines = text
-            .split('\n')
-            .skip(1)
-            .take(old.rows.iter().filter(|r| r.epoch <= epoch).count());
-        for line in kept_lines {
-            out.push_str(line);
-            out.push('\n');
+impl Header {
+    /// The header of a new log for these stems.
+    pub fn new(stems: &[String]) -> Self {
+        Header {
+            stems: stems.to_vec(),
+            ranged: true,
         }
     }
-    replace_file(path, out.as_bytes())
-}
 
-/// Appends rows to `metrics.csv`, flushing at least every [`FLUSH_INTERVAL`].
-pub struct MetricsWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    last_flush: Instant,
-}
+    /// Columns of each row.
+    pub fn columns(&self) -> usize {
+        FIXED_COLUMNS.len() + if self.ranged { RANGE_COLUMNS.len() } else { 0 } + self.stems.len()
+    }
 
-impl MetricsWriter {
-    /// Opens `path` for appending; it must already hold the header.
-    pub fn append_to(path: &Path) -> Result<Self> {
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .with_context(|| format!("{}: cannot open for writing", Shown(path)))?;
-        Ok(MetricsWriter {
-            path: path.to_path_buf(),
-            out: BufWriter::new(file),
-            last_flush: Instant::now(),
+    /// The header line, without newline.
+    pub fn line(&self) -> String {
+        let range: &[&str] = if self.ranged { &RANGE_COLUMNS } else { &[] };
+        FIXED_COLUMNS
+            .iter()
+            .chain(range)
+            .map(|c| c.to_string())
+            .chain(self.stems.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Parses a header line (without its newline).
+    pub fn parse(line: &str) -> Result<Self, String> {
+        let columns: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+        if columns.len() < FIXED_COLUMNS.len() || columns[..4] != FIXED_COLUMNS {
+            return Err(format!(
+                "line 1: the header must start with {}",
+                FIXED_COLUMNS.join(",")
+            ));
+        }
+        // Stems are input vectors (digits, points, underscores), so never these names.
+        let ranged = columns[4..].starts_with(&RANGE_COLUMNS);
+        let skip = 4 + if ranged { 2 } else { 0 };
+        Ok(Header {
+            stems: columns[skip..].iter().map(|s| s.to_string()).collect(),
+            ranged,
         })
     }
 
-    /// Appends one row; flushes if the last flush is a second old.
-    pub fn append(&mut self, report: &EpochReport, seconds: f64) -> Result<()> {
-        writeln!(self.out, "{}", format_row(report, seconds))
-            .with_context(|| format!("{}: cannot write", Shown(&self.path)))?;
-        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            self.flush()?;
+    /// Parses one data line (without its newline) into `row`, reusing its sample vector.
+    pub fn parse_row(&self, line: &str, row: &mut MetricsRow) -> Result<(), String> {
+        let line = line.trim_end_matches('\r');
+        let count = line.split(',').count();
+        if count != self.columns() {
+            return Err(format!(
+                "has {count} columns, the header has {}",
+                self.columns()
+            ));
+        }
+        let mut fields = line.split(',').enumerate();
+        let mut next = || fields.next().expect("the columns were counted");
+        let number = |(i, field): (usize, &str)| {
+            field
+                .parse::<f64>()
+                .map_err(|_| format!("column {} '{}' is not a number", i + 1, Shown(field)))
+        };
+        let (_, epoch) = next();
+        row.epoch = epoch
+            .parse::<usize>()
+            .map_err(|_| format!("epoch '{}' is not a whole number", Shown(epoch)))?;
+        row.error = number(next())?;
+        row.learning_rate = number(next())? as f32;
+        row.seconds = number(next())?;
+        if self.ranged {
+            row.error_min = number(next())?;
+            row.error_max = number(next())?;
+            // NaN fails both comparisons and is refused with them.
+            if !(row.error_min <= row.error && row.error <= row.error_max) {
+                return Err(format!(
+                    "error {} is not within error_min {} and error_max {}",
+                    row.error, row.error_min, row.error_max
+                ));
+            }
+        } else {
+            row.error_min = row.error;
+            row.error_max = row.error;
+        }
+        row.sample_errors.clear();
+        for _ in 0..self.stems.len() {
+            row.sample_errors.push(number(next())?);
         }
         Ok(())
     }
 
-    /// Writes buffered rows to the file.
-    pub fn flush(&mut self) -> Result<()> {
-        self.last_flush = Instant::now();
-        self.out
-            .flush()
-            .with_context(|| format!("{}: cannot write", Shown(&self.path)))
-    }
-
-    /// A handle that puts the rows flushed so far on disk, for the checkpoint thread: before
-    /// a checkpoint is saved, so that after a crash the log never ends before the checkpoint.
-    pub fn syncer(&self) -> Result<MetricsSyncer> {
-        let file = self
-            .out
-            .get_ref()
-            .try_clone()
-            .with_context(|| format!("{}: cannot open for writing", Shown(&self.path)))?;
-        Ok(MetricsSyncer {
-            path: self.path.clone(),
-            file,
-        })
-    }
-}
-
-/// Puts the rows a [`MetricsWriter`] has flushed on disk; may live on another thread.
-pub struct MetricsSyncer {
-    path: PathBuf,
-    /// The writer's file (a duplicate handle): fsync covers what any handle wrote to it.
-    file: File,
-}
-
-impl MetricsSyncer {
-    /// Waits until every row flushed before this call is on disk.
-    pub fn sync(&self) -> Result<()> {
-        self.file
-            .sync_data()
-            .with_context(|| format!("{}: cannot write to disk", Shown(&self.path)))
-    }
-}
-
-/// Follows a `metrics.csv` that another process appends to: each `poll` returns the complete
-/// rows added since the last one. A file that was rewritten (shorter than what was read, e.g.
-/// by a resume) is read again from the start.
-pub struct MetricsFollower {
-    path: PathBuf,
-    offset: u64,
-    pending: String,
-    stems: Option<Vec<String>>,
-    next_epoch: Option<usize>,
-}
-
-/// What a poll found.
-#[derive(Debug, Default, PartialEq)]
-pub struct FollowUpdate {
-    /// The file was rewritten; rows seen before should be forgotten.
-    pub restarted: bool,
-    pub rows: Vec<MetricsRow>,
-}
-
-impl MetricsFollower {
-    pub fn new(path: &Path) -> Self {
-        MetricsFollower {
-            path: path.to_path_buf(),
-            offset: 0,
-            pending: String::new(),
-            stems: None,
-            next_epoch: None,
+    /// Appends one row's text (with newline) to `out`. Numbers use the shortest text that
+    /// reads back to the same value, in scientific notation when that is shorter
+    /// (`1.6294442827721283e-14`, not 31 characters of zeros first).
+    pub fn format_row(&self, row: &MetricsRow, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{},", row.epoch);
+        push_number(out, row.error);
+        out.push(',');
+        push_number(out, row.learning_rate);
+        let _ = write!(out, ",{:.3}", row.seconds);
+        if self.ranged {
+            out.push(',');
+            push_number(out, row.error_min);
+            out.push(',');
+            push_number(out, row.error_max);
         }
-    }
-
-    /// Stems from the header, once it has been read.
-    pub fn stems(&self) -> Option<&[String]> {
-        self.stems.as_deref()
-    }
-
-    /// Reads what was appended since the last poll. A missing file yields nothing.
-    pub fn poll(&mut self) -> Result<FollowUpdate> {
-        let mut update = FollowUpdate::default();
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(update),
-            Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot read", Shown(&self.path)));
-            }
-        };
-        let len = file
-            .metadata()
-            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?
-            .len();
-        if len < self.offset {
-            *self = MetricsFollower::new(&self.path);
-            update.restarted = true;
+        for &e in &row.sample_errors {
+            out.push(',');
+            push_number(out, e);
         }
-        file.seek(SeekFrom::Start(self.offset))
-            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?;
-        let mut chunk = Vec::new();
-        file.take(len - self.offset)
-            .read_to_end(&mut chunk)
-            .with_context(|| format!("{}: cannot read", Shown(&self.path)))?;
-        self.offset += chunk.len() as u64;
-        self.pending.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = self.pending.find('\n') {
-            let line: String = self.pending.drain(..=end).collect();
-            let line = line.trim_end_matches('\n');
-            match &self.stems {
-                None => {
-                    self.stems = Some(
-                        parse_header(line).map_err(|e| anyhow!("{}: {e:#}", Shown(&self.path)))?,
-                    )
-                }
-                Some(stems) => {
-                    let row = parse_row(line, stems.len())
-                        .map_err(|e| anyhow!("{}: {e}", Shown(&self.path)))?;
-                    if self.next_epoch.is_some_and(|n| n != row.epoch) {
-                        update.restarted = true;
-                        update.rows.clear();
-                    }
-                    self.next_epoch = Some(row.epoch + 1);
-                    update.rows.push(row);
-                }
-            }
-        }
-        Ok(update)
+        out.push('\n');
     }
+}
+
+/// Appends `x` as the shortest text that reads back to it: plain between 0.001 and 10^7,
+/// scientific outside (where the plain form is longer).
+fn push_number<T>(out: &mut String, x: T)
+where
+    T: std::fmt::Display + std::fmt::LowerExp + Into<f64> + Copy,
+{
+    use std::fmt::Write;
+    let magnitude = x.into().abs();
+    let _ = if magnitude != 0.0 && !(1e-3..1e7).contains(&magnitude) {
+        write!(out, "{x:e}")
+    } else {
+        write!(out, "{x}")
+    };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn report(epoch: usize) -> EpochReport {
-        EpochReport {
-            epoch,
-            error: 0.1 / epoch as f64,
+    #[test]
+    fn the_plan_logs_every_early_epoch_then_every_nth() {
+        let plan = LogPlan {
+            full_until: 10,
+            every: 4,
+        };
+        let logged: Vec<usize> = (1..=20).filter(|&e| plan.is_logged(e)).collect();
+        assert_eq!(logged, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 20]);
+        assert_eq!(plan.next_logged(9), 10);
+        assert_eq!(plan.next_logged(10), 12);
+        assert_eq!(plan.next_logged(13), 16);
+        assert_eq!(LogPlan::every_epoch().next_logged(123_456), 123_457);
+    }
+
+    #[test]
+    fn an_old_header_without_the_range_columns_still_reads() {
+        let old = Header::parse("epoch,error,learning_rate,seconds,10,01").unwrap();
+        assert_eq!((old.stems.len(), old.ranged), (2, false));
+        let mut row = MetricsRow::default();
+        old.parse_row("7,0.5,0.1,1.25,0.25,0.75", &mut row).unwrap();
+        assert_eq!((row.error_min, row.error_max), (0.5, 0.5));
+        assert_eq!(row.sample_errors, [0.25, 0.75]);
+    }
+
+    #[test]
+    fn a_row_reads_back_exactly_as_it_was_written() {
+        let header = Header::new(&["10".to_string(), "01".to_string()]);
+        assert_eq!(
+            header.line(),
+            "epoch,error,learning_rate,seconds,error_min,error_max,10,01"
+        );
+        let row = MetricsRow {
+            epoch: 12_300,
+            error: 0.1 / 3.0,
+            learning_rate: 0.05,
+            seconds: 12.5,
+            error_min: 0.01 / 3.0,
+            error_max: 0.7,
+            sample_errors: vec![1.0 / 7.0, 2.0 / 9.0],
+        };
+        let mut text = String::new();
+        header.format_row(&row, &mut text);
+        let mut back = MetricsRow::default();
+        header
+            .parse_row(text.trim_end_matches('\n'), &mut back)
+            .unwrap();
+        assert_eq!(back, row);
+    }
+
+    #[test]
+    fn small_errors_are_written_in_scientific_notation() {
+        let header = Header::new(&["1".to_string()]);
+        let row = MetricsRow {
+            epoch: 3,
+            error: 1.6294442827721283e-14,
             learning_rate: 0.1,
-            sample_errors: vec![0.2 / epoch as f64, 1.0 / 3.0],
-            halving: None,
-        }
-    }
-
-    fn stems() -> Vec<String> {
-        vec!["10".into(), "01".into()]
-    }
-
-    fn file_with_rows(dir: &Path, n: usize) -> PathBuf {
-        let path = dir.join("metrics.csv");
-        let mut text = header(&stems()) + "\n";
-        for e in 1..=n {
-            text += &(format_row(&report(e), e as f64) + "\n");
-        }
-        fs::write(&path, text).unwrap();
-        path
-    }
-
-    #[test]
-    fn rows_read_back_exactly() {
-        let dir = tempfile::tempdir().unwrap();
-        let m = read(&file_with_rows(dir.path(), 3)).unwrap();
-        assert_eq!(m.stems, stems());
-        assert_eq!(m.rows.len(), 3);
-        assert_eq!(m.rows[2].error, 0.1 / 3.0);
-        assert_eq!(m.rows[2].sample_errors, vec![0.2 / 3.0, 1.0 / 3.0]);
-    }
-
-    #[test]
-    fn ignores_a_last_line_cut_by_a_kill() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_with_rows(dir.path(), 2);
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        write!(f, "3,0.0").unwrap();
-        assert_eq!(read(&path).unwrap().rows.len(), 2);
-    }
-
-    #[test]
-    fn names_the_line_of_a_malformed_row() {
-        let e = format!(
-            "{:#}",
-            parse("epoch,error,learning_rate,seconds,a\n1,0.1,0.1,0,0.1\n2,x,0.1,0,0.1\n")
-                .unwrap_err()
-        );
-        assert!(e.contains("line 3: column 2 'x' is not a number"), "{e}");
-        let e = format!(
-            "{:#}",
-            parse("epoch,error,learning_rate,seconds\n1,0.1,0.1,0,9\n").unwrap_err()
-        );
-        assert!(e.contains("line 2: has 5 columns, the header has 4"), "{e}");
-        let e = format!("{:#}", parse("epoch,error\n").unwrap_err());
-        assert!(e.contains("header must start with"), "{e}");
-        let e = format!(
-            "{:#}",
-            parse("epoch,error,learning_rate,seconds\n1,0,0,0\n3,0,0,0\n").unwrap_err()
-        );
-        assert!(e.contains("epoch 3 follows epoch 1"), "{e}");
-    }
-
-    #[test]
-    fn truncation_keeps_rows_up_to_the_checkpoint() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_with_rows(dir.path(), 5);
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        write!(f, "6,0.").unwrap();
-        truncate_after(&path, &stems(), 3).unwrap();
-        let m = read(&path).unwrap();
-        assert_eq!(
-            m.rows.iter().map(|r| r.epoch).collect::<Vec<_>>(),
-            [1, 2, 3]
-        );
-    }
-
-    #[test]
-    fn truncation_refuses_a_log_that_ends_before_the_checkpoint() {
-        // Such a log used to be kept and continued after the checkpoint, and the gap made
-        // the next parse fail ("epoch 11 follows epoch 3").
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_with_rows(dir.path(), 3);
-        let before = fs::read_to_string(&path).unwrap();
-        let e = format!("{:#}", truncate_after(&path, &stems(), 10).unwrap_err());
-        assert!(
-            e.contains("ends at epoch 3 but the checkpoint is at epoch 10"),
-            "{e}"
-        );
-        assert_eq!(fs::read_to_string(&path).unwrap(), before);
-        truncate_after(&path, &stems(), 3).unwrap();
-    }
-
-    #[test]
-    fn truncation_creates_a_missing_file_and_refuses_other_samples() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("metrics.csv");
-        truncate_after(&path, &stems(), 0).unwrap();
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "epoch,error,learning_rate,seconds,10,01\n"
-        );
-        assert!(truncate_after(&path, &["1".to_string()], 0).is_err());
-    }
-
-    #[test]
-    fn writer_appends_rows_a_reader_can_parse() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_with_rows(dir.path(), 0);
-        let mut w = MetricsWriter::append_to(&path).unwrap();
-        w.append(&report(1), 0.5).unwrap();
-        w.append(&report(2), 1.0).unwrap();
-        w.flush().unwrap();
-        assert_eq!(read(&path).unwrap().rows[1].seconds, 1.0);
-    }
-
-    #[test]
-    fn follower_sees_new_rows_and_restarts_after_a_rewrite() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = file_with_rows(dir.path(), 2);
-        let mut follower = MetricsFollower::new(&path);
-        assert_eq!(follower.poll().unwrap().rows.len(), 2);
-        assert_eq!(follower.stems(), Some(stems().as_slice()));
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        write!(f, "{}\n4,0.", format_row(&report(3), 3.0)).unwrap();
-        let u = follower.poll().unwrap();
-        assert_eq!((u.restarted, u.rows.len()), (false, 1));
-        writeln!(f, "1,0.1,4,0.1,0.1").unwrap();
-        assert_eq!(follower.poll().unwrap().rows[0].epoch, 4);
-        truncate_after(&path, &stems(), 1).unwrap();
-        let u = follower.poll().unwrap();
-        assert!(u.restarted);
-        assert_eq!(u.rows.iter().map(|r| r.epoch).collect::<Vec<_>>(), [1]);
+            seconds: 0.5,
+            error_min: 0.0,
+            error_max: 0.25,
+            sample_errors: vec![1.5e9],
+        };
+        let mut text = String::new();
+        header.format_row(&row, &mut text);
+        assert_eq!(text, "3,1.6294442827721283e-14,0.1,0.500,0,0.25,1.5e9\n");
     }
 
     mod properties {
@@ -492,48 +323,50 @@ mod tests {
             #![proptest_config(ProptestConfig::with_cases(1000))]
 
             #[test]
-            fn arbitrary_text_parses_or_is_refused_without_panicking(text in any::<String>()) {
-                let _ = parse(&text);
-            }
-
-            #[test]
-            fn csv_like_text_parses_or_is_refused_without_panicking(
-                rows in proptest::collection::vec("[0-9.,eE+-]{0,30}", 0..6),
-                cut in any::<prop::sample::Index>(),
-            ) {
-                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
-                for r in rows {
-                    text.push_str(&r);
-                    text.push('\n');
-                }
-                let _ = parse(&text);
-                let end = cut.index(text.len() + 1);
-                if text.is_char_boundary(end) {
-                    let _ = parse(&text[..end]);
-                }
-            }
-
-            #[test]
             fn written_rows_read_back_exactly(
-                errors in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 1..20)
+                error in any::<f64>().prop_filter("finite", |x| x.is_finite()),
+                spread in 0.0f64..1e3,
+                lr in any::<f32>().prop_filter("finite", |x| x.is_finite()),
+                samples in proptest::collection::vec(any::<f64>().prop_filter("finite", |x| x.is_finite()), 0..4),
             ) {
-                let mut text = header(&["10".to_string(), "01".to_string()]) + "\n";
-                for (i, (a, b)) in errors.iter().enumerate() {
-                    let r = EpochReport {
-                        epoch: i + 1,
-                        error: (a + b) / 2.0,
-                        learning_rate: 0.1,
-                        sample_errors: vec![*a, *b],
-                        halving: None,
-                    };
-                    text += &(format_row(&r, i as f64) + "\n");
-                }
-                let m = parse(&text).unwrap();
-                prop_assert_eq!(m.rows.len(), errors.len());
-                for (row, (a, b)) in m.rows.iter().zip(&errors) {
-                    prop_assert_eq!(&row.sample_errors, &vec![*a, *b]);
-                }
+                let stems: Vec<String> = (0..samples.len()).map(|i| i.to_string()).collect();
+                let header = Header::new(&stems);
+                let row = MetricsRow {
+                    epoch: 7,
+                    error,
+                    learning_rate: lr,
+                    seconds: 1.0,
+                    error_min: error - spread,
+                    error_max: error + spread,
+                    sample_errors: samples,
+                };
+                let mut text = String::new();
+                header.format_row(&row, &mut text);
+                let mut back = MetricsRow::default();
+                header.parse_row(text.trim_end_matches('\n'), &mut back).unwrap();
+                prop_assert_eq!(back, row);
+            }
+
+            #[test]
+            fn arbitrary_lines_parse_or_are_refused_without_panicking(line in "[0-9.,eE+a-z-]{0,60}") {
+                let header = Header::new(&["10".to_string(), "01".to_string()]);
+                let _ = header.parse_row(&line, &mut MetricsRow::default());
+                let _ = Header::parse(&line);
             }
         }
+    }
+
+    #[test]
+    fn a_row_whose_error_is_outside_its_range_is_refused() {
+        let header = Header::new(&["1".to_string()]);
+        let mut row = MetricsRow::default();
+        let e = header
+            .parse_row("5,0.9,0.1,0,0.1,0.5,0.3", &mut row)
+            .unwrap_err();
+        assert!(e.contains("not within error_min"), "{e}");
+        let e = header
+            .parse_row("5,0.3,0.1,0,0.1,0.5", &mut row)
+            .unwrap_err();
+        assert_eq!(e, "has 6 columns, the header has 7");
     }
 }

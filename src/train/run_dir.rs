@@ -16,6 +16,11 @@ pub const CHECKPOINT: &str = "checkpoint.safetensors";
 pub const OUTPUTS: &str = "outputs";
 pub const LOCK: &str = "train.lock";
 
+/// How often, and how far apart, a taken lock is tried again before giving up: longer
+/// than a watcher's probe holds it.
+const LOCK_RETRIES: usize = 5;
+const LOCK_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// A run directory on disk.
 #[derive(Debug)]
 pub struct RunDir {
@@ -127,6 +132,9 @@ impl RunDir {
     ///
     /// A run this process may not write (another user's, or on a read-only mount) fails
     /// with a [`ReadOnlyRun`] underneath, so a caller can open it read-only instead.
+    ///
+    /// A watcher probing the lock ([`RunDir::has_trainer`]) holds it for an instant, so a
+    /// lock found taken is tried a few more times before the run counts as trained elsewhere.
     pub fn lock_for_training(&mut self, holder: Holder) -> Result<()> {
         let path = self.path.join(LOCK);
         let file = match OpenOptions::new()
@@ -147,7 +155,15 @@ impl RunDir {
                 }
             },
         };
-        match file.try_lock() {
+        let mut attempt = file.try_lock();
+        for _ in 0..LOCK_RETRIES {
+            if !matches!(attempt, Err(TryLockError::WouldBlock)) {
+                break;
+            }
+            std::thread::sleep(LOCK_RETRY_INTERVAL);
+            attempt = file.try_lock();
+        }
+        match attempt {
             Ok(()) => {
                 // Only a hint for a refused process: a failure to write it changes nothing.
                 let _ = file
@@ -161,6 +177,25 @@ impl RunDir {
                 let held_by = fs::read_to_string(&path).unwrap_or_default();
                 Err(anyhow!("{}", held_elsewhere(&self.path, &held_by)))
             }
+            Err(TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("{}: cannot lock", Shown(&path)))
+            }
+        }
+    }
+
+    /// True while a process holds the training lock (a trainer, or an explorer training the
+    /// run). Finds out by taking a shared lock for an instant, never writing anything.
+    pub fn has_trainer(&self) -> Result<bool> {
+        let path = self.path.join(LOCK);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", Shown(&path))),
+        };
+        match file.try_lock_shared() {
+            // Dropping the file releases the shared lock at once.
+            Ok(()) => Ok(false),
+            Err(TryLockError::WouldBlock) => Ok(true),
             Err(TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("{}: cannot lock", Shown(&path)))
             }
@@ -374,6 +409,30 @@ mod tests {
             lock: None,
         };
         assert_eq!(run.name(), r"r\e]0;x\x07\xff");
+    }
+
+    #[test]
+    fn a_probe_tells_whether_a_process_trains_the_run_without_getting_in_its_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r");
+        let watcher = RunDir::create(&path).unwrap();
+        assert!(!watcher.has_trainer().unwrap());
+        let mut trainer = RunDir::open_unchecked(&path);
+        trainer.lock_for_training(Holder::Train).unwrap();
+        assert!(watcher.has_trainer().unwrap());
+        drop(trainer);
+        assert!(!watcher.has_trainer().unwrap());
+        // A trainer starting while a probe holds the shared lock waits for it.
+        let probe = File::open(path.join(LOCK)).unwrap();
+        probe.try_lock_shared().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            drop(probe);
+        });
+        RunDir::open_unchecked(&path)
+            .lock_for_training(Holder::Train)
+            .unwrap();
+        release.join().unwrap();
     }
 
     #[test]

@@ -10,13 +10,13 @@
 use super::checkpoint;
 use super::checkpoint_writer::{CheckpointWriter, Snapshot};
 use super::config::TrainConfig;
-use super::metrics::{self, MetricsWriter};
+use super::metrics::{self, Header, LogBucket, LogPlan, MetricsReader, MetricsRow, MetricsWriter};
 use super::output_history::{HISTORY_FILE, HistoryWriter, Layout};
 use super::run_dir::RunDir;
 use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
-use crate::net::init::init_network;
+use crate::net::init::init_network_in_range;
 use crate::net::kernel::Kernel;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
@@ -45,7 +45,7 @@ pub struct Session {
 }
 
 /// The weights a new run starts from: the `init` file of `config` (its layers must match),
-/// or the seeded initialisation.
+/// or the seeded initialisation (within the run's `init_range`, if it has one).
 pub fn initial_network(config: &TrainConfig) -> Result<Network> {
     match &config.init {
         Some(path) => {
@@ -60,7 +60,11 @@ pub fn initial_network(config: &TrainConfig) -> Result<Network> {
             }
             Ok(net)
         }
-        None => Ok(init_network(&config.layers, config.seed)),
+        None => Ok(init_network_in_range(
+            &config.layers,
+            config.seed,
+            config.init_range,
+        )),
     }
 }
 
@@ -71,11 +75,14 @@ fn is_unstarted(run: &RunDir) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         _ => return Ok(false),
     }
-    match fs::read_to_string(run.metrics()) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Ok(text) => Ok(metrics::parse(&text).is_ok_and(|m| m.rows.is_empty())),
-        Err(_) => Ok(false),
+    if !run.metrics().exists() {
+        return Ok(true);
     }
+    // Only the first row is read: a log of any length costs the same.
+    let has_no_rows = MetricsReader::open(&run.metrics(), LogPlan::every_epoch())
+        .and_then(|mut r| r.next_row(&mut MetricsRow::default()))
+        .is_ok_and(|has_row| !has_row);
+    Ok(has_no_rows)
 }
 
 impl Session {
@@ -88,11 +95,12 @@ impl Session {
         samples: Vec<Sample>,
     ) -> Result<Self> {
         run.write_new_config(&config)?;
-        metrics::truncate_after(&run.metrics(), &config.samples, 0)?;
+        let plan = LogPlan::new(config.log_every);
+        let header = metrics::truncate_after(&run.metrics(), &config.samples, 0, 0, plan)?;
         let state = TrainState::new(config.learning_rate);
         checkpoint::save(&run.checkpoint(), &net, &state, &config.preset)?;
         let trainer = Trainer::new(&config, net, samples, state);
-        Self::with_trainer(run, config, trainer)
+        Self::with_trainer(run, config, trainer, header)
     }
 
     /// Resumes the run in `run` (locked by the caller) from its checkpoint, optionally with a
@@ -161,15 +169,34 @@ impl Session {
                 run.update_config(&config)?;
             }
         }
-        metrics::truncate_after(&run.metrics(), &config.samples, saved.state.epoch)?;
+        // Rows after the checkpoint's last planned row go: a session's closing row, and
+        // whatever was logged after the checkpoint before a crash.
+        let epoch = saved.state.epoch;
+        let log = saved.state.log.unwrap_or(LogBucket::empty_after(epoch));
+        let plan = LogPlan::new(config.log_every);
+        let header = metrics::truncate_after(
+            &run.metrics(),
+            &config.samples,
+            log.last_row.min(epoch),
+            epoch,
+            plan,
+        )?;
         let trainer = Trainer::new(&config, saved.net, loaded.samples, saved.state);
-        Self::with_trainer(run, config, trainer)
+        Self::with_trainer(run, config, trainer, header)
     }
 
-    fn with_trainer(run: RunDir, config: TrainConfig, trainer: Trainer) -> Result<Self> {
+    fn with_trainer(
+        run: RunDir,
+        config: TrainConfig,
+        trainer: Trainer,
+        header: Header,
+    ) -> Result<Self> {
         fs::create_dir_all(run.outputs())
             .with_context(|| format!("{}: cannot create", Shown(&run.outputs())))?;
-        let metrics = MetricsWriter::append_to(&run.metrics())?;
+        let epoch = trainer.state().epoch;
+        let log = trainer.state().log.unwrap_or(LogBucket::empty_after(epoch));
+        let plan = LogPlan::new(config.log_every);
+        let metrics = MetricsWriter::append_to(&run.metrics(), header, plan, log)?;
         let layout = Layout {
             samples: trainer.samples().len(),
             width: config.width,
@@ -323,6 +350,7 @@ impl Session {
         // checkpoint, so that after a crash the log never ends before the checkpoint.
         self.metrics.flush()?;
         self.trainer.set_seconds(self.seconds());
+        self.trainer.set_log(self.metrics.bucket());
         self.writer
             .submit(self.trainer.network(), self.trainer.state())
     }
@@ -335,10 +363,10 @@ impl Session {
             return Ok(());
         }
         self.writer.wait()?;
+        // The log ends with this session's last epoch even where the plan skips it.
+        self.metrics.close()?;
         if self.writer.saved_epoch() != self.epoch() {
             self.save_checkpoint()?;
-        } else {
-            self.metrics.flush()?;
         }
         self.write_outputs()
     }
@@ -374,6 +402,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::init::init_network;
     use crate::train::Order;
     use crate::train::trainer::tests::{tiny_config, tiny_samples};
     use std::path::Path;
@@ -412,7 +441,7 @@ mod tests {
         }
         session.finish().unwrap();
         assert_eq!(saved_epoch(dir.path()), 5);
-        let rows = metrics::read(&dir.path().join("run/metrics.csv"))
+        let rows = metrics::read(&dir.path().join("run/metrics.csv"), LogPlan::every_epoch())
             .unwrap()
             .rows;
         assert_eq!(rows.len(), 5);

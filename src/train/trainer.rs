@@ -30,6 +30,10 @@ pub struct TrainState {
     pub recent_errors: Vec<f64>,
     /// Training seconds so far, over all sessions of the run.
     pub seconds: f64,
+    /// The metrics log's epochs since its last planned row. Absent in checkpoints written
+    /// before the log skipped epochs: their log has a row for every epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogBucket>,
 }
 
 impl TrainState {
@@ -40,7 +44,39 @@ impl TrainState {
             halvings: Vec::new(),
             recent_errors: Vec::new(),
             seconds: 0.0,
+            log: None,
         }
+    }
+}
+
+/// The epochs trained since the last row: what the next row's `error_min` and `error_max`
+/// cover (see `metrics`). Saved in the checkpoint, so that a resumed run logs exactly the rows an
+/// uninterrupted one does.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogBucket {
+    /// Epoch of the last row the plan called for (a session's closing row does not count:
+    /// a resume drops it and logs its epochs again).
+    pub last_row: usize,
+    /// Lowest and highest epoch error after `last_row`; `f64::MAX` and `f64::MIN` (not the
+    /// infinities, which JSON cannot hold) while no epoch has been trained since.
+    pub min: f64,
+    pub max: f64,
+}
+
+impl LogBucket {
+    /// The bucket after a row at `epoch`.
+    pub fn empty_after(epoch: usize) -> Self {
+        LogBucket {
+            last_row: epoch,
+            min: f64::MAX,
+            max: f64::MIN,
+        }
+    }
+
+    /// Adds one epoch's error.
+    pub fn add(&mut self, error: f64) {
+        self.min = self.min.min(error);
+        self.max = self.max.max(error);
     }
 }
 
@@ -242,6 +278,12 @@ impl Trainer {
         self.state.seconds = seconds;
     }
 
+    /// Records where the metrics log stands (kept in the checkpoint so a resumed run logs
+    /// the rows an uninterrupted one does).
+    pub fn set_log(&mut self, log: LogBucket) {
+        self.state.log = Some(log);
+    }
+
     /// Runs one epoch: every sample once, in this epoch's order, one SGD step each; then the
     /// schedule. A non-finite error stops with [`TrainError::Diverged`] (the weights are then
     /// not to be saved).
@@ -372,8 +414,10 @@ pub(crate) mod tests {
             seed: 7,
             order,
             checkpoint_every: 10,
+            log_every: 1,
             data: "x".into(),
             init: None,
+            init_range: None,
             samples: vec![],
         }
     }

@@ -239,7 +239,7 @@ impl<F: FnMut(Update) -> bool> Loop<F> {
             return;
         }
         self.last_flush = Instant::now();
-        if !self.batch.errors.is_empty() {
+        if !self.batch.points.is_empty() {
             let mut batch = std::mem::take(&mut self.batch);
             batch.seconds = self.session.seconds();
             batch.next_learning_rate = self.session.trainer().state().learning_rate;

@@ -12,6 +12,7 @@
 //! What an event asks of the outside world (a command to the worker, a PNG export) is left in
 //! [`App::effects`] for the loop in `tui.rs` to carry out.
 
+pub mod comparison;
 pub mod inputs;
 pub mod motion;
 pub mod output;
@@ -29,11 +30,12 @@ use crate::train::TrainConfig;
 use crate::train::run_dir::RunDir;
 use crate::train::update::Update;
 use crate::train::worker::Command;
+pub use comparison::{CompareView, ComparedRun, Comparison};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub use inputs::{Inputs, WEIGHT_STEP};
 pub use motion::Motion;
 pub use output::Output;
-pub use run_status::{Mode, RunStatus};
+pub use run_status::{Mode, RunStatus, Watched};
 pub use scrub::{HistoryFrame, Scrub, Step};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +60,8 @@ pub enum Effect {
     ExportPng,
     /// Write the contact sheet of all button combinations.
     ExportSheet,
+    /// Write every compared run's picture side by side.
+    ExportComparison,
     /// Write the path or the random walk as an animation.
     ExportAnimation,
     /// Write the shown training input's picture history as an animation.
@@ -127,6 +131,8 @@ pub struct App {
     /// The picture history shown instead of the live output, if scrubbed.
     pub scrub: Scrub,
     pub overlay: Overlay,
+    /// The runs shown beside this one (`--compare`), if any.
+    pub comparison: Option<Comparison>,
     /// One line for the user: what a key did, or what went wrong.
     pub status: Option<Status>,
     /// Why this explorer cannot train the run, when it had to open it read-only (another
@@ -155,6 +161,7 @@ impl App {
             motion: Motion::default(),
             scrub: Scrub::default(),
             overlay: Overlay::None,
+            comparison: None,
             status: None,
             read_only: None,
             should_quit: false,
@@ -191,10 +198,34 @@ impl App {
             Event::Key(key) => self.on_key(&key),
             Event::Resize => {}
             Event::Training(update) => self.on_update(update),
+            Event::Compared { run, update } => {
+                let buttons = &self.inputs.buttons;
+                if let Some(r) = (self.comparison.as_mut()).and_then(|c| c.runs.get_mut(run)) {
+                    r.apply(update, buttons);
+                }
+            }
+            Event::Blink => return self.blink(),
             Event::Status(status) => self.status = Some(status),
             Event::Quit(_) => self.should_quit = true,
         }
         true
+    }
+
+    /// True while the blink view is shown: the loop then sends [`Event::Blink`] at the
+    /// blink rate.
+    pub fn is_blinking(&self) -> bool {
+        (self.comparison.as_ref()).is_some_and(|c| c.view == CompareView::Blink)
+    }
+
+    /// The blink view's next picture; false (nothing to redraw) when it is not shown.
+    fn blink(&mut self) -> bool {
+        match &mut self.comparison {
+            Some(c) if c.view == CompareView::Blink => {
+                c.blink_on_b = !c.blink_on_b;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn on_key(&mut self, key: &KeyEvent) {
@@ -240,6 +271,18 @@ impl App {
             Action::NextColorMap => self.next_color_map(),
             Action::ExportPng => self.export_picture(),
             Action::ExportSheet => self.export_sheet(),
+            Action::DifferenceView => self.compare_view(CompareView::Difference),
+            Action::BlinkView => self.compare_view(CompareView::Blink),
+            Action::NextFocus => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_focus();
+                }
+            }
+            Action::NextPanes => {
+                if let Some(c) = self.comparison_or_say() {
+                    c.next_panes();
+                }
+            }
             Action::AddWaypoint => self.add_waypoint(),
             Action::RemoveWaypoint => self.remove_waypoint(),
             Action::ClearPath => self.clear_path(),
@@ -324,11 +367,12 @@ impl App {
             self.motion.stop();
         }
         self.output.refresh(&self.inputs.buttons);
+        self.refresh_compared();
         if self.scrub.shown.is_some() {
             if self.matching_sample().is_some() {
                 self.effects.push(Effect::Scrub(Step::Stay));
             } else {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
             }
         }
     }
@@ -345,6 +389,7 @@ impl App {
         }
         self.inputs.buttons = input.to_vec();
         self.output.refresh(&self.inputs.buttons);
+        self.refresh_compared();
         Ok(())
     }
 
@@ -394,7 +439,7 @@ impl App {
             self.motion.stop();
             self.set_status("animation stopped", false);
         } else if self.motion.play_path(now) {
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         } else {
             self.set_status(
                 "a path needs two waypoints: m adds the buttons as one",
@@ -410,7 +455,7 @@ impl App {
             self.set_status("random walk stopped", false);
         } else if !self.inputs.buttons.is_empty() {
             self.motion.play_walk(&self.inputs.buttons, now);
-            self.scrub.shown = None;
+            self.scrub.follow_live();
         }
     }
 
@@ -429,6 +474,7 @@ impl App {
             Some(input) if input.len() == self.inputs.buttons.len() => {
                 self.inputs.buttons = input;
                 self.output.refresh(&self.inputs.buttons);
+                self.refresh_compared();
                 true
             }
             _ => false,
@@ -468,12 +514,19 @@ impl App {
     /// nothing to show.
     pub fn show_history(&mut self, frame: Result<Option<HistoryFrame>, String>) {
         match frame {
-            Ok(frame) => self.scrub.shown = frame,
+            Ok(Some(frame)) => self.scrub.shown = Some(frame),
+            Ok(None) => self.scrub.follow_live(),
             Err(why) => {
-                self.scrub.shown = None;
+                self.scrub.follow_live();
                 self.set_status(why, true);
             }
         }
+    }
+
+    /// The compared runs' history pictures for the frame shown (one per compared run, None
+    /// where a run's history has none).
+    pub fn show_compared_history(&mut self, frames: Vec<Option<HistoryFrame>>) {
+        self.scrub.compared = frames;
     }
 
     /// Asks the loop to write the shown training input's history as an animation.
@@ -489,12 +542,46 @@ impl App {
         }
     }
 
+    /// The compared runs' pictures for new buttons (all panes follow the buttons, whoever
+    /// moves them: a key, an animation, a picture's recipe).
+    fn refresh_compared(&mut self) {
+        if let Some(c) = &mut self.comparison {
+            c.refresh(&self.inputs.buttons);
+        }
+    }
+
+    /// The comparison, or a status line saying there is none.
+    fn comparison_or_say(&mut self) -> Option<&mut Comparison> {
+        if self.comparison.is_none() {
+            self.set_status(
+                "no runs to compare: open one beside this with `--compare DIR`",
+                true,
+            );
+        }
+        self.comparison.as_mut()
+    }
+
+    /// Shows `view` of the compared runs, or the panes again when it is shown.
+    pub fn compare_view(&mut self, view: CompareView) {
+        if let Some(c) = self.comparison_or_say() {
+            c.toggle_view(view);
+        }
+    }
+
     /// Pauses a training run, resumes a paused (or finished) one; says why not otherwise.
     pub fn pause_or_resume(&mut self) {
+        if self.run_status.reading_log && self.run_status.mode != Mode::Training {
+            let epoch = self.run_status.history.last_epoch();
+            let text = format!(
+                "reading the run's log (epoch {epoch} so far); Space works once it is read"
+            );
+            self.set_status(text, true);
+            return;
+        }
         match self.run_status.mode {
             Mode::Training => self.effects.push(Effect::Worker(Command::Pause)),
             Mode::Paused | Mode::Done => self.effects.push(Effect::Worker(Command::Resume)),
-            Mode::Watching => {
+            Mode::Watching(_) => {
                 let why = self.read_only.as_deref();
                 let why = why.unwrap_or("watching another process's run: read-only");
                 self.set_status(why.to_string(), true)
@@ -527,10 +614,14 @@ impl App {
         }
     }
 
-    /// Asks the loop to write the picture on screen as a PNG.
+    /// Asks the loop to write the picture on screen as a PNG: every run's side by side
+    /// when comparing.
     pub fn export_picture(&mut self) {
         if self.output.net.is_none() {
             self.set_status("no weights yet", true);
+        } else if self.comparison.is_some() {
+            self.effects.push(Effect::ExportComparison);
+            self.set_status("exporting the runs side by side…", false);
         } else {
             self.effects.push(Effect::ExportPng);
             self.set_status("exporting…", false);
@@ -567,16 +658,22 @@ impl App {
                 self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
             }
             Update::Failed(e) => self.set_status(e, true),
+            Update::LogRead => self.run_status.reading_log = false,
+            Update::Watched(w) => {
+                self.run.total_epochs = w.total_epochs;
+                self.run_status.set_watched(w);
+            }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::net::init::init_network;
+    use crate::train::history::Point;
     use crate::train::schedule::Halving;
-    use crate::train::update::{Progress, WorkerState};
+    use crate::train::update::{self, Progress, WorkerState};
     use KeyCode::{Char, Esc, Left, Right};
 
     fn key(c: char) -> Event {
@@ -587,7 +684,9 @@ mod tests {
         Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    fn app() -> App {
+    /// An explorer of a 3 → 4 → 2×2 greyscale network with seeded weights and two training
+    /// samples; also drawn by the widgets' tests.
+    pub(crate) fn app() -> App {
         let run = RunInfo {
             name: "test-1".into(),
             path: "runs/test-1".into(),
@@ -709,7 +808,7 @@ mod tests {
     #[test]
     fn space_on_a_run_opened_read_only_says_why_it_does_not_train() {
         let mut app = app();
-        app.run_status.mode = Mode::Watching;
+        app.run_status.mode = Mode::Watching(crate::tui::app::Watched::Training);
         app.update(key(' '));
         assert!(app.effects.is_empty());
         assert!(
@@ -790,13 +889,195 @@ mod tests {
         );
     }
 
+    /// `app()` with one run beside it: a 3 → 4 network of other weights, 2×2 pictures.
+    fn comparing() -> App {
+        let mut app = app();
+        let other = RunInfo {
+            name: "other".into(),
+            path: "runs/other".into(),
+            ..app.run.clone()
+        };
+        let stems = vec!["100".to_string(), "010".to_string()];
+        app.comparison = Some(Comparison::new(vec![ComparedRun::new(other, stems)]));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4], 7)),
+                epoch: 9,
+            },
+        });
+        app
+    }
+
+    fn compared_output(app: &App) -> Vec<f32> {
+        app.comparison.as_ref().unwrap().runs[0]
+            .output
+            .values
+            .clone()
+    }
+
+    #[test]
+    fn scrubbing_shows_every_compared_runs_history_picture_until_live_again() {
+        let mut app = comparing();
+        app.update(key('t'));
+        let frame = |epoch, value| HistoryFrame {
+            epoch,
+            index: 1,
+            count: 3,
+            sample: 0,
+            values: vec![value; 4],
+        };
+        app.show_history(Ok(Some(frame(50, 0.25))));
+        app.show_compared_history(vec![Some(frame(45, 0.75))]);
+        let runs = app.runs_on_screen();
+        assert_eq!((runs[0].epoch(), runs[0].values()), (50, &[0.25; 4][..]));
+        assert_eq!((runs[1].epoch(), runs[1].values()), (45, &[0.75; 4][..]));
+        app.show_history(Ok(None));
+        let runs = app.runs_on_screen();
+        assert!(runs.iter().all(|r| r.history.is_none()), "live again");
+    }
+
+    #[test]
+    fn a_compared_runs_weights_that_do_not_fit_its_run_json_are_a_problem_in_its_pane() {
+        let app = comparing();
+        let run = &app.comparison.as_ref().unwrap().runs[0];
+        // init_network(&[3, 4]) is not the run's 3 → 4 → 4.
+        assert!(run.problem.as_deref().unwrap().contains("do not match"));
+    }
+
+    #[test]
+    fn buttons_drive_every_compared_runs_picture() {
+        let mut app = comparing();
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::new(init_network(&[3, 4, 4], 7)),
+                epoch: 9,
+            },
+        });
+        assert_eq!(app.comparison.as_ref().unwrap().runs[0].problem, None);
+        let before = compared_output(&app);
+        assert_eq!(before.len(), 4);
+        app.update(key('1'));
+        let after = compared_output(&app);
+        assert_ne!(before, after);
+        // Its own network, not the explorer's.
+        assert_ne!(after, app.output.values);
+        // A late message for a run that is not there changes nothing.
+        app.update(Event::Compared {
+            run: 5,
+            update: Update::Failed("gone".into()),
+        });
+    }
+
+    #[test]
+    fn a_pictures_recipe_moves_the_compared_panes_too() {
+        let mut app = comparing();
+        let net = Arc::new(init_network(&[3, 4, 4], 7));
+        app.update(Event::Compared {
+            run: 0,
+            update: Update::Weights {
+                net: Arc::clone(&net),
+                epoch: 9,
+            },
+        });
+        app.start_with_inputs(&[0.0, 1.0, 0.5]).unwrap();
+        assert_eq!(compared_output(&app), net.predict(&[0.0, 1.0, 0.5]));
+    }
+
+    #[test]
+    fn comparison_keys_switch_views_and_focus_and_e_exports_all_runs() {
+        let mut app = comparing();
+        app.update(key('d'));
+        assert_eq!(
+            app.comparison.as_ref().unwrap().view,
+            CompareView::Difference
+        );
+        assert!(app.update(key('b')));
+        assert!(app.is_blinking());
+        app.update(key('f'));
+        assert_eq!(app.comparison.as_ref().unwrap().focus, (0, 1));
+        app.update(key('e'));
+        assert_eq!(app.effects, [Effect::ExportComparison]);
+    }
+
+    #[test]
+    fn comparison_keys_without_a_comparison_say_how_to_get_one() {
+        let mut app = app();
+        for c in ['d', 'b', 'f', 'n'] {
+            app.update(key(c));
+            let status = app.status.clone().unwrap();
+            assert!(status.is_error && status.text.contains("--compare"), "{c}");
+        }
+        assert!(!app.update(Event::Blink));
+    }
+
+    #[test]
+    fn a_watched_run_shows_its_trainer_stopping_finishing_and_being_extended() {
+        // The watcher used to show "1415 ep/s … WATCHING" after the trainer had finished,
+        // and "epoch 23700/20000" after the run was extended.
+        let mut app = app();
+        app.run_status.mode = Mode::Watching(Watched::Training);
+        let watched = |training, done, total_epochs| {
+            Event::Training(Update::Watched(update::Watched {
+                training,
+                done,
+                total_epochs,
+            }))
+        };
+        let rows = |first: usize, seconds: f64| {
+            Event::Training(Update::Progress(Progress {
+                points: (first..first + 10)
+                    .map(|e| Point::single(e, 0.5, 0.1))
+                    .collect(),
+                seconds,
+                ..Progress::default()
+            }))
+        };
+        app.update(rows(1, 1.0));
+        app.update(rows(11, 2.0));
+        assert_eq!(app.run_status.epochs_per_sec(), Some(10.0));
+        app.update(watched(false, false, 100));
+        assert_eq!(app.run_status.mode.name(), "watching · stopped");
+        assert_eq!(app.run_status.epochs_per_sec(), None);
+        app.update(watched(false, true, 100));
+        assert_eq!(app.run_status.mode.name(), "watching · done");
+        app.update(watched(true, false, 300));
+        assert_eq!(app.run.total_epochs, 300);
+        assert_eq!(app.run_status.mode, Mode::Watching(Watched::Training));
+        app.update(rows(21, 3.0));
+        app.update(rows(31, 4.0));
+        assert_eq!(app.run_status.epochs_per_sec(), Some(10.0));
+    }
+
+    #[test]
+    fn training_waits_until_the_runs_log_is_read() {
+        // The log is read on a thread; epochs trained meanwhile would come before the
+        // log's older ones and start the chart again.
+        let mut app = app();
+        app.run_status.mode = Mode::Paused;
+        app.run_status.reading_log = true;
+        app.update(key(' '));
+        assert!(app.effects.is_empty());
+        assert!(
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.text.contains("reading the run's log"))
+        );
+        app.update(Event::Training(Update::LogRead));
+        app.update(key(' '));
+        assert_eq!(app.effects, [Effect::Worker(Command::Resume)]);
+    }
+
     #[test]
     fn progress_extends_the_history_and_marks_halvings() {
         let mut app = app();
         app.update(Event::Training(Update::Progress(Progress {
-            first_epoch: 1,
-            errors: vec![0.5, 0.4, 0.3],
-            learning_rates: vec![0.1, 0.1, 0.05],
+            points: vec![
+                Point::single(1, 0.5, 0.1),
+                Point::single(2, 0.4, 0.1),
+                Point::single(3, 0.3, 0.05),
+            ],
             halvings: vec![
                 Halving {
                     epoch: 2,
@@ -813,11 +1094,11 @@ mod tests {
             restarted: false,
         })));
         assert_eq!(app.run_status.history.last_epoch(), 3);
-        assert_eq!(app.run_status.history.best, Some((3, 0.3)));
+        assert_eq!(app.run_status.history.best(), Some((3, 0.3)));
         let epochs: Vec<usize> = app
             .run_status
             .history
-            .halvings
+            .halvings()
             .iter()
             .map(|h| h.epoch)
             .collect();

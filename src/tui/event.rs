@@ -18,6 +18,14 @@ pub enum Event {
     Resize,
     /// What the training did, from the worker thread or the run watcher alike.
     Training(Update),
+    /// What the watcher of a compared run found; `run` indexes `Comparison::runs` (its
+    /// number on screen minus one).
+    Compared {
+        run: usize,
+        update: Update,
+    },
+    /// Time for the blink view's next picture.
+    Blink,
     /// A line for the status bar: what finished (an export), or what went wrong.
     Status(Status),
     /// Leave now, saving the training (SIGTERM, SIGHUP, a lost terminal).

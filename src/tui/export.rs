@@ -1,13 +1,15 @@
 //! PNG export from the explorer: the picture on screen (full resolution, the colour map on
-//! screen, optionally upscaled) and the contact sheet of every button combination. Files go
-//! into the samples folder under names from the input vector and the epoch, never over an
-//! existing file. Runs on a short-lived thread, so the UI stays responsive.
+//! screen, optionally upscaled), the contact sheet of every button combination, and, when
+//! runs are compared, every run's picture side by side with its name. Files go into the
+//! samples folder under names from the input vector and the epoch, never over an existing
+//! file. Runs on a short-lived thread, so the UI stays responsive.
 
 use super::event::Status;
 use crate::data::format_stem;
 use crate::net::{Network, Workspace};
 use crate::render::Picture;
 use crate::render::animated::{AnimationFormat, encode_animation};
+use crate::render::compare_sheet::{Cell, Section, Sheet, SheetRow, draw_sheet};
 use crate::render::motion::frame_delay_ms;
 use crate::render::pixels::ColorMap;
 use crate::render::png::write_unique;
@@ -29,6 +31,16 @@ pub struct PictureSpec {
 }
 
 impl PictureSpec {
+    /// How `run`'s pictures are drawn with colour map `map`.
+    pub fn of(run: &crate::tui::app::RunInfo, map: ColorMap) -> Self {
+        PictureSpec {
+            width: run.width,
+            height: run.height,
+            channels: run.channels,
+            map,
+        }
+    }
+
     /// The picture of output values `y`.
     ///
     /// # Panics
@@ -100,6 +112,68 @@ pub fn export_sheet(
     create_dir(dir)?;
     let epoch = recipe.epoch.unwrap_or(0);
     sheet.write_png_unique(dir, &format!("grid-e{epoch}"), &recipe)
+}
+
+/// One run of a side-by-side export: its column header and its weights (none when they
+/// cannot be read; the cell is then marked missing).
+#[derive(Clone, Debug)]
+pub struct ComparedPicture {
+    pub header: Vec<String>,
+    pub net: Option<std::sync::Arc<Network>>,
+    pub spec: PictureSpec,
+}
+
+/// Writes every run's output for `input` side by side, each under its name, after the
+/// training `target` when the input is a training input, into `dir` as
+/// `compare-<input stem>.png`, carrying `recipe` with the input and scale added. Pictures
+/// of different sizes share the largest size.
+pub fn export_comparison(
+    runs: &[ComparedPicture],
+    input: &[f32],
+    target: Option<Picture>,
+    scale: u32,
+    dir: &Path,
+    recipe: &Recipe,
+) -> Result<PathBuf> {
+    let mut headers = Vec::new();
+    let mut pictures = Vec::new();
+    if let Some(t) = target {
+        headers.push(vec!["target".to_string()]);
+        pictures.push(Cell::Picture(t));
+    }
+    for run in runs {
+        headers.push(run.header.clone());
+        let picture = match &run.net {
+            Some(net) => Cell::Picture(run.spec.drawer(net)?(input)),
+            None => Cell::Missing,
+        };
+        pictures.push(picture);
+    }
+    let largest = pictures.iter().fold((1, 1), |(w, h), cell| match cell {
+        Cell::Picture(p) => (w.max(p.size().0), h.max(p.size().1)),
+        _ => (w, h),
+    });
+    let scale = scale.max(1);
+    let sheet = Sheet {
+        headers,
+        sections: vec![Section {
+            title: String::new(),
+            rows: vec![SheetRow {
+                label: format_stem(input),
+                pictures,
+                captions: Vec::new(),
+            }],
+        }],
+        tile: (largest.0 * scale, largest.1 * scale),
+    };
+    create_dir(dir)?;
+    let recipe = Recipe {
+        input: Some(input.to_vec()),
+        scale: Some(scale),
+        ..recipe.clone()
+    };
+    let stem = format!("compare-{}", format_stem(input));
+    draw_sheet(&sheet).write_png_unique(dir, &stem, &recipe)
 }
 
 /// Writes the pictures `net` paints for `inputs` as an animation of `fps` frames a second
@@ -224,6 +298,44 @@ mod tests {
     fn names_come_from_the_input_and_the_epoch() {
         assert_eq!(file_stem(&[1.0, 0.0, 1.0], 2400), "101-e2400");
         assert_eq!(file_stem(&[0.5, 0.0], 7), "0.5_0-e7");
+    }
+
+    #[test]
+    fn a_comparison_export_puts_every_run_beside_the_target_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = PictureSpec {
+            width: 4,
+            height: 2,
+            ..picture()
+        };
+        let runs = [
+            ComparedPicture {
+                header: vec!["deep".into()],
+                net: Some(std::sync::Arc::new(init_network(&[2, 3, 4], 1))),
+                spec: picture(),
+            },
+            ComparedPicture {
+                header: vec!["wide".into()],
+                net: Some(std::sync::Arc::new(init_network(&[2, 8], 2))),
+                spec: wide,
+            },
+            ComparedPicture {
+                header: vec!["gone".into()],
+                net: None,
+                spec: picture(),
+            },
+        ];
+        let target = Picture::from_output(&[1.0; 4], 2, 2, 1, ColorMap::Grey);
+        let recipe = Recipe::default();
+        let path = export_comparison(&runs, &[1.0, 0.0], target, 1, dir.path(), &recipe).unwrap();
+        assert_eq!(path.file_name().unwrap(), "compare-10.png");
+        // Four columns (target and three runs) of tiles at least as wide as the widest
+        // picture, each column at least as wide as its name.
+        let sheet = image::open(&path).unwrap();
+        assert!(sheet.width() >= 4 * 4, "{}", sheet.width());
+        // The same again is kept beside it, never over it.
+        let again = export_comparison(&runs, &[1.0, 0.0], None, 1, dir.path(), &recipe).unwrap();
+        assert_eq!(again.file_name().unwrap(), "compare-10-2.png");
     }
 
     #[test]

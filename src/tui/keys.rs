@@ -35,6 +35,14 @@ pub enum Action {
     HistoryFirst,
     HistoryLatest,
     ExportTimelapse,
+    /// Comparing: the difference view on or off.
+    DifferenceView,
+    /// Comparing: the blink view on or off.
+    BlinkView,
+    /// Comparing: the next pair of runs in focus.
+    NextFocus,
+    /// Comparing: the next panes, when not all fit.
+    NextPanes,
     Help,
     Quit,
     SaveAndQuit,
@@ -49,6 +57,8 @@ pub struct Binding {
     pub ctrl: bool,
     pub action: Action,
     pub help: &'static str,
+    /// Only does something when runs are compared (`--compare`); the help lists it then.
+    pub comparing: bool,
 }
 
 const fn bind(
@@ -63,6 +73,20 @@ const fn bind(
         ctrl: false,
         action,
         help,
+        comparing: false,
+    }
+}
+
+/// A key for comparing runs.
+const fn compare(
+    label: &'static str,
+    keys: &'static [KeyCode],
+    action: Action,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        comparing: true,
+        ..bind(label, keys, action, help)
     }
 }
 
@@ -203,6 +227,20 @@ pub const KEYS: &[Binding] = &[
         Action::ExportTimelapse,
         "export a timelapse",
     ),
+    compare(
+        "d",
+        &[Char('d')],
+        Action::DifferenceView,
+        "compare: A, B and |A-B|",
+    ),
+    compare("b", &[Char('b')], Action::BlinkView, "compare: blink A / B"),
+    compare(
+        "f",
+        &[Char('f')],
+        Action::NextFocus,
+        "compare: next pair A, B",
+    ),
+    compare("n", &[Char('n')], Action::NextPanes, "compare: next panes"),
     bind("?", &[Char('?')], Action::Help, "this help"),
     bind(
         "q Esc",
@@ -216,6 +254,7 @@ pub const KEYS: &[Binding] = &[
         ctrl: true,
         action: Action::SaveAndQuit,
         help: "save and quit at once",
+        comparing: false,
     },
 ];
 

@@ -33,6 +33,13 @@ pub fn bad() -> Style {
     Style::new().fg(Color::Red)
 }
 
+/// The colour of run `number` on screen (0 the explorer's own), the same in its pane
+/// title, the charts and the per-image table.
+pub fn run_color(number: usize) -> Color {
+    const COLORS: [Color; 4] = [Color::Cyan, Color::Magenta, Color::Yellow, Color::Green];
+    COLORS[number % COLORS.len()]
+}
+
 /// A mark on a chart: the epoch of the history picture on screen.
 pub fn marker() -> Style {
     Style::new().fg(Color::Magenta)

@@ -9,11 +9,19 @@
 //! per-sample      |
 //! status line                  (1 row)
 //! ```
+//! When runs are compared, the body is the runs' pictures above their charts:
+//! ```text
+//! run 1 pane | run 2 pane | …  (or A | B | |A−B|, or one blinking pane)
+//! error chart, all runs   | per-image errors
+//! learning rates          |   and ranks
+//! ```
 //! Below [`MIN_WIDTH`] x [`MIN_HEIGHT`] the screen says how large it needs to be instead.
 
 use super::app::{App, Overlay};
 use super::theme;
 use super::widgets::buttons::{Buttons, panel_height};
+use super::widgets::compare_errors::{self, CompareErrors};
+use super::widgets::compare_panes::ComparePanes;
 use super::widgets::dialog::QuitDialog;
 use super::widgets::error_chart::ErrorChart;
 use super::widgets::header::{EpochGauge, Header};
@@ -33,6 +41,9 @@ pub const MIN_HEIGHT: u16 = 18;
 
 /// Narrowest the output pane gets (its title needs some room).
 const MIN_PANE_WIDTH: u16 = 30;
+
+/// Fewest rows the compared runs' pictures get.
+const MIN_COMPARE_PANES_HEIGHT: u16 = 8;
 
 /// Narrowest the dashboard column gets next to the output pane.
 const MIN_DASHBOARD_WIDTH: u16 = 40;
@@ -56,43 +67,98 @@ impl Widget for &App {
         EpochGauge(self).render(gauge, buf);
         Buttons(self).render(buttons, buf);
         StatusLine(self).render(status, buf);
-
-        // The pane is as wide as the picture at the body's height, leaving the dashboard
-        // at least its minimum; it does not change when a target appears beside it.
-        let (pic_w, _) = display_size(
-            self.run.width,
-            self.run.height,
-            body.width,
-            body.height.saturating_sub(2),
-        );
-        let pane_w = (pic_w as u16 + 2)
-            .max(MIN_PANE_WIDTH)
-            .min(body.width.saturating_sub(MIN_DASHBOARD_WIDTH));
-        let [dashboard, pane] =
-            Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane_w)]).areas(body);
-        OutputPane(self).render(pane, buf);
-
-        let samples_h = SampleErrors::height_for(self.samples.len(), dashboard.height / 3);
-        let charts_h = dashboard.height.saturating_sub(samples_h);
-        let rate_h = if charts_h >= 15 { charts_h / 3 } else { 0 };
-        let [errors, rates, samples] = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Length(rate_h),
-            Constraint::Length(samples_h),
-        ])
-        .areas(dashboard);
-        ErrorChart(self).render(errors, buf);
-        if rate_h > 0 {
-            RateChart(self).render(rates, buf);
+        if self.comparison.is_some() {
+            comparison_body(self, body, buf);
+        } else {
+            one_run_body(self, body, buf);
         }
-        SampleErrors(self).render(samples, buf);
 
         match self.overlay {
-            Overlay::Help => Help.render(area, buf),
+            Overlay::Help => Help {
+                comparing: self.comparison.is_some(),
+            }
+            .render(area, buf),
             Overlay::Quit => QuitDialog(self).render(area, buf),
             Overlay::None => {}
         }
     }
+}
+
+/// The body with one run: its charts beside its picture.
+fn one_run_body(app: &App, body: Rect, buf: &mut Buffer) {
+    // The pane is as wide as the picture at the body's height, leaving the dashboard
+    // at least its minimum; it does not change when a target appears beside it.
+    let (pic_w, _) = display_size(
+        app.run.width,
+        app.run.height,
+        body.width,
+        body.height.saturating_sub(2),
+    );
+    let pane_w = (pic_w as u16 + 2)
+        .max(MIN_PANE_WIDTH)
+        .min(body.width.saturating_sub(MIN_DASHBOARD_WIDTH));
+    let [dashboard, pane] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane_w)]).areas(body);
+    OutputPane(app).render(pane, buf);
+
+    let samples_h = SampleErrors::height_for(app.samples.len(), dashboard.height / 3);
+    let charts_h = dashboard.height.saturating_sub(samples_h);
+    let rate_h = if charts_h >= 15 { charts_h / 3 } else { 0 };
+    let [errors, rates, samples] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(rate_h),
+        Constraint::Length(samples_h),
+    ])
+    .areas(dashboard);
+    ErrorChart(app).render(errors, buf);
+    if rate_h > 0 {
+        RateChart(app).render(rates, buf);
+    }
+    SampleErrors(app).render(samples, buf);
+}
+
+/// The body when runs are compared: their pictures above their charts and the per-image
+/// table.
+fn comparison_body(app: &App, body: Rect, buf: &mut Buffer) {
+    // The pictures take about half, leaving the table a row per training image (as far as
+    // the pictures keep a few rows).
+    let table = app.error_table();
+    let images = table.stems.len() as u16;
+    let panes_h = body
+        .height
+        .saturating_sub(images + 2)
+        .clamp(
+            MIN_COMPARE_PANES_HEIGHT,
+            (body.height * 11 / 20).max(MIN_COMPARE_PANES_HEIGHT),
+        )
+        .min(body.height);
+    let [panes, dashboard] =
+        Layout::vertical([Constraint::Length(panes_h), Constraint::Fill(1)]).areas(body);
+    ComparePanes(app).render(panes, buf);
+    let runs = app.runs_on_screen().len();
+    let stem_width = table.stems.iter().map(String::len).max().unwrap_or(8);
+    // The errors too when they fit in a little over half the width; else the ranks only.
+    let room = dashboard.width * 11 / 20;
+    let full = compare_errors::width_for(runs, stem_width, false);
+    let table_w = if full <= room {
+        full
+    } else {
+        compare_errors::width_for(runs, stem_width, true).min(room)
+    };
+    let [charts, table] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(table_w)]).areas(dashboard);
+    let rate_h = if charts.height >= 15 {
+        charts.height / 3
+    } else {
+        0
+    };
+    let [errors, rates] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(rate_h)]).areas(charts);
+    ErrorChart(app).render(errors, buf);
+    if rate_h > 0 {
+        RateChart(app).render(rates, buf);
+    }
+    CompareErrors(app).render(table, buf);
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {

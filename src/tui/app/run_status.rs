@@ -2,8 +2,8 @@
 //! [`Mode`], the chart [`History`], the rate the next epoch uses, each sample's latest error
 //! and the training time (with the recent window that gives epochs/s).
 
-use crate::train::update::{Progress, WorkerState};
-use crate::tui::history::History;
+use crate::train::history::History;
+use crate::train::update::{self, Progress, WorkerState};
 use std::collections::VecDeque;
 
 /// Training seconds over which epochs/s is averaged.
@@ -23,7 +23,28 @@ pub enum Mode {
     /// Training stopped on an error (see the status line).
     Failed,
     /// Following a run that another process trains; read-only.
-    Watching,
+    Watching(Watched),
+}
+
+/// A watched run's trainer, as far as can be seen from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Watched {
+    /// A process trains the run (or has it open to train).
+    Training,
+    /// No process trains it, and it has not reached its epoch total.
+    Stopped,
+    /// No process trains it, and it has reached its epoch total.
+    Done,
+}
+
+impl From<update::Watched> for Watched {
+    fn from(w: update::Watched) -> Self {
+        match (w.training, w.done) {
+            (true, _) => Watched::Training,
+            (false, false) => Watched::Stopped,
+            (false, true) => Watched::Done,
+        }
+    }
 }
 
 impl Mode {
@@ -35,7 +56,9 @@ impl Mode {
             Mode::Done => "done",
             Mode::Stopped => "stopped",
             Mode::Failed => "failed",
-            Mode::Watching => "watching",
+            Mode::Watching(Watched::Training) => "watching",
+            Mode::Watching(Watched::Stopped) => "watching · stopped",
+            Mode::Watching(Watched::Done) => "watching · done",
         }
     }
 
@@ -58,6 +81,9 @@ pub struct RunStatus {
     pub seconds: f64,
     /// Recent (training seconds, epoch) pairs, for epochs/s.
     rate_points: VecDeque<(f64, usize)>,
+    /// The run's earlier log is still being read (on a thread): training waits for it, so
+    /// that the chart's epochs keep their order.
+    pub reading_log: bool,
 }
 
 impl RunStatus {
@@ -69,6 +95,7 @@ impl RunStatus {
             sample_errors: Vec::new(),
             seconds: 0.0,
             rate_points: VecDeque::new(),
+            reading_log: false,
         }
     }
 
@@ -86,19 +113,31 @@ impl RunStatus {
         }
     }
 
+    /// What a watcher saw of the run's trainer.
+    pub fn set_watched(&mut self, watched: update::Watched) {
+        let mode = Mode::Watching(watched.into());
+        if mode != self.mode {
+            // Epochs/s counts from the trainer's (re)start, not across its absence.
+            self.rate_points.clear();
+        }
+        self.mode = mode;
+    }
+
     /// Epochs the trainer finished (or a watched run's log gained).
     pub fn add_progress(&mut self, p: Progress) {
         if p.restarted {
             self.history = History::default();
             self.rate_points.clear();
         }
-        if p.errors.is_empty() {
+        if p.points.is_empty() {
             return;
         }
-        for (i, (&e, &lr)) in p.errors.iter().zip(&p.learning_rates).enumerate() {
-            self.history.push(p.first_epoch + i, e, lr);
+        for &point in &p.points {
+            self.history.push(point);
         }
-        self.history.halvings.extend(&p.halvings);
+        for &h in &p.halvings {
+            self.history.mark_halving(h);
+        }
         self.learning_rate = Some(p.next_learning_rate);
         self.note_time(p.seconds, p.last_epoch());
         self.sample_errors = p.sample_errors;
@@ -119,7 +158,10 @@ impl RunStatus {
 
     /// Epochs per second of training over the last few seconds; None when unknown or idle.
     pub fn epochs_per_sec(&self) -> Option<f64> {
-        if !matches!(self.mode, Mode::Training | Mode::Watching) {
+        if !matches!(
+            self.mode,
+            Mode::Training | Mode::Watching(Watched::Training)
+        ) {
             return None;
         }
         let (&(s0, e0), &(s1, e1)) = (self.rate_points.front()?, self.rate_points.back()?);

@@ -49,16 +49,31 @@ pub fn target(epochs: &[usize], shown: Option<usize>, step: Step) -> Option<usiz
     }
 }
 
-/// The scrubber's state: the frame shown, if the user moved away from the live weights.
+/// The scrubber's state: the frame shown, if the user moved away from the live weights, and
+/// for each compared run its picture of the same training input at the same epoch (or the
+/// newest before it), where its history has one.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scrub {
     pub shown: Option<HistoryFrame>,
+    pub compared: Vec<Option<HistoryFrame>>,
 }
 
 impl Scrub {
     /// The epoch shown, when scrubbed.
     pub fn epoch(&self) -> Option<usize> {
         self.shown.as_ref().map(|f| f.epoch)
+    }
+
+    /// Back to the live pictures.
+    pub fn follow_live(&mut self) {
+        self.shown = None;
+        self.compared.clear();
+    }
+
+    /// Compared run `i`'s history picture, while scrubbed.
+    pub fn compared_frame(&self, i: usize) -> Option<&HistoryFrame> {
+        self.shown.as_ref()?;
+        self.compared.get(i)?.as_ref()
     }
 }
 

@@ -92,6 +92,8 @@ impl Widget for Buttons<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
 
     #[test]
     fn weights_read_short() {
@@ -113,5 +115,23 @@ mod tests {
         assert_eq!(grid(8, 200), (8, 1));
         assert_eq!(grid(8, 30), (4, 2));
         assert_eq!(panel_height(8, 80), 3);
+    }
+
+    #[test]
+    fn buttons_show_their_weights_and_the_selected_one_is_reversed() {
+        let mut app = app();
+        set_inputs_0_half_and_3_tenths(&mut app);
+        assert_eq!(
+            text_of(Buttons(&app), 40, 3),
+            Buffer::with_lines([
+                "┌ inputs 1-9 toggle · ←→ select · +/- w┐",
+                "│1▕     ▏0   2▕██  ▏.5   3▕█▎  ▏.3     │",
+                "└──────────────────────────────────────┘",
+            ])
+        );
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 3));
+        Buttons(&app).render(buf.area, &mut buf);
+        assert!(buf[(25, 1)].modifier.contains(Modifier::REVERSED));
+        assert!(!buf[(1, 1)].modifier.contains(Modifier::REVERSED));
     }
 }

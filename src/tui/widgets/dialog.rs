@@ -53,3 +53,48 @@ impl Widget for QuitDialog<'_> {
             .render(popup, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Mode;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_dialog_offers_to_stop_training_while_there_is_training() {
+        let app = app();
+        assert_eq!(
+            text_of(QuitDialog(&app), 50, 9),
+            Buffer::with_lines([
+                "┌ quit? ─────────────────────────────────────────┐",
+                "│                                                │",
+                "│  s        stop training, save, keep exploring  │",
+                "│  q Enter  save and quit                        │",
+                "│  Esc      cancel                               │",
+                "│                                                │",
+                "│  training goes on until you choose             │",
+                "│                                                │",
+                "└────────────────────────────────────────────────┘",
+            ])
+        );
+    }
+
+    #[test]
+    fn a_watched_run_can_only_be_quit_or_left_open() {
+        let mut app = app();
+        app.run_status.mode = Mode::Watching(crate::tui::app::Watched::Training);
+        assert_eq!(
+            text_of(QuitDialog(&app), 30, 7),
+            Buffer::with_lines([
+                "                              ",
+                "     ┌ quit? ────────────┐    ",
+                "     │                   │    ",
+                "     │  q Enter  quit    │    ",
+                "     │  Esc      cancel  │    ",
+                "     │                   │    ",
+                "     └───────────────────┘    ",
+            ])
+        );
+    }
+}

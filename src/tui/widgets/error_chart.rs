@@ -4,79 +4,48 @@
 //!
 //! ratatui's `Chart` has no log axis, so the chart plots log10 of the errors and labels the
 //! ticks with the errors themselves.
+//!
+//! When runs are compared, every run is one series in its own colour on the same log axis,
+//! named in the legend; the recent window is the last epochs of the furthest run.
 
+use crate::train::history::{Bucket, RECENT_EPOCHS};
 use crate::tui::app::App;
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Constraint;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Widget};
-
-/// Epochs shown in the recent window (the `w` key).
-pub const RECENT_EPOCHS: usize = 500;
-
-/// Weight of the exponential moving average when smoothing is on.
-pub const SMOOTHING: f64 = 0.9;
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition, Widget};
 
 /// Smallest error plotted (log10 needs a positive value).
 const FLOOR: f64 = 1e-12;
 
-/// `values` (the value of x = `first_x + i` at index i) reduced to at most `2 * buckets`
-/// points: for each of `buckets` runs of consecutive values, its minimum and its maximum,
-/// in the order they occur, each at its own x. Fewer values than that are returned as they
-/// are. Non-finite values are skipped.
-pub fn min_max_downsample(values: &[f64], first_x: usize, buckets: usize) -> Vec<(f64, f64)> {
-    let points = values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| ((first_x + i) as f64, v))
-        .filter(|(_, v)| v.is_finite());
-    if buckets == 0 || values.len() <= 2 * buckets {
-        return points.collect();
-    }
-    let mut out = Vec::with_capacity(2 * buckets);
-    for b in 0..buckets {
-        let (start, end) = (b * values.len() / buckets, (b + 1) * values.len() / buckets);
-        let chunk = values[start..end]
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite());
-        let lo = chunk.clone().min_by(|a, b| a.1.total_cmp(b.1));
-        let hi = chunk.max_by(|a, b| a.1.total_cmp(b.1));
-        if let (Some((i, &lo)), Some((j, &hi))) = (lo, hi) {
-            let lo = ((first_x + start + i) as f64, lo);
-            let hi = ((first_x + start + j) as f64, hi);
-            if i == j {
-                out.push(lo);
-            } else if i < j {
-                out.extend([lo, hi]);
-            } else {
-                out.extend([hi, lo]);
-            }
+/// A chart line: `(epoch, log10 error)` pairs.
+pub type Series = Vec<(f64, f64)>;
+
+/// The lines of the chart for `buckets` (from the history, already at most the chart's
+/// width): each bucket's lowest and highest error in the order they occur, and the smoothed
+/// error at each bucket's end.
+pub fn series(buckets: &[Bucket]) -> (Series, Series) {
+    let point = |(epoch, error): (usize, f64)| (epoch as f64, error.max(FLOOR).log10());
+    let mut raw = Vec::with_capacity(2 * buckets.len());
+    for b in buckets {
+        let (lo, hi) = (point(b.min), point(b.max));
+        match b.min.0.cmp(&b.max.0) {
+            std::cmp::Ordering::Less => raw.extend([lo, hi]),
+            std::cmp::Ordering::Greater => raw.extend([hi, lo]),
+            std::cmp::Ordering::Equal => raw.push(if lo == hi { lo } else { hi }),
         }
     }
-    out
-}
-
-/// Exponential moving average with TensorBoard's debiasing:
-/// `s_k = w s_(k-1) + (1 - w) v_k` from `s_0 = 0`, reported as `s_k / (1 - w^(k+1))`, so the
-/// first points are not dragged towards 0. Non-finite values are passed through unchanged.
-pub fn smooth(values: &[f64], weight: f64) -> Vec<f64> {
-    let mut s = 0.0;
-    let mut debias = 1.0;
-    values
+    raw.retain(|(_, y)| y.is_finite());
+    let smoothed = buckets
         .iter()
-        .map(|&v| {
-            if !v.is_finite() {
-                return v;
-            }
-            s = weight * s + (1.0 - weight) * v;
-            debias *= weight;
-            s / (1.0 - debias)
-        })
-        .collect()
+        .map(|b| point((b.last, b.smoothed)))
+        .filter(|(_, y)| y.is_finite())
+        .collect();
+    (raw, smoothed)
 }
 
 /// Bounds of a log10 axis around `lo..=hi` (log10 values): padded a little so lines do not
@@ -102,34 +71,185 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        if app.comparison.is_some() {
+            render_runs(app, area, buf);
+            return;
+        }
         let h = &app.run_status.history;
-        let (values, first) = if app.view.recent_only && h.errors.len() > RECENT_EPOCHS {
-            let skip = h.errors.len() - RECENT_EPOCHS;
-            (&h.errors[skip..], h.first_epoch + skip)
-        } else {
-            (&h.errors[..], h.first_epoch)
-        };
         let block = frame(app);
         let inner = block.inner(area);
         block.render(area, buf);
-        if values.is_empty() {
+        if h.is_empty() {
             Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
             return;
         }
-        plot(
-            values,
-            first,
-            app.view.smoothing,
-            app.scrub.epoch(),
-            inner,
-            buf,
-        );
+        let width = chart_width(inner);
+        let buckets = if app.view.recent_only {
+            h.recent(RECENT_EPOCHS, width)
+        } else {
+            h.whole_run(width)
+        };
+        plot(&buckets, app.view.smoothing, app.scrub.epoch(), inner, buf);
     }
+}
+
+/// One run's errors as one line of the chart.
+struct RunSeries {
+    name: String,
+    color: Color,
+    /// The run's history, already at most the chart's width.
+    buckets: Vec<Bucket>,
+}
+
+/// Buckets for a chart in `area`: two columns of braille dots per cell, less about 9 columns
+/// for the y labels.
+fn chart_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(10)).max(1) * 2
+}
+
+/// The chart of every run on screen, one series each.
+fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let runs = app.runs_on_screen();
+    let last = runs
+        .iter()
+        .map(|r| r.status.history.last_epoch())
+        .max()
+        .unwrap_or(0);
+    // The recent window is the same epochs for every run: those after `from`.
+    let from = last.saturating_sub(RECENT_EPOCHS);
+    // The border takes a cell on each side.
+    let width = chart_width(Block::bordered().inner(area));
+    let series: Vec<RunSeries> = runs
+        .iter()
+        .map(|r| {
+            let h = &r.status.history;
+            let buckets = if app.view.recent_only {
+                h.recent(h.last_epoch().saturating_sub(from), width)
+            } else {
+                h.whole_run(width)
+            };
+            RunSeries {
+                name: r.run.name.clone(),
+                color: theme::run_color(r.number),
+                buckets,
+            }
+        })
+        .collect();
+    let title = title(app, &format!(" · {} runs", runs.len()));
+    let mut footer = vec![Span::raw(" now")];
+    for r in &runs {
+        let now = r
+            .status
+            .history
+            .current()
+            .map_or("–".to_string(), theme::sci);
+        footer.push(Span::raw(" "));
+        footer.push(Span::styled(
+            now,
+            Style::new().fg(theme::run_color(r.number)),
+        ));
+    }
+    footer.push(Span::raw(" "));
+    let block = Block::bordered()
+        .border_style(theme::border())
+        .title(title)
+        .title_bottom(Line::from(footer));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if series.iter().all(|s| s.buckets.is_empty()) {
+        Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+        return;
+    }
+    plot_runs(&series, app.view.smoothing, inner, buf);
+}
+
+/// Several runs' errors on one log axis in `area` (each run's smoothed curve instead when
+/// `smoothing`), with a legend naming them.
+fn plot_runs(series: &[RunSeries], smoothing: bool, area: Rect, buf: &mut Buffer) {
+    let points: Vec<Series> = series
+        .iter()
+        .map(|s| {
+            let (raw, smoothed) = super::error_chart::series(&s.buckets);
+            if smoothing { smoothed } else { raw }
+        })
+        .collect();
+    let all = points.iter().flatten();
+    let (lo, hi) = all
+        .clone()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let (first, last) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(x, _)| {
+        (a.min(x), b.max(x))
+    });
+    let y_bounds = log_bounds(lo, hi);
+    let x_bounds = [first, last.max(first + 1.0)];
+    let datasets = series
+        .iter()
+        .zip(&points)
+        .map(|(s, p)| {
+            Dataset::default()
+                .name(s.name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(s.color))
+                .data(p)
+        })
+        .collect();
+    let (first, last) = (first as usize, last as usize);
+    let mid = (first + last) / 2;
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds)
+        .legend_position(Some(LegendPosition::TopRight))
+        .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
+        .render(area, buf);
+}
+
+/// `datasets` over an epoch axis (`x_bounds`, labelled `x_labels`) and a log10 axis
+/// (`y_bounds`, labelled with the values themselves).
+pub fn log_chart<'a>(
+    datasets: Vec<Dataset<'a>>,
+    x_bounds: [f64; 2],
+    x_labels: Vec<String>,
+    y_bounds: [f64; 2],
+) -> Chart<'a> {
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds(x_bounds)
+                .style(theme::dim())
+                .labels(x_labels),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y_bounds)
+                .style(theme::dim())
+                .labels(log_labels(y_bounds)),
+        )
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
     let h = &app.run_status.history;
+    let title = title(app, "");
+    let mut footer = vec![Span::raw(" ")];
+    if let Some(now) = h.current() {
+        footer.push(Span::raw("now "));
+        footer.push(Span::styled(theme::sci(now), theme::accent()));
+    }
+    if let Some((epoch, best)) = h.best() {
+        footer.push(Span::raw("  best "));
+        footer.push(Span::styled(theme::sci(best), theme::good()));
+        footer.push(Span::raw(format!(" @{epoch} ")));
+    }
+    Block::bordered()
+        .border_style(theme::border())
+        .title(title)
+        .title_bottom(Line::from(footer))
+}
+
+/// The chart's title: the view (whole run or recent epochs, `extra`, smoothed or not).
+fn title(app: &App, extra: &str) -> Line<'static> {
     let view = if app.view.recent_only {
         format!("last {RECENT_EPOCHS} epochs")
     } else {
@@ -137,52 +257,31 @@ fn frame(app: &App) -> Block<'static> {
     };
     let mut title = vec![
         Span::styled(" error ", theme::title()),
-        Span::styled(format!("(log) · {view}"), theme::dim()),
+        Span::styled(format!("(log) · {view}{extra}"), theme::dim()),
     ];
     if app.view.smoothing {
         title.push(Span::styled(" · smoothed", theme::dim()));
     }
     title.push(Span::raw(" "));
-    let mut footer = vec![Span::raw(" ")];
-    if let Some(now) = h.current() {
-        footer.push(Span::raw("now "));
-        footer.push(Span::styled(theme::sci(now), theme::accent()));
-    }
-    if let Some((epoch, best)) = h.best {
-        footer.push(Span::raw("  best "));
-        footer.push(Span::styled(theme::sci(best), theme::good()));
-        footer.push(Span::raw(format!(" @{epoch} ")));
-    }
-    Block::bordered()
-        .border_style(theme::border())
-        .title(Line::from(title))
-        .title_bottom(Line::from(footer))
+    Line::from(title)
 }
 
-/// The errors `values` of epochs `first…` on a log axis in `area`, downsampled to its width,
-/// with the smoothed line over them when `smoothing`, and a vertical line at epoch `marked`
-/// (the picture history's epoch on screen) when it is in view.
-fn plot(
-    values: &[f64],
-    first: usize,
-    smoothing: bool,
-    marked: Option<usize>,
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let log = |v: &[f64]| -> Vec<f64> { v.iter().map(|&e| e.max(FLOOR).log10()).collect() };
-    // Two columns of braille dots per cell; the y labels take about 9 of the columns.
-    let buckets = usize::from(area.width.saturating_sub(10)).max(1) * 2;
-    let raw = min_max_downsample(&log(values), first, buckets);
-    let smoothed =
-        smoothing.then(|| min_max_downsample(&log(&smooth(values, SMOOTHING)), first, buckets));
+/// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`,
+/// and a vertical line at epoch `marked` (the picture history's epoch on screen) when it is
+/// in view.
+fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, buf: &mut Buffer) {
+    let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+        return;
+    };
+    let (first, last) = (first.first, last.last);
+    let (raw, smoothed) = series(buckets);
+    let smoothed = smoothing.then_some(smoothed);
     let (lo, hi) = raw
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| {
             (lo.min(y), hi.max(y))
         });
     let y_bounds = log_bounds(lo, hi);
-    let last = first + values.len() - 1;
     let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
     let raw_style = if smoothing {
         Style::new().fg(Color::DarkGray)
@@ -208,59 +307,29 @@ fn plot(
         datasets.push(line(theme::marker(), &mark));
     }
     let mid = (first + last) / 2;
-    Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds(x_bounds)
-                .style(theme::dim())
-                .labels([first.to_string(), mid.to_string(), last.to_string()]),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .style(theme::dim())
-                .labels(log_labels(y_bounds)),
-        )
-        .render(area, buf);
+    let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
+    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
-    fn short_series_are_kept_as_they_are() {
-        let v = [3.0, 1.0, 2.0];
-        assert_eq!(
-            min_max_downsample(&v, 10, 4),
-            [(10.0, 3.0), (11.0, 1.0), (12.0, 2.0)]
-        );
-    }
-
-    #[test]
-    fn downsampling_keeps_a_one_epoch_spike() {
-        let mut v = vec![1.0; 1000];
-        v[637] = 50.0;
-        v[100] = 0.01;
-        let points = min_max_downsample(&v, 1, 20);
-        assert!(points.len() <= 40);
-        assert!(points.contains(&(638.0, 50.0)));
-        assert!(points.contains(&(101.0, 0.01)));
-    }
-
-    #[test]
-    fn downsampled_points_stay_in_epoch_order() {
-        let v: Vec<f64> = (0..500).map(|i| ((i * 37) % 11) as f64).collect();
-        let points = min_max_downsample(&v, 1, 7);
-        assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
-    }
-
-    #[test]
-    fn smoothing_is_debiased_and_follows_a_constant() {
-        assert_eq!(smooth(&[2.0, 2.0, 2.0], 0.9), [2.0, 2.0, 2.0]);
-        let s = smooth(&[1.0, 0.0], 0.5);
-        // s1 = 0.5 -> 0.5 / 0.5 = 1; s2 = 0.25 -> 0.25 / 0.75 = 1/3.
-        assert!((s[0] - 1.0).abs() < 1e-12 && (s[1] - 1.0 / 3.0).abs() < 1e-12);
+    fn a_bucket_gives_its_extremes_in_the_order_they_occur() {
+        let bucket = |min, max| Bucket {
+            first: 1,
+            last: 9,
+            min,
+            max,
+            smoothed: 1.0,
+        };
+        let (raw, smoothed) = series(&[bucket((7, 0.01), (3, 10.0)), bucket((9, 1.0), (9, 1.0))]);
+        assert_eq!(raw, [(3.0, 1.0), (7.0, -2.0), (9.0, 0.0)]);
+        assert_eq!(smoothed, [(9.0, 0.0), (9.0, 0.0)]);
     }
 
     #[test]
@@ -268,5 +337,24 @@ mod tests {
         assert_eq!(log_labels([-3.0, -1.0]), ["1.00e-3", "1.00e-2", "1.00e-1"]);
         let [lo, hi] = log_bounds(-2.0, -2.0);
         assert!(lo < -2.0 && hi > -2.0);
+    }
+
+    #[test]
+    fn the_chart_draws_the_errors_on_a_log_axis_with_now_and_best() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(ErrorChart(&app), 40, 8),
+            Buffer::with_lines([
+                "┌ error (log) · whole run ─────────────┐",
+                "│5.67e-1│⠒⠒⠢⠤⠤⠤⢄⣀⣀⣀⣀⣀⣀⡀                │",
+                "│       │             ⠈⠉⠒⠢⠤⣀⡀          │",
+                "│1.41e-1│                   ⠈⠑⠒⠤⣀      │",
+                "│3.53e-2│                        ⠉⠒⠒⠒⠤⠤│",
+                "│       └──────────────────────────────│",
+                "│       1               4             8│",
+                "└ now 4.00e-2  best 4.00e-2 @8 ────────┘",
+            ])
+        );
     }
 }

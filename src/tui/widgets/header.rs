@@ -1,7 +1,7 @@
 //! The top lines: run name, layers and preset (named as such: `v0.1.6.1` is not nnimg's version), epoch N / total, epochs/s, training time, ETA
 //! and state; and below it the epoch progress gauge.
 
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, Watched};
 use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -27,7 +27,7 @@ impl Widget for Header<'_> {
             .epochs_per_sec()
             .map_or("– ep/s".to_string(), |r| format!("{r:.0} ep/s"));
         let eta = match (app.run_status.mode, app.eta_seconds()) {
-            (Mode::Done, _) => "done".to_string(),
+            (Mode::Done | Mode::Watching(Watched::Done), _) => "done".to_string(),
             (_, Some(s)) => format!("ETA {}", theme::duration(s)),
             (_, None) => "ETA –".to_string(),
         };
@@ -100,7 +100,9 @@ fn state_badge(mode: Mode) -> Span<'static> {
         Mode::Done => Color::Cyan,
         Mode::Stopped => Color::Magenta,
         Mode::Failed => Color::Red,
-        Mode::Watching => Color::Blue,
+        Mode::Watching(Watched::Training) => Color::Blue,
+        Mode::Watching(Watched::Stopped) => Color::Magenta,
+        Mode::Watching(Watched::Done) => Color::Cyan,
     };
     Span::styled(
         format!(" {} ", mode.name().to_uppercase()),
@@ -130,5 +132,36 @@ impl Widget for EpochGauge<'_> {
             .gauge_style(Style::new().fg(Color::Cyan).bg(Color::Black))
             .use_unicode(true)
             .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
+
+    #[test]
+    fn the_header_keeps_what_matters_most_when_the_line_is_short() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        // The layers and the elapsed time are the first to go.
+        assert_eq!(
+            text_of(Header(&app), 70, 1),
+            Buffer::with_lines([
+                " nnimg  test-1  epoch 8/100  – ep/s  lr 0.05  ETA –   TRAINING        ",
+            ])
+        );
+    }
+
+    #[test]
+    fn the_gauge_shows_the_epochs_done_of_the_total() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(EpochGauge(&app), 40, 1),
+            Buffer::with_lines(["███▎      8 / 100 epochs (8%)           "])
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The help overlay: every key of [`KEYS`], the table the key handler reads too, in as many
-//! columns as the screen's height needs.
+//! The help overlay: every key of [`KEYS`], the table the key handler reads too (the keys
+//! for comparing runs only when runs are compared), in as many columns as the screen's
+//! height needs.
 
 use crate::tui::keys::KEYS;
 use crate::tui::theme;
@@ -8,17 +9,21 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-pub struct Help;
+pub struct Help {
+    /// Runs are compared: their keys are listed too.
+    pub comparing: bool,
+}
 
 impl Help {
     /// The lines of the overlay, one per key binding.
-    pub fn lines() -> Vec<Line<'static>> {
+    pub fn lines(&self) -> Vec<Line<'static>> {
         let width = KEYS
             .iter()
             .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
         KEYS.iter()
+            .filter(|b| self.comparing || !b.comparing)
             .map(|b| {
                 let pad = width - b.label.chars().count();
                 Line::from(vec![
@@ -32,7 +37,7 @@ impl Help {
 
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = Help::lines();
+        let lines = self.lines();
         // The fewest columns whose rows fit between the borders.
         let room = usize::from(area.height.saturating_sub(2)).max(1);
         let columns = lines.len().div_ceil(room).max(1);
@@ -58,5 +63,40 @@ impl Widget for Help {
         for (chunk, &column) in chunks.into_iter().zip(areas.iter()) {
             Paragraph::new(chunk).render(column, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn the_overlay_lists_every_key_of_the_table_in_two_columns_at_80x20() {
+        assert_eq!(
+            text_of(Help { comparing: false }, 80, 20),
+            Buffer::with_lines([
+                "                                                                                ",
+                "     ┌ keys ──────────────────────────────────────────────────────────────┐     ",
+                "     │ 1-9      toggle input N             u        path: remove the last │     ",
+                "     │ ← h ↑ k  select the previous input  x        path: clear           │     ",
+                "     │ → l ↓ j  select the next input      p        play / stop the path  │     ",
+                "     │ + ]      raise it by 0.1            W        random walk / stop    │     ",
+                "     │ - [      lower it by 0.1            >        animation faster      │     ",
+                "     │ 0        all inputs 0               <        animation slower      │     ",
+                "     │ r        random inputs              E        export the animation  │     ",
+                "     │ t        training input and target  ,        history: back         │     ",
+                "     │ space    pause / resume training    .        history: forward      │     ",
+                "     │ s        save a checkpoint now      Home     history: first epoch  │     ",
+                "     │ w        chart: whole run / recent  End      history: live picture │     ",
+                "     │ a        chart: smoothing on / off  T        export a timelapse    │     ",
+                "     │ c        next colour map            ?        this help             │     ",
+                "     │ e        export the picture (PNG)   q Esc    quit (asks first)     │     ",
+                "     │ g        export all inputs (grid)   Ctrl-C   save and quit at once │     ",
+                "     │ m        path: add a waypoint                                      │     ",
+                "     └ any key closes ────────────────────────────────────────────────────┘     ",
+                "                                                                                ",
+            ])
+        );
     }
 }

@@ -190,6 +190,8 @@ fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Li
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::{set_inputs_0_half_and_3_tenths, text_of};
     use image::Rgb;
 
     #[test]
@@ -219,5 +221,20 @@ mod tests {
         assert_eq!(cell.symbol(), UPPER_HALF);
         assert_eq!(cell.fg, Color::Rgb(255, 0, 0));
         assert_eq!(cell.bg, Color::Rgb(0, 0, 255));
+    }
+
+    #[test]
+    fn the_pane_draws_the_picture_enlarged_with_its_size_below() {
+        let mut app = app();
+        set_inputs_0_half_and_3_tenths(&mut app);
+        assert_eq!(
+            text_of(OutputPane(&app), 60, 4),
+            Buffer::with_lines([
+                "┌ output 0_0.5_0.3 ────────────────────────────────────────┐",
+                "│                           ▀▀▀▀                           │",
+                "│                           ▀▀▀▀                           │",
+                "└ grey · 4×4 of 2×2 ───────────────────────────────────────┘",
+            ])
+        );
     }
 }

@@ -124,6 +124,9 @@ fn arg(values: &[f64], better: fn(f64, f64) -> bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::widgets::tests::text_of;
+    use crate::tui::widgets::tests::trained;
 
     #[test]
     fn bars_fill_in_eighths() {
@@ -140,5 +143,20 @@ mod tests {
         assert_eq!(columns_for(8, 3), 3);
         assert_eq!(SampleErrors::height_for(8, 20), 10);
         assert_eq!(SampleErrors::height_for(8, 6), 6);
+    }
+
+    #[test]
+    fn each_sample_gets_a_bar_scaled_to_the_worst() {
+        let mut app = app();
+        app.run_status.add_progress(trained());
+        assert_eq!(
+            text_of(SampleErrors(&app), 40, 4),
+            Buffer::with_lines([
+                "┌ error per training image (t shows eac┐",
+                "│ 100 ████████                 2.00e-2 │",
+                "│ 010 ████████████████████████ 6.00e-2 │",
+                "└──────────────────────────────────────┘",
+            ])
+        );
     }
 }

@@ -25,6 +25,9 @@ impl Widget for StatusLine<'_> {
                 if !pause.is_empty() {
                     hints.push(("space", pause));
                 }
+                if app.comparison.is_some() {
+                    hints.extend([("d", "difference"), ("b", "blink")]);
+                }
                 hints.extend([
                     ("1-8", "buttons"),
                     ("t", "training inputs"),
@@ -56,5 +59,35 @@ impl Widget for StatusLine<'_> {
             }
         };
         line.render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::tests::app;
+    use crate::tui::event::Status;
+    use crate::tui::widgets::tests::text_of;
+
+    #[test]
+    fn without_a_message_the_line_lists_the_main_keys() {
+        let app = app();
+        assert_eq!(
+            text_of(StatusLine(&app), 60, 1),
+            Buffer::with_lines([" ? help  space pause  1-8 buttons  t training inputs        "])
+        );
+    }
+
+    #[test]
+    fn a_message_takes_the_line_in_the_colour_of_its_kind() {
+        let mut app = app();
+        app.status = Some(Status::error("no weights yet"));
+        assert_eq!(
+            text_of(StatusLine(&app), 30, 1),
+            Buffer::with_lines([" no weights yet               "])
+        );
+        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 1));
+        StatusLine(&app).render(buf.area, &mut buf);
+        assert_eq!(Some(buf[(1, 0)].fg), theme::bad().fg);
     }
 }
