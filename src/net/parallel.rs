@@ -35,9 +35,10 @@ use std::time::{Duration, Instant};
 /// How long a worker spins waiting for the next sample before it parks.
 pub const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(300);
 
-/// How long the leader spins for a block under way in a worker before it sleeps until the
-/// worker wakes it: a block of the default network takes about 10 µs, so a worker still busy
-/// after this is most likely descheduled.
+/// How long the leader waits for a worker that makes no progress before it takes over the
+/// worker's unclaimed blocks, and spins for a block under way before it sleeps until the
+/// worker wakes it: a block of the default network takes about 10 µs, so a worker that
+/// neither claims nor finishes one for this long is most likely descheduled.
 const SPIN_FOR_PARTNER: Duration = Duration::from_micros(50);
 
 /// Output-layer weights (rows × stride) above which a second thread pays on this kind of
@@ -445,12 +446,30 @@ impl Team {
             // SAFETY: the leader's units are its own; the buffers live (the caller).
             unsafe { work.run(0, threads, i) };
         }
-        // A worker that has not claimed its units by now is late (descheduled, or waking
-        // up): run them here, the last first, so that it can still start at the front.
+        // A worker that has not started by now (descheduled, or waking up), or has made no
+        // progress for SPIN_FOR_PARTNER, is late: run its unclaimed units here, the last
+        // first, so that it can still go on at the front. A worker that is merely a little
+        // behind keeps its units: taking them would move their rows to our cache and leave
+        // ours the longer share.
         for k in 1..threads {
-            while let Some(i) = shared.claims[k].0.take_back() {
-                // SAFETY: taking the unit from the back of the claims makes it ours alone.
-                unsafe { work.run(k, threads, i) };
+            let claims = &shared.claims[k].0;
+            let (mut seen, mut since) = (claims.load(), Instant::now());
+            loop {
+                let now = claims.load();
+                if now.next == now.end {
+                    break;
+                }
+                if now.next == 0 || since.elapsed() > SPIN_FOR_PARTNER {
+                    if let Some(i) = claims.take_back() {
+                        // SAFETY: taking the unit from the back of the claims makes it ours.
+                        unsafe { work.run(k, threads, i) };
+                    }
+                    (seen, since) = (claims.load(), Instant::now());
+                } else if now != seen {
+                    (seen, since) = (now, Instant::now());
+                } else {
+                    std::hint::spin_loop();
+                }
             }
         }
         drop(finish);
