@@ -2,6 +2,8 @@
 
 use crate::data::Fit;
 use crate::net::kernel::Kernel;
+use crate::render::cells::Background;
+use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
 use crate::train::Order;
@@ -137,12 +139,21 @@ pub struct ExploreArgs {
     /// Folder for exported PNGs.
     #[arg(long, value_name = "DIR", default_value = "samples")]
     pub samples: PathBuf,
-    /// Largest redraw rate, frames per second.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub fps: u32,
-    /// Colours: auto (true colour if COLORTERM says so), truecolor, or 256.
+    /// Most redraws a second while training [default: 10, or 4 when SSH_CONNECTION is set];
+    /// the picture refreshes at most 4 times a second (2 over ssh).
+    #[arg(long, value_name = "N")]
+    pub fps: Option<u32>,
+    /// Colours of the picture: auto (from COLORTERM, TERM, TERM_PROGRAM), truecolor, 256, 16,
+    /// or mono (plain characters, no colour at all).
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ColorModeArg::Auto)]
     pub color_mode: ColorModeArg,
+    /// Colours for a light or dark terminal background; auto asks the terminal.
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = ThemeArg::Auto)]
+    pub theme: ThemeArg,
+    /// Let the mouse press buttons and pick training images (`m` toggles it; it takes text
+    /// selection away while on).
+    #[arg(long)]
+    pub mouse: bool,
     /// Upscale exported PNGs by this factor.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub export_scale: u32,
@@ -178,6 +189,41 @@ pub enum ColorModeArg {
     Truecolor,
     #[value(name = "256")]
     Ansi256,
+    #[value(name = "16")]
+    Ansi16,
+    Mono,
+}
+
+impl From<ColorModeArg> for Option<ColorMode> {
+    /// `None` for auto: the terminal decides.
+    fn from(mode: ColorModeArg) -> Option<ColorMode> {
+        match mode {
+            ColorModeArg::Auto => None,
+            ColorModeArg::Truecolor => Some(ColorMode::TrueColor),
+            ColorModeArg::Ansi256 => Some(ColorMode::Ansi256),
+            ColorModeArg::Ansi16 => Some(ColorMode::Ansi16),
+            ColorModeArg::Mono => Some(ColorMode::Mono),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ThemeArg {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl From<ThemeArg> for Option<Background> {
+    /// `None` for auto: the terminal is asked.
+    fn from(theme: ThemeArg) -> Option<Background> {
+        match theme {
+            ThemeArg::Auto => None,
+            ThemeArg::Light => Some(Background::Light),
+            ThemeArg::Dark => Some(Background::Dark),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

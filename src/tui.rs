@@ -3,7 +3,9 @@
 //!
 //! `app` is the state, grouped by concept, and its `update`; `keys` the key table (the charts
 //! draw `train::history`); `event` the event type, the input and signal threads and the frame
-//! pacer; `ui` the layout and `widgets` its parts; `export` writes PNGs; `theme` the styles.
+//! pacer; `link` how much may be written to the terminal; `terminal` what the terminal can
+//! do (colours, background, graphics); `ui` the layout and `widgets` its parts; `export`
+//! writes PNGs; `theme` the styles.
 //! Training facts arrive as `train::Update`s, from the worker or from the watcher of a run
 //! another process trains. This file holds the loop that ties them together and the one
 //! place the terminal is set up and restored.
@@ -12,10 +14,13 @@ pub mod app;
 pub mod event;
 pub mod export;
 pub mod keys;
+pub mod link;
+pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+use crate::render::cells::Background;
 use crate::render::compare_sheet::comparison_recipe;
 use crate::render::recipe::Recipe;
 use crate::shown::Shown;
@@ -24,16 +29,23 @@ use crate::train::provenance::run_recipe;
 use crate::train::update::Update;
 use crate::train::worker::{Summary, Worker};
 use anyhow::{Context, Result};
-use app::{App, Effect, HistoryFrame, Mode, Step};
+use app::{App, Capabilities, Effect, Gesture, HistoryFrame, Mode, Overlay, Step};
+use crossterm::cursor::MoveTo;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, MouseEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use crossterm::{execute, queue};
 use event::{Event, FramePacer, Status};
 use export::PictureSpec;
+use link::{LinkBudget, PictureClock};
 use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+use terminal::{graphics, probe};
+use widgets::full_picture::{Placement, placement};
 
 /// How long the blink view shows each of the two runs in focus.
 pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
@@ -41,12 +53,20 @@ pub const BLINK_INTERVAL: Duration = Duration::from_millis(600);
 /// Settings of the loop.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Most frames a second.
-    pub fps: u32,
+    /// How often and how much to draw while training.
+    pub budget: LinkBudget,
     /// Where `e` and `g` write PNGs.
     pub samples_dir: PathBuf,
     /// Upscaling of exported pictures.
     pub export_scale: u32,
+    /// The terminal's background when the user said; None asks the terminal.
+    pub background: Option<Background>,
+    /// Capture the mouse from the start.
+    pub mouse: bool,
+    /// Inside tmux (graphics protocols do not pass through).
+    pub in_tmux: bool,
+    /// Over ssh (replies take a network round trip).
+    pub over_ssh: bool,
 }
 
 /// How the explorer ended.
@@ -58,11 +78,12 @@ pub struct Outcome {
     pub interrupted: Option<String>,
 }
 
-/// Runs the explorer until the user quits: sets up the terminal, reads keys on a thread,
-/// applies every event of `rx` to `app`, draws when something changed (at most `fps` times a
-/// second, each frame one synchronized update), carries out the app's effects, and restores
-/// the terminal on every way out (ratatui's panic hook covers panics). The worker, if any, is
-/// stopped afterwards, which saves its checkpoint; dropping it during a panic does the same.
+/// Runs the explorer until the user quits: sets up the terminal, asks it what it can do,
+/// reads keys on a thread, applies every event of `rx` to `app`, draws when something changed
+/// (within the link budget, each frame one synchronized update), carries out the app's
+/// effects, and restores the terminal on every way out (ratatui's panic hook covers panics,
+/// with the mouse given back first). The worker, if any, is stopped afterwards, which saves
+/// its checkpoint; dropping it during a panic does the same.
 pub fn run(
     mut app: App,
     tx: Sender<Event>,
@@ -71,9 +92,21 @@ pub fn run(
     options: &Options,
 ) -> Result<Outcome> {
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    let looped = event::spawn_input_thread(tx.clone())
-        .context("cannot start the input thread")
+    give_back_the_mouse_on_panic();
+    // crossterm writes no colour at all when NO_COLOR is set; the picture is content and
+    // keeps its colours, the chrome leaves out its own (`Theme::plain`).
+    crossterm::style::force_color_output(true);
+    let looped = set_up(&mut terminal, &mut app, options)
+        .and_then(|()| {
+            event::spawn_input_thread(tx.clone()).context("cannot start the input thread")
+        })
         .and_then(|()| event_loop(&mut terminal, &mut app, &tx, &rx, &mut worker, options));
+    if app.view.mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    if let Ok(protocol) = &app.capabilities.graphics {
+        let _ = std::io::stdout().write_all(graphics::erase(*protocol));
+    }
     let restored = ratatui::try_restore();
     let (stopped, interrupted) = looped?;
     // After SIGHUP the terminal is gone and cannot be restored; that is not worth a word.
@@ -96,6 +129,45 @@ pub fn run(
 
 type LoopResult = (Option<Result<Summary>>, Option<String>);
 
+/// Asks the terminal for its background (unless the user chose) and graphics, before the
+/// input thread reads the keyboard; turns on the mouse when asked.
+fn set_up(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) -> Result<()> {
+    let replies = probe::ask(
+        options.background.is_none(),
+        probe::timeout(options.over_ssh),
+    )
+    .unwrap_or_default();
+    app.view.theme.background = options
+        .background
+        .or(replies.background.map(terminal::background_of))
+        .unwrap_or_default();
+    let cell_pixels = replies.cell_pixels.or_else(|| {
+        let size = crossterm::terminal::window_size().ok()?;
+        (size.width > 0 && size.columns > 0 && size.rows > 0)
+            .then(|| (size.width / size.columns, size.height / size.rows))
+    });
+    app.capabilities = Capabilities {
+        graphics: graphics::choose(&replies, options.in_tmux),
+        cell_pixels,
+    };
+    // A terminal that printed a query it did not understand gets a clean screen.
+    clear(terminal)?;
+    if options.mouse {
+        execute!(terminal.backend_mut(), EnableMouseCapture).context("cannot capture the mouse")?;
+        app.view.mouse = true;
+    }
+    Ok(())
+}
+
+/// Makes a panic give the mouse back to the terminal before ratatui's hook restores the rest.
+fn give_back_the_mouse_on_panic() {
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        restore(info);
+    }));
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
@@ -104,7 +176,9 @@ fn event_loop(
     worker: &mut Option<Worker>,
     options: &Options,
 ) -> Result<LoopResult> {
-    let mut pacer = FramePacer::new(options.fps);
+    let mut pacer = FramePacer::new(options.budget.fps);
+    let mut clock = PictureClock::new(options.budget.picture_interval);
+    let mut full_picture = None;
     let mut stopped = None;
     let mut interrupted = None;
     // When the blink view next changes picture; None while it is not shown, so an idle
@@ -112,19 +186,28 @@ fn event_loop(
     let mut next_blink: Option<Instant> = None;
     loop {
         let now = Instant::now();
+        if app.output.behind && clock.wait(now).is_zero() {
+            let cells = options.budget.picture_cells(app.view.color_mode);
+            if app.catch_up_picture(cells) {
+                pacer.mark_dirty();
+            }
+            clock.refreshed(now);
+        }
         if pacer.should_draw(now) {
             draw(terminal, app)?;
             pacer.drawn(now);
+            show_full_picture(terminal, app, &mut full_picture)?;
         }
         next_blink = app
             .is_blinking()
             .then(|| next_blink.unwrap_or(now + BLINK_INTERVAL));
         let now = Instant::now();
         let until_blink = next_blink.map(|t| t.saturating_duration_since(now));
-        let until_frame = match (app.motion.next_frame_in(now), until_blink) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let until_picture = app.output.behind.then(|| clock.wait(now));
+        let until_frame = [app.motion.next_frame_in(now), until_blink, until_picture]
+            .into_iter()
+            .flatten()
+            .min();
         let wait = match (pacer.wait_time(now), until_frame) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -161,15 +244,23 @@ fn event_loop(
             if let Event::Quit(why) = &event {
                 interrupted = Some(why.clone());
             }
-            if app.update(event) {
-                pacer.mark_dirty();
+            let person = matches!(event, Event::Key(_) | Event::Mouse(_) | Event::Resize);
+            if let Event::Mouse(mouse) = event {
+                point(terminal, app, mouse)?;
+                pacer.mark_urgent();
+            } else if app.update(event) {
+                if person {
+                    pacer.mark_urgent();
+                } else {
+                    pacer.mark_dirty();
+                }
             }
         }
         for effect in std::mem::take(&mut app.effects) {
             if let Some(summary) = carry_out(effect, app, worker, tx, options) {
                 stopped = Some(summary);
             }
-            pacer.mark_dirty();
+            pacer.mark_urgent();
         }
         if app.advance_motion(Instant::now()) {
             pacer.mark_dirty();
@@ -223,8 +314,88 @@ fn carry_out(
             app.show_history(frame);
             app.show_compared_history(compared);
         }
+        Effect::Mouse(on) => {
+            let mut out = std::io::stdout();
+            let done = if on {
+                execute!(out, EnableMouseCapture)
+            } else {
+                execute!(out, DisableMouseCapture)
+            };
+            if let Err(e) = done {
+                app.view.mouse = false;
+                app.status = Some(Status::error(format!("cannot capture the mouse: {e}")));
+            }
+        }
     }
     None
+}
+
+/// A click or a scroll, found on the layout last drawn.
+fn point(
+    terminal: &DefaultTerminal,
+    app: &mut App,
+    mouse: crossterm::event::MouseEvent,
+) -> Result<()> {
+    let gesture = match mouse.kind {
+        MouseEventKind::ScrollUp => Gesture::ScrollUp,
+        MouseEventKind::ScrollDown => Gesture::ScrollDown,
+        _ => Gesture::Click,
+    };
+    let size = terminal.size().context("cannot read the terminal's size")?;
+    let area = Rect::new(0, 0, size.width, size.height);
+    if let Some(target) = ui::target_at(app, area, mouse.column, mouse.row) {
+        app.point(target, gesture);
+    }
+    Ok(())
+}
+
+/// Keeps the terminal's graphics in step with the full-resolution view: draws the still
+/// picture into the frame's empty area when the view opens (or its scale or the screen's
+/// size changes), and erases it, with a full redraw, when it closes or changes. `shown` is
+/// where the picture is on screen now.
+fn show_full_picture(
+    terminal: &mut DefaultTerminal,
+    app: &App,
+    shown: &mut Option<Placement>,
+) -> Result<()> {
+    let size = terminal.size().context("cannot draw")?;
+    let area = Rect::new(0, 0, size.width, size.height);
+    let wanted = match app.overlay {
+        Overlay::FullPicture(scale) => placement(app, area, scale),
+        _ => None,
+    };
+    let Ok(protocol) = app.capabilities.graphics else {
+        return Ok(());
+    };
+    if wanted == *shown {
+        return Ok(());
+    }
+    if shown.is_some() {
+        let out = terminal.backend_mut();
+        out.write_all(graphics::erase(protocol))
+            .context("cannot draw")?;
+        clear(terminal)?;
+        draw(terminal, app)?;
+    }
+    if let (Some(place), Some(still)) = (wanted, app.still.as_ref()) {
+        let bytes = graphics::encode(protocol, still.upscaled(place.scale).as_image());
+        let out = terminal.backend_mut();
+        queue!(out, MoveTo(place.area.x, place.area.y)).context("cannot draw")?;
+        out.write_all(&bytes).context("cannot draw")?;
+        out.flush().context("cannot draw")?;
+    }
+    *shown = wanted;
+    Ok(())
+}
+
+/// Clears the screen and makes the next frame draw every cell. Not `Terminal::clear`, which
+/// asks the terminal for the cursor position: a reply the input thread would wait behind.
+fn clear(terminal: &mut DefaultTerminal) -> Result<()> {
+    use crossterm::terminal::{Clear, ClearType};
+    execute!(terminal.backend_mut(), Clear(ClearType::All)).context("cannot draw")?;
+    // Both buffers empty, as the screen now is.
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Each compared run's picture of the training input `shown` shows, from its own history at

@@ -5,9 +5,9 @@
 
 use super::setup::open_session;
 use super::train::{EXIT_INTERRUPTED, is_dumb_terminal};
-use crate::cli::{ColorModeArg, ExploreArgs};
+use crate::cli::ExploreArgs;
 use crate::data::load_samples;
-use crate::render::color::{ColorMode, detect_from_env};
+use crate::render::color::ColorMode;
 use crate::shown::Shown;
 use crate::train::metrics::LogPlan;
 use crate::train::run_dir::{Holder, ReadOnlyRun, RunDir};
@@ -18,6 +18,8 @@ use crate::train::worker::{Pacing, Summary, Worker};
 use crate::tui::app::comparison::MAX_RUNS;
 use crate::tui::app::{App, ComparedRun, Comparison, Mode, RunInfo, Watched};
 use crate::tui::event::{self, Event, Status};
+use crate::tui::link::LinkBudget;
+use crate::tui::terminal::Env;
 use crate::tui::{self, Options};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
@@ -26,7 +28,8 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
-/// Least time between two weight snapshots from the worker (each costs the UI a forward pass).
+/// Least time between two weight snapshots from the worker (each costs the UI a forward pass);
+/// the picture does not refresh more often than `LinkBudget::picture_interval` anyway.
 const WEIGHTS_INTERVAL: Duration = Duration::from_millis(100);
 
 pub fn run(args: ExploreArgs) -> Result<ExitCode> {
@@ -47,19 +50,21 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
              run it in another terminal (or set TERM, e.g. TERM=xterm-256color), or use `nnimg train`"
         );
     }
-    if args.fps == 0 {
+    if args.fps == Some(0) {
         bail!("--fps must be at least 1");
     }
     // Terminal capabilities are read once, before anything reads the keyboard.
-    let color_mode = match args.color_mode {
-        ColorModeArg::Truecolor => ColorMode::TrueColor,
-        ColorModeArg::Ansi256 => ColorMode::Ansi256,
-        ColorModeArg::Auto => detect_from_env(std::env::var("COLORTERM").ok().as_deref()),
-    };
+    let env = Env::from_process();
+    let color_mode = Option::from(args.color_mode).unwrap_or_else(|| env.color_mode().0);
+    let budget = LinkBudget::new(args.fps, env.ssh);
     let options = Options {
-        fps: args.fps,
+        budget,
         samples_dir: args.samples.clone(),
         export_scale: args.export_scale.max(1),
+        background: args.theme.into(),
+        mouse: args.mouse,
+        in_tmux: env.tmux,
+        over_ssh: env.ssh,
     };
     // A bad picture is reported before anything starts.
     let start_inputs = match &args.inputs_from {
@@ -74,7 +79,7 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             let resuming = run.as_deref().is_some_and(RunDir::exists_at);
             match open_session(run.as_deref(), &args.settings, Holder::Explore) {
                 Ok(session) => {
-                    let (app, worker) = train_run(session, resuming, args.fps, color_mode, &tx)?;
+                    let (app, worker) = train_run(session, resuming, budget, color_mode, &tx)?;
                     (app, Some(worker))
                 }
                 // Someone else's run, or one on a read-only mount: look, but do not train.
@@ -87,6 +92,8 @@ pub fn run(args: ExploreArgs) -> Result<ExitCode> {
             }
         }
     };
+    // NO_COLOR: the chrome goes without colour; the picture keeps its own.
+    app.view.theme.plain = env.no_color;
     if !args.compare.is_empty() {
         app.comparison = Some(open_comparison(&app.run, &args.compare, &tx)?);
     }
@@ -160,7 +167,7 @@ fn open_comparison(own: &RunInfo, paths: &[PathBuf], tx: &Sender<Event>) -> Resu
 fn train_run(
     mut session: Session,
     resuming: bool,
-    fps: u32,
+    budget: LinkBudget,
     color_mode: ColorMode,
     tx: &Sender<Event>,
 ) -> Result<(App, Worker)> {
@@ -188,8 +195,8 @@ fn train_run(
         })?;
     }
     let pacing = Pacing {
-        interval: Duration::from_secs(1) / fps,
-        weights_interval: WEIGHTS_INTERVAL.max(Duration::from_secs(1) / fps),
+        interval: Duration::from_secs(1) / budget.fps,
+        weights_interval: WEIGHTS_INTERVAL.max(budget.picture_interval),
     };
     let sink = tx.clone();
     let worker = Worker::spawn(session, resuming, pacing, move |u| {

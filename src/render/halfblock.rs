@@ -8,7 +8,7 @@ use super::pixels::fit_within;
 use image::RgbImage;
 
 /// The character each cell is drawn with: foreground = `upper`, background = `lower`.
-pub const UPPER_HALF: &str = "▀";
+pub const UPPER_HALF: char = '▀';
 
 /// One terminal cell: the colours of the two pixels it covers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -1,8 +1,10 @@
 //! [`Picture`]: the one picture type. Built from a network's output (a row-major slice of
 //! floats in 0..1, one or three per pixel: the network itself lives elsewhere), drawn as
-//! half-block cells, written as PNG, tiled into a contact sheet (`sheet`).
+//! terminal cells, written as PNG, tiled into a contact sheet (`sheet`).
 
-use super::halfblock::{HalfCell, display_size, to_cells};
+use super::cells::{Background, TermCell, picture_cells};
+use super::color::ColorMode;
+use super::halfblock::display_size;
 use super::pixels::{ColorMap, output_to_image, scale_area, upscale_nearest};
 use super::png::{write_png, write_png_unique};
 use super::recipe::Recipe;
@@ -71,9 +73,10 @@ impl Picture {
         }
     }
 
-    /// The terminal cells showing the picture, two pixels each, row-major (see `halfblock`).
-    pub fn half_cells(&self) -> Vec<HalfCell> {
-        to_cells(&self.0)
+    /// The terminal cells showing the picture in `mode`, row-major: half blocks of two pixels
+    /// each, or ramp characters without colour (see `cells`).
+    pub fn cells(&self, mode: ColorMode, background: Background) -> Vec<TermCell> {
+        picture_cells(&self.0, mode, background)
     }
 
     /// Writes the picture as a PNG carrying `recipe` at `path`, replacing a file there only

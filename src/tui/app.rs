@@ -21,8 +21,11 @@ pub mod scrub;
 
 use super::event::{Event, Status};
 use super::keys::{Action, action_for};
+use super::terminal::graphics::Protocol;
+use super::theme::Theme;
 use crate::data::Sample;
 use crate::net::Network;
+use crate::render::Picture;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
@@ -48,6 +51,29 @@ pub enum Overlay {
     Help,
     /// "Stop and save, quit, or cancel?"
     Quit,
+    /// The picture at full resolution through the terminal's graphics protocol, enlarged
+    /// this many times (see [`App::still`]).
+    FullPicture(u32),
+}
+
+/// Largest enlargement of the full-resolution view.
+pub const MAX_FULL_SCALE: u32 = 8;
+
+/// Where a click or a scroll landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Input button `i`.
+    Button(usize),
+    /// The row of training sample `i` in the per-image errors.
+    Sample(usize),
+}
+
+/// What the mouse did there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gesture {
+    Click,
+    ScrollUp,
+    ScrollDown,
 }
 
 /// Work for the loop outside the app state.
@@ -60,6 +86,8 @@ pub enum Effect {
     ExportPng,
     /// Write the contact sheet of all button combinations.
     ExportSheet,
+    /// Capture the mouse (true) or give it back to the terminal.
+    Mouse(bool),
     /// Write every compared run's picture side by side.
     ExportComparison,
     /// Write the path or the random walk as an animation.
@@ -113,6 +141,28 @@ pub struct ViewOptions {
     pub recent_only: bool,
     /// The error chart adds a smoothed line.
     pub smoothing: bool,
+    /// The chrome's colours (light or dark background, or none).
+    pub theme: Theme,
+    /// Clicks and scrolls reach the explorer (mouse capture is on).
+    pub mouse: bool,
+}
+
+/// What the terminal can do beyond text, learned once at start-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The graphics protocol for the full-resolution view, or why there is none.
+    pub graphics: Result<Protocol, String>,
+    /// A cell's size in pixels (width, height), when the terminal said.
+    pub cell_pixels: Option<(u16, u16)>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities {
+            graphics: Err("the terminal was not asked about graphics".into()),
+            cell_pixels: None,
+        }
+    }
 }
 
 /// The explorer's state.
@@ -131,6 +181,9 @@ pub struct App {
     /// The picture history shown instead of the live output, if scrubbed.
     pub scrub: Scrub,
     pub overlay: Overlay,
+    /// The picture the full-resolution view shows: the output when it was opened.
+    pub still: Option<Picture>,
+    pub capabilities: Capabilities,
     /// The runs shown beside this one (`--compare`), if any.
     pub comparison: Option<Comparison>,
     /// One line for the user: what a key did, or what went wrong.
@@ -156,11 +209,15 @@ impl App {
                 color_mode,
                 recent_only: false,
                 smoothing: false,
+                theme: Theme::DARK,
+                mouse: false,
             },
             output: Output::default(),
             motion: Motion::default(),
             scrub: Scrub::default(),
             overlay: Overlay::None,
+            still: None,
+            capabilities: Capabilities::default(),
             comparison: None,
             status: None,
             read_only: None,
@@ -196,6 +253,8 @@ impl App {
     pub fn update(&mut self, event: Event) -> bool {
         match event {
             Event::Key(key) => self.on_key(&key),
+            // Found on the layout by the loop (`ui::target_at`), which calls `point`.
+            Event::Mouse(_) => {}
             Event::Resize => {}
             Event::Training(update) => self.on_update(update),
             Event::Compared { run, update } => {
@@ -238,6 +297,7 @@ impl App {
                 self.overlay = Overlay::None;
             }
             Overlay::Quit => self.on_quit_dialog_key(key),
+            Overlay::FullPicture(scale) => self.on_full_picture_key(scale, key),
             Overlay::None => {
                 if let Some(action) = action {
                     self.status = None;
@@ -271,6 +331,8 @@ impl App {
             Action::NextColorMap => self.next_color_map(),
             Action::ExportPng => self.export_picture(),
             Action::ExportSheet => self.export_sheet(),
+            Action::FullPicture => self.open_full_picture(),
+            Action::ToggleMouse => self.toggle_mouse(),
             Action::DifferenceView => self.compare_view(CompareView::Difference),
             Action::BlinkView => self.compare_view(CompareView::Blink),
             Action::NextFocus => {
@@ -323,6 +385,88 @@ impl App {
         }
     }
 
+    /// The full-resolution view's keys: `+`/`-` or a digit change the scale, any other key
+    /// returns to the dashboard. Ctrl-C quits.
+    fn on_full_picture_key(&mut self, scale: u32, key: &KeyEvent) {
+        use KeyCode::Char;
+        let scale = match (action_for(key), key.code) {
+            (Some(Action::SaveAndQuit), _) => {
+                self.should_quit = true;
+                None
+            }
+            (Some(Action::Increase), _) => Some(scale + 1),
+            (Some(Action::Decrease), _) => Some(scale.saturating_sub(1)),
+            (_, Char(c)) => c.to_digit(10),
+            _ => None,
+        };
+        match scale {
+            Some(k) if k >= 1 => self.overlay = Overlay::FullPicture(k.min(MAX_FULL_SCALE)),
+            Some(_) => {}
+            None => {
+                self.overlay = Overlay::None;
+                self.still = None;
+            }
+        }
+    }
+
+    /// Shows the picture on screen (the output, or the history's picture when scrubbed) at
+    /// full resolution when the terminal has a graphics protocol; says why not otherwise.
+    pub fn open_full_picture(&mut self) {
+        if let Err(why) = &self.capabilities.graphics {
+            let why = why.clone();
+            self.set_status(why, true);
+            return;
+        }
+        let picture = match &self.scrub.shown {
+            Some(frame) => self.picture_of(&frame.values),
+            None => self.output_picture(),
+        };
+        match picture {
+            Some(picture) => {
+                self.still = Some(picture);
+                self.overlay = Overlay::FullPicture(1);
+            }
+            None => self.set_status("no weights yet", true),
+        }
+    }
+
+    /// Turns mouse capture on or off (it takes text selection away while on).
+    pub fn toggle_mouse(&mut self) {
+        self.view.mouse = !self.view.mouse;
+        self.effects.push(Effect::Mouse(self.view.mouse));
+        let text = if self.view.mouse {
+            "mouse on: click a button or a training image, scroll on a button (m turns it off)"
+        } else {
+            "mouse off: the terminal selects text again"
+        };
+        self.set_status(text, false);
+    }
+
+    /// A click or a scroll on `target`: a click toggles a button or shows a training image;
+    /// scrolling on a button raises or lowers it by a step.
+    pub fn point(&mut self, target: Target, gesture: Gesture) {
+        if self.overlay != Overlay::None {
+            return;
+        }
+        self.status = None;
+        match (target, gesture) {
+            (Target::Button(i), Gesture::Click) => self.toggle_input(i),
+            (Target::Button(i), Gesture::ScrollUp | Gesture::ScrollDown) => {
+                if i < self.inputs.buttons.len() {
+                    self.inputs.cursor = i;
+                    let up = gesture == Gesture::ScrollUp;
+                    self.nudge_input(if up { WEIGHT_STEP } else { -WEIGHT_STEP });
+                }
+            }
+            (Target::Sample(i), Gesture::Click) => {
+                if self.inputs.take_training(i, &self.samples) {
+                    self.inputs_changed();
+                }
+            }
+            (Target::Sample(_), _) => {}
+        }
+    }
+
     /// Toggles input `i` (0-based) between 0 and 1 and selects it.
     pub fn toggle_input(&mut self, i: usize) {
         if self.inputs.toggle(i) {
@@ -367,6 +511,7 @@ impl App {
             self.motion.stop();
         }
         self.output.refresh(&self.inputs.buttons);
+        self.show_output_now();
         self.refresh_compared();
         if self.scrub.shown.is_some() {
             if self.matching_sample().is_some() {
@@ -375,6 +520,47 @@ impl App {
                 self.scrub.follow_live();
             }
         }
+    }
+
+    /// The network's output for the buttons as a picture (None before the first weights).
+    pub fn output_picture(&self) -> Option<Picture> {
+        self.picture_of(&self.output.values)
+    }
+
+    /// An output `y` of this run's network as a picture in the current colour map (None when
+    /// it does not fit the run's size).
+    pub fn picture_of(&self, y: &[f32]) -> Option<Picture> {
+        let run = &self.run;
+        Picture::from_output(y, run.width, run.height, run.channels, self.view.color_map)
+    }
+
+    /// The screen shows the output whole at the next frame: a person asked for it.
+    fn show_output_now(&mut self) {
+        if let Some(picture) = self.output_picture() {
+            self.output.shown.show(picture.as_image());
+            self.output.behind = false;
+        }
+    }
+
+    /// Moves the shown picture toward the output by at most `max_cells` cells, biggest
+    /// changes first; returns true when the screen changed. Called by the loop at the
+    /// picture's own pace while training.
+    pub fn catch_up_picture(&mut self, max_cells: usize) -> bool {
+        if !self.output.behind {
+            return false;
+        }
+        let Some(picture) = self.output_picture() else {
+            self.output.behind = false;
+            return false;
+        };
+        let step = self.output.shown.approach(picture.as_image(), max_cells);
+        self.output.behind = step.pending;
+        step.cells > 0
+    }
+
+    /// What the output pane draws: the output as the screen shows it.
+    pub fn shown_picture(&self) -> Option<Picture> {
+        (self.output.shown.image()).map(|img| Picture::from_image(img.clone()))
     }
 
     /// Sets the buttons to `input` (from a picture's recipe); says why not when it does not
@@ -389,6 +575,7 @@ impl App {
         }
         self.inputs.buttons = input.to_vec();
         self.output.refresh(&self.inputs.buttons);
+        self.show_output_now();
         self.refresh_compared();
         Ok(())
     }
@@ -474,6 +661,7 @@ impl App {
             Some(input) if input.len() == self.inputs.buttons.len() => {
                 self.inputs.buttons = input;
                 self.output.refresh(&self.inputs.buttons);
+                self.show_output_now();
                 self.refresh_compared();
                 true
             }
@@ -609,6 +797,7 @@ impl App {
     pub fn next_color_map(&mut self) {
         if self.run.channels == 1 {
             self.view.color_map = self.view.color_map.next();
+            self.show_output_now();
         } else {
             self.set_status("colour maps apply to greyscale networks only", true);
         }
@@ -638,9 +827,15 @@ impl App {
         }
     }
 
-    /// New weights: keep them, and recompute the picture.
+    /// New weights: keep them, and recompute the output; the screen catches up with it at
+    /// the picture's pace (the first picture shows whole).
     pub fn set_weights(&mut self, net: Arc<Network>, epoch: usize) {
         self.output.set_weights(net, epoch, &self.inputs.buttons);
+        if self.output.shown.image().is_none() {
+            self.show_output_now();
+        } else {
+            self.output.behind = true;
+        }
     }
 
     fn on_update(&mut self, update: Update) {
@@ -653,7 +848,17 @@ impl App {
                     self.set_status("the checkpoint's layers do not match run.json", true);
                 }
             }
-            Update::State(state) => self.run_status.set_state(state),
+            Update::State(state) => {
+                self.run_status.set_state(state);
+                // Paused or finished: the screen shows the last weights' picture whole, once,
+                // rather than catching up over the next seconds.
+                if !matches!(
+                    self.run_status.mode,
+                    Mode::Training | Mode::Watching(Watched::Training)
+                ) {
+                    self.show_output_now();
+                }
+            }
             Update::Saved { epoch } => {
                 self.set_status(format!("checkpoint saved at epoch {epoch}"), false)
             }
@@ -887,6 +1092,117 @@ pub(crate) mod tests {
             app.status.as_ref().map(|s| s.text.as_str()),
             Some("saved samples/100-e5.png")
         );
+    }
+
+    /// Weights that differ from `app()`'s everywhere.
+    fn other_weights() -> Arc<Network> {
+        Arc::new(init_network(&[3, 4, 4], 99))
+    }
+
+    #[test]
+    fn training_weights_reach_the_screen_at_the_picture_s_pace_and_keys_at_once() {
+        let mut app = app();
+        let first = app.shown_picture().unwrap();
+        assert!(!app.output.behind);
+        app.update(Event::Training(Update::Weights {
+            net: other_weights(),
+            epoch: 5,
+        }));
+        assert!(app.output.behind);
+        assert_eq!(app.shown_picture().unwrap(), first, "not yet on screen");
+        // One cell (the 2x2 picture has two) per refresh.
+        assert!(app.catch_up_picture(1));
+        assert!(app.output.behind);
+        assert!(app.catch_up_picture(1));
+        assert!(!app.output.behind);
+        assert_eq!(app.shown_picture(), app.output_picture());
+        assert!(!app.catch_up_picture(1));
+        // A key shows the new output whole.
+        app.update(key('1'));
+        assert!(!app.output.behind);
+        assert_eq!(app.shown_picture(), app.output_picture());
+    }
+
+    #[test]
+    fn pausing_shows_the_latest_picture_whole() {
+        let mut app = app();
+        app.update(Event::Training(Update::Weights {
+            net: other_weights(),
+            epoch: 5,
+        }));
+        assert!(app.output.behind);
+        app.update(Event::Training(Update::State(WorkerState::Paused)));
+        assert!(!app.output.behind);
+        assert_eq!(app.shown_picture(), app.output_picture());
+    }
+
+    #[test]
+    fn z_says_why_without_a_graphics_protocol() {
+        let mut app = app();
+        app.capabilities.graphics = Err("inside tmux: no graphics".into());
+        app.update(key('z'));
+        assert_eq!(app.overlay, Overlay::None);
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.is_error && status.text.contains("tmux"),
+            "{status:?}"
+        );
+    }
+
+    #[test]
+    fn the_full_picture_view_takes_a_scale_and_any_other_key_returns() {
+        let mut app = app();
+        app.capabilities.graphics = Ok(Protocol::Kitty);
+        app.update(key('z'));
+        assert_eq!(app.overlay, Overlay::FullPicture(1));
+        assert_eq!(app.still, app.output_picture());
+        app.update(key('+'));
+        app.update(key('+'));
+        assert_eq!(app.overlay, Overlay::FullPicture(3));
+        app.update(key('-'));
+        assert_eq!(app.overlay, Overlay::FullPicture(2));
+        app.update(key('6'));
+        assert_eq!(app.overlay, Overlay::FullPicture(6));
+        app.update(key('9'));
+        assert_eq!(app.overlay, Overlay::FullPicture(MAX_FULL_SCALE));
+        app.update(key('0'));
+        assert_eq!(app.overlay, Overlay::FullPicture(MAX_FULL_SCALE));
+        // Any other key returns, and does nothing else.
+        app.update(key('e'));
+        assert_eq!(app.overlay, Overlay::None);
+        assert!(app.still.is_none());
+        assert!(app.effects.is_empty());
+    }
+
+    #[test]
+    fn shift_m_turns_the_mouse_on_and_off_through_the_loop() {
+        let mut app = app();
+        app.update(key('M'));
+        assert!(app.view.mouse);
+        app.update(key('M'));
+        assert!(!app.view.mouse);
+        assert_eq!(app.effects, [Effect::Mouse(true), Effect::Mouse(false)]);
+    }
+
+    #[test]
+    fn clicks_toggle_buttons_scrolls_step_them_and_a_sample_row_shows_its_input() {
+        let mut app = app();
+        app.point(Target::Button(1), Gesture::Click);
+        assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.0]);
+        app.point(Target::Button(2), Gesture::ScrollUp);
+        app.point(Target::Button(2), Gesture::ScrollUp);
+        app.point(Target::Button(2), Gesture::ScrollUp);
+        app.point(Target::Button(2), Gesture::ScrollDown);
+        assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.2]);
+        assert_eq!(app.inputs.cursor, 2);
+        app.point(Target::Sample(1), Gesture::Click);
+        assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.0]);
+        assert_eq!(app.matching_sample(), Some(1));
+        assert_eq!(app.shown_picture(), app.output_picture());
+        // Beyond the inputs and samples: nothing but a word.
+        app.point(Target::Sample(7), Gesture::Click);
+        app.point(Target::Button(7), Gesture::ScrollUp);
+        assert_eq!(app.inputs.buttons, [0.0, 1.0, 0.0]);
     }
 
     /// `app()` with one run beside it: a 3 → 4 network of other weights, 2×2 pictures.

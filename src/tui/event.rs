@@ -1,11 +1,11 @@
 //! The one [`Event`] type the explorer's loop waits on, the threads that produce events from
-//! the keyboard and from signals, and the [`FramePacer`] that bounds the redraw rate.
+//! the keyboard, the mouse and signals, and the [`FramePacer`] that bounds the redraw rate.
 //!
 //! The training worker and the run watcher send into the same channel (see `tui::run`);
 //! what the events do to the state is `App::update`'s business.
 
 use crate::train::update::Update;
-use crossterm::event::{self as term, KeyEvent, KeyEventKind};
+use crossterm::event::{self as term, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use std::sync::mpsc::Sender;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
+    /// A click or a scroll (only while mouse capture is on; moves and drags are not sent).
+    Mouse(MouseEvent),
     /// The terminal changed size (the next draw picks the new size up).
     Resize,
     /// What the training did, from the worker thread or the run watcher alike.
@@ -57,8 +59,8 @@ impl Status {
     }
 }
 
-/// Reads the keyboard and resize events on a thread until the receiver is gone. A terminal
-/// that cannot be read any more (a closed SSH session) becomes `Event::Quit`.
+/// Reads the keyboard, mouse and resize events on a thread until the receiver is gone. A
+/// terminal that cannot be read any more (a closed SSH session) becomes `Event::Quit`.
 pub fn spawn_input_thread(tx: Sender<Event>) -> std::io::Result<()> {
     thread::Builder::new()
         .name("nnimg-input".into())
@@ -67,6 +69,16 @@ pub fn spawn_input_thread(tx: Sender<Event>) -> std::io::Result<()> {
                 let event = match term::read() {
                     Ok(term::Event::Key(key)) if key.kind != KeyEventKind::Release => {
                         Event::Key(key)
+                    }
+                    Ok(term::Event::Mouse(mouse))
+                        if matches!(
+                            mouse.kind,
+                            MouseEventKind::Down(_)
+                                | MouseEventKind::ScrollUp
+                                | MouseEventKind::ScrollDown
+                        ) =>
+                    {
+                        Event::Mouse(mouse)
                     }
                     Ok(term::Event::Resize(..)) => Event::Resize,
                     Ok(_) => continue,
@@ -105,12 +117,17 @@ pub fn spawn_signal_thread(tx: Sender<Event>) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-/// Decides when to draw: only when something changed, and at most once per frame interval.
+/// Least time between two frames that answer a person (a key, a click, a resize).
+const URGENT_FRAME: Duration = Duration::from_millis(16);
+
+/// Decides when to draw: only when something changed; at most once per frame interval for
+/// what training changed, at once (up to 60 times a second) for what a person did.
 #[derive(Debug)]
 pub struct FramePacer {
     frame: Duration,
     last_draw: Option<Instant>,
     dirty: bool,
+    urgent: bool,
 }
 
 impl FramePacer {
@@ -120,6 +137,7 @@ impl FramePacer {
             frame: Duration::from_secs(1) / fps.max(1),
             last_draw: None,
             dirty: true,
+            urgent: false,
         }
     }
 
@@ -128,14 +146,25 @@ impl FramePacer {
         self.dirty = true;
     }
 
+    /// Something a person did changed the screen: draw it without waiting for the frame.
+    pub fn mark_urgent(&mut self) {
+        self.dirty = true;
+        self.urgent = true;
+    }
+
     /// How long the loop may wait for the next event: forever (`None`) when nothing needs
     /// drawing, else until the next frame is allowed.
     pub fn wait_time(&self, now: Instant) -> Option<Duration> {
         if !self.dirty {
             return None;
         }
+        let frame = if self.urgent {
+            URGENT_FRAME.min(self.frame)
+        } else {
+            self.frame
+        };
         Some(match self.last_draw {
-            Some(t) => (t + self.frame).saturating_duration_since(now),
+            Some(t) => (t + frame).saturating_duration_since(now),
             None => Duration::ZERO,
         })
     }
@@ -147,6 +176,7 @@ impl FramePacer {
 
     pub fn drawn(&mut self, now: Instant) {
         self.dirty = false;
+        self.urgent = false;
         self.last_draw = Some(now);
     }
 }
@@ -177,5 +207,19 @@ mod tests {
             Some(Duration::from_millis(40))
         );
         assert!(pacer.should_draw(t + Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn a_key_is_drawn_without_waiting_for_the_frame() {
+        let mut pacer = FramePacer::new(4);
+        let t = Instant::now();
+        pacer.drawn(t);
+        pacer.mark_dirty();
+        assert!(!pacer.should_draw(t + Duration::from_millis(20)));
+        pacer.mark_urgent();
+        assert!(pacer.should_draw(t + Duration::from_millis(20)));
+        pacer.drawn(t + Duration::from_millis(20));
+        pacer.mark_dirty();
+        assert!(!pacer.should_draw(t + Duration::from_millis(60)));
     }
 }

@@ -43,6 +43,8 @@ pub enum Action {
     NextFocus,
     /// Comparing: the next panes, when not all fit.
     NextPanes,
+    FullPicture,
+    ToggleMouse,
     Help,
     Quit,
     SaveAndQuit,
@@ -241,6 +243,13 @@ pub const KEYS: &[Binding] = &[
         "compare: next pair A, B",
     ),
     compare("n", &[Char('n')], Action::NextPanes, "compare: next panes"),
+    bind(
+        "z",
+        &[Char('z')],
+        Action::FullPicture,
+        "full resolution (+ - scale)",
+    ),
+    bind("M", &[Char('M')], Action::ToggleMouse, "mouse on / off"),
     bind("?", &[Char('?')], Action::Help, "this help"),
     bind(
         "q Esc",

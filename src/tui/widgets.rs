@@ -7,6 +7,7 @@ pub mod compare_errors;
 pub mod compare_panes;
 pub mod dialog;
 pub mod error_chart;
+pub mod full_picture;
 pub mod header;
 pub mod help;
 pub mod output;

@@ -1,6 +1,7 @@
 //! Whole explorer screens rendered with ratatui's TestBackend at 80x24 and 200x70 and
-//! compared with reviewed insta snapshots (text only; colours are checked in the unit tests
-//! of `tui::widgets::output`).
+//! compared with reviewed insta snapshots: text, and in each colour mode and under NO_COLOR
+//! a block of the picture's cells with their colours. And the bytes a fixed sequence of
+//! training rounds writes to a terminal, within the link budget.
 
 use crate::screens::{press, screen};
 use crossterm::event::KeyCode;
@@ -12,6 +13,8 @@ use nnimg::train::history::Point;
 use nnimg::train::update::{Progress, Update, WorkerState};
 use nnimg::tui::app::{App, Mode, RunInfo};
 use nnimg::tui::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 const SIDE: u32 = 110;
@@ -144,6 +147,276 @@ fn a_small_terminal_says_how_large_it_must_be() {
     let text = screen(&demo_app(), 50, 12);
     assert!(text.contains("at least 60×18"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+/// The colours of a cell, short: `#rrggbb`, `i123` (256 palette), a basic colour's name, or
+/// `-` for the terminal's own.
+fn color_code(color: ratatui::style::Color) -> String {
+    use ratatui::style::Color;
+    match color {
+        Color::Reset => "-".into(),
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        Color::Indexed(i) => format!("i{i}"),
+        named => format!("{named:?}"),
+    }
+}
+
+/// The screen as text, then the symbol and foreground/background of a 6x3 block of cells
+/// inside the picture, one row of cells a line.
+fn screen_with_picture_colors(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    let buf = terminal.backend().buffer();
+    let mut out = terminal.backend().to_string();
+    for y in 12..15 {
+        let cells: Vec<String> = (60..66)
+            .map(|x| {
+                let c = &buf[(x, y)];
+                format!("{}{}/{}", c.symbol(), color_code(c.fg), color_code(c.bg))
+            })
+            .collect();
+        out.push_str(&cells.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
+fn demo_app_in(mode: ColorMode) -> App {
+    let mut app = demo_app();
+    app.view.color_mode = mode;
+    app
+}
+
+#[test]
+fn the_picture_in_true_colour_80x24() {
+    insta::assert_snapshot!(screen_with_picture_colors(&demo_app_in(
+        ColorMode::TrueColor
+    )));
+}
+
+#[test]
+fn the_picture_dithered_onto_256_colours_80x24() {
+    insta::assert_snapshot!(screen_with_picture_colors(&demo_app_in(ColorMode::Ansi256)));
+}
+
+#[test]
+fn the_picture_dithered_onto_16_colours_80x24() {
+    insta::assert_snapshot!(screen_with_picture_colors(&demo_app_in(ColorMode::Ansi16)));
+}
+
+#[test]
+fn the_picture_as_plain_characters_80x24() {
+    insta::assert_snapshot!(screen_with_picture_colors(&demo_app_in(ColorMode::Mono)));
+}
+
+#[test]
+fn under_no_color_the_chrome_has_none_and_the_picture_keeps_its_colours() {
+    let mut app = demo_app_in(ColorMode::Ansi256);
+    app.view.theme.plain = true;
+    let text = screen_with_picture_colors(&app);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(&app, frame.area()))
+        .unwrap();
+    let buf = terminal.backend().buffer();
+    let (mut picture, mut chrome) = (0, 0);
+    for cell in buf.content() {
+        if cell.symbol() == "▀" {
+            picture += 1;
+            assert!(
+                matches!(cell.fg, ratatui::style::Color::Indexed(_)),
+                "{cell:?}"
+            );
+        } else {
+            chrome += 1;
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (ratatui::style::Color::Reset, ratatui::style::Color::Reset),
+                "a chrome cell with a colour: {cell:?}"
+            );
+        }
+    }
+    assert!(picture > 500 && chrome > 500, "{picture} {chrome}");
+    insta::assert_snapshot!(text);
+}
+
+/// A writer that only counts what it is given.
+#[derive(Clone, Default)]
+struct Counter(std::rc::Rc<std::cell::Cell<usize>>);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.set(self.0.get() + bytes.len());
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+type CountingTerminal = Terminal<ratatui::backend::CrosstermBackend<Counter>>;
+
+/// A `width` x `height` terminal that counts the bytes drawn to it, and its counter.
+fn counting_terminal(width: u16, height: u16) -> (CountingTerminal, Counter) {
+    use ratatui::{TerminalOptions, Viewport};
+    let counter = Counter::default();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, width, height)),
+    };
+    let backend = ratatui::backend::CrosstermBackend::new(counter.clone());
+    (Terminal::with_options(backend, options).unwrap(), counter)
+}
+
+/// Bytes ratatui writes to change `cells` scattered cells of a 110x55 picture in `mode`.
+fn bytes_for_scattered_changes(mode: ColorMode, cells: u32) -> usize {
+    use nnimg::render::cells::{Background, picture_cells};
+    use nnimg::tui::widgets::output::ink_color;
+    let (mut terminal, counter) = counting_terminal(110, 55);
+    let before =
+        image::RgbImage::from_fn(110, 110, |x, y| image::Rgb([((x + y) % 200 + 20) as u8; 3]));
+    let mut after = before.clone();
+    // Every 6050 / cells-th cell, stepping over rows and columns.
+    for k in 0..cells {
+        let cell = k * (6050 / cells) + k % 7;
+        let (x, row) = (cell % 110, cell / 110);
+        for y in [2 * row, 2 * row + 1] {
+            after.get_pixel_mut(x, y).0 = [((x * 7 + y * 3) % 250) as u8; 3];
+        }
+    }
+    let mut draw = |img: &image::RgbImage| {
+        terminal
+            .draw(|frame| {
+                let buf = frame.buffer_mut();
+                for (i, cell) in picture_cells(img, mode, Background::Dark)
+                    .iter()
+                    .enumerate()
+                {
+                    buf[((i % 110) as u16, (i / 110) as u16)]
+                        .set_char(cell.symbol)
+                        .set_fg(ink_color(cell.fg))
+                        .set_bg(ink_color(cell.bg));
+                }
+            })
+            .unwrap();
+    };
+    draw(&before);
+    let start = counter.0.get();
+    draw(&after);
+    counter.0.get() - start
+}
+
+#[test]
+fn the_link_budget_s_cell_costs_cover_what_scattered_changes_write() {
+    use nnimg::tui::link::bytes_per_cell;
+    for mode in [
+        ColorMode::TrueColor,
+        ColorMode::Ansi256,
+        ColorMode::Ansi16,
+        ColorMode::Mono,
+    ] {
+        let bytes = bytes_for_scattered_changes(mode, 100);
+        let estimate = 100 * bytes_per_cell(mode);
+        assert!(
+            bytes <= estimate && bytes * 3 >= estimate * 2,
+            "{mode:?}: 100 cells wrote {bytes} bytes, estimated {estimate}"
+        );
+    }
+}
+
+/// Bytes written to a 200x70 terminal for each of 12 rounds of training: every round brings
+/// a new epoch and completely different weights (a new seed), then the picture catches up by
+/// at most `cells` cells and a frame is drawn.
+fn bytes_per_round(mode: ColorMode, cells: usize) -> Vec<usize> {
+    let mut app = demo_app_in(mode);
+    let (mut terminal, counter) = counting_terminal(200, 70);
+    terminal
+        .draw(|frame| frame.render_widget(&app, frame.area()))
+        .unwrap();
+    let layers = app.run.layers.clone();
+    (0..12)
+        .map(|round| {
+            let before = counter.0.get();
+            let epoch = 3001 + round;
+            app.update(Event::Training(Update::Progress(Progress {
+                restarted: false,
+                points: vec![Point::single(epoch, 0.002, 0.025)],
+                halvings: Vec::new(),
+                sample_errors: (0..8).map(|i| 0.001 * (i as f64 + 1.5)).collect(),
+                next_learning_rate: 0.025,
+                seconds: 3.0 + round as f64 * 0.1,
+            })));
+            app.update(Event::Training(Update::Weights {
+                net: Arc::new(init_network(&layers, 100 + round as u64)),
+                epoch,
+            }));
+            app.catch_up_picture(cells);
+            terminal
+                .draw(|frame| frame.render_widget(&app, frame.area()))
+                .unwrap();
+            counter.0.get() - before
+        })
+        .collect()
+}
+
+#[test]
+fn while_training_each_round_writes_within_the_link_budget() {
+    use nnimg::tui::link::LinkBudget;
+    let budget = LinkBudget::new(None, false);
+    for mode in [
+        ColorMode::TrueColor,
+        ColorMode::Ansi256,
+        ColorMode::Ansi16,
+        ColorMode::Mono,
+    ] {
+        let budgeted = bytes_per_round(mode, budget.picture_cells(mode));
+        let whole = bytes_per_round(mode, usize::MAX);
+        // The picture's share is bounded by the budget; the chrome (header, gauge, charts,
+        // per-image errors) adds a little.
+        let chrome = 4 << 10;
+        for (round, &bytes) in budgeted.iter().enumerate() {
+            assert!(
+                bytes <= budget.picture_bytes + chrome,
+                "{mode:?} round {round}: {bytes} bytes"
+            );
+        }
+        let (budgeted, whole): (usize, usize) = (budgeted.iter().sum(), whole.iter().sum());
+        eprintln!(
+            "{mode:?}: {budgeted} bytes in 12 rounds within the budget, {whole} following the output whole"
+        );
+        if mode != ColorMode::Mono {
+            assert!(whole > 3 * budgeted, "{mode:?}: {whole} vs {budgeted}");
+        }
+    }
+}
+
+#[test]
+fn a_paused_screen_has_nothing_to_draw() {
+    let mut app = demo_app_in(ColorMode::TrueColor);
+    app.update(Event::Training(Update::Weights {
+        net: Arc::new(init_network(&app.run.layers.clone(), 7)),
+        epoch: 3000,
+    }));
+    assert!(app.output.behind);
+    app.update(Event::Training(Update::State(WorkerState::Paused)));
+    // The loop draws only when an event or a catch-up changed something.
+    assert!(!app.output.behind);
+    assert!(!app.catch_up_picture(usize::MAX));
+    let (mut terminal, counter) = counting_terminal(200, 70);
+    terminal
+        .draw(|frame| frame.render_widget(&app, frame.area()))
+        .unwrap();
+    // Were it drawn anyway, no cell would be sent: only ratatui's colour reset at the end.
+    let before = counter.0.get();
+    terminal
+        .draw(|frame| frame.render_widget(&app, frame.area()))
+        .unwrap();
+    assert!(
+        counter.0.get() - before < 40,
+        "{}",
+        counter.0.get() - before
+    );
 }
 
 #[test]

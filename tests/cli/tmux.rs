@@ -79,6 +79,12 @@ impl Tmux {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", SESSION]).stdout).into()
     }
 
+    /// The visible pane with its colours and attributes, as SGR escape sequences.
+    pub fn screen_with_colors(&self) -> String {
+        let out = self.run(&["capture-pane", "-e", "-p", "-t", SESSION]);
+        String::from_utf8_lossy(&out.stdout).into()
+    }
+
     /// The pane with everything that scrolled off its top.
     pub fn history(&self) -> String {
         let out = self.run(&["capture-pane", "-p", "-S", "-", "-t", SESSION]);

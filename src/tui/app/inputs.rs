@@ -81,11 +81,21 @@ impl Inputs {
             return None;
         }
         let next = self.training_cursor.map_or(0, |i| (i + 1) % samples.len());
-        self.training_cursor = Some(next);
-        if samples[next].input.len() == self.buttons.len() {
-            self.buttons.clone_from(&samples[next].input);
-        }
+        self.take_training(next, samples);
         Some(next)
+    }
+
+    /// Takes the input of sample `i` when it fits (and `t` continues from it); false when
+    /// there is no sample `i`.
+    pub fn take_training(&mut self, i: usize, samples: &[Sample]) -> bool {
+        let Some(sample) = samples.get(i) else {
+            return false;
+        };
+        self.training_cursor = Some(i);
+        if sample.input.len() == self.buttons.len() {
+            self.buttons.clone_from(&sample.input);
+        }
+        true
     }
 
     /// The index of the sample whose input equals the buttons.

@@ -1,7 +1,10 @@
 //! [`Output`]: the latest weights and the network's output for the buttons, recomputed with
-//! one forward pass on the UI thread whenever either changes.
+//! one forward pass on the UI thread whenever either changes, and the picture of it that the
+//! screen shows, which follows the output at once after a key and within the link's budget
+//! while training (see `render::screen_picture` and `tui::link`).
 
 use crate::net::{Network, Workspace};
+use crate::render::screen_picture::ScreenPicture;
 use std::sync::Arc;
 
 /// The weights being explored and what they make of the buttons.
@@ -13,6 +16,10 @@ pub struct Output {
     pub values: Vec<f32>,
     /// Epoch of the weights in `net`.
     pub epoch: usize,
+    /// The output's picture as the screen shows it.
+    pub shown: ScreenPicture,
+    /// `shown` is behind `values`: new weights came, or a refresh ran out of budget.
+    pub behind: bool,
 }
 
 impl Output {

@@ -3,10 +3,9 @@
 //! buttons as the network has inputs, wrapping onto more rows when they do not fit.
 
 use crate::tui::app::App;
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
@@ -46,45 +45,58 @@ pub fn button_text(index: usize, weight: f32, width: usize) -> String {
     format!("{label}▕{bar}▏{value:<2}")
 }
 
+/// Where button `i` of `n` is drawn in the panel's `inner` area (one cell narrower than its
+/// slot, which keeps a gap); empty when it does not fit.
+pub fn button_rect(n: usize, inner: Rect, i: usize) -> Rect {
+    let (per_row, _) = grid(n, inner.width);
+    let width = (inner.width / per_row as u16).clamp(MIN_BUTTON_WIDTH, MAX_BUTTON_WIDTH);
+    let x = inner.x + (i % per_row) as u16 * width;
+    let y = inner.y + (i / per_row) as u16;
+    Rect::new(x, y, width - 1, 1).intersection(inner)
+}
+
+/// The button of `n` drawn at cell (`column`, `row`) of the panel's `inner` area.
+pub fn button_at(n: usize, inner: Rect, column: u16, row: u16) -> Option<usize> {
+    let cell = Rect::new(column, row, 1, 1);
+    (0..n).find(|&i| button_rect(n, inner, i).intersects(cell))
+}
+
 pub struct Buttons<'a>(pub &'a App);
 
 impl Widget for Buttons<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let title = Line::from(vec![
-            Span::styled(" inputs ", theme::title()),
+            Span::styled(" inputs ", theme.title()),
             Span::styled(
                 "1-9 toggle · ←→ select · +/- weight · 0 clear · r random · t training ",
-                theme::dim(),
+                theme.dim(),
             ),
         ]);
-        let block = Block::bordered().border_style(theme::border()).title(title);
+        let block = Block::bordered().border_style(theme.border()).title(title);
         let inner = block.inner(area);
         block.render(area, buf);
         let n = app.inputs.buttons.len();
         if n == 0 || inner.is_empty() {
             return;
         }
-        let (per_row, _) = grid(n, inner.width);
-        let width = (inner.width / per_row as u16).clamp(MIN_BUTTON_WIDTH, MAX_BUTTON_WIDTH);
         for (i, &w) in app.inputs.buttons.iter().enumerate() {
-            let x = inner.x + (i % per_row) as u16 * width;
-            let y = inner.y + (i / per_row) as u16;
-            if y >= inner.bottom() {
+            let rect = button_rect(n, inner, i);
+            if rect.is_empty() {
                 break;
             }
-            let mut style = if w >= 1.0 {
-                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
-            } else if w > 0.0 {
-                Style::new().fg(Color::Cyan)
+            let mut style = if w > 0.0 {
+                theme.pressed(w >= 1.0)
             } else {
-                theme::dim()
+                theme.dim()
             };
             if i == app.inputs.cursor {
                 style = style.add_modifier(Modifier::REVERSED);
             }
-            let text = button_text(i, w, usize::from(width) - 1);
-            buf.set_stringn(x, y, text, usize::from(width) - 1, style);
+            let width = usize::from(rect.width);
+            let text = button_text(i, w, width);
+            buf.set_stringn(rect.x, rect.y, text, width, style);
         }
     }
 }
@@ -108,6 +120,21 @@ mod tests {
         assert_eq!(text, "3▕██▌  ▏.5");
         assert_eq!(text.chars().count(), 10);
         assert_eq!(button_text(0, 1.0, 8).chars().count(), 7);
+    }
+
+    #[test]
+    fn a_click_finds_the_button_drawn_there() {
+        // 8 buttons in one row of 80 cells: 10 cells a slot, the last cell of each a gap.
+        let inner = Rect::new(1, 3, 80, 1);
+        assert_eq!(button_at(8, inner, 1, 3), Some(0));
+        assert_eq!(button_at(8, inner, 9, 3), Some(0));
+        assert_eq!(button_at(8, inner, 10, 3), None);
+        assert_eq!(button_at(8, inner, 11, 3), Some(1));
+        assert_eq!(button_at(8, inner, 75, 3), Some(7));
+        assert_eq!(button_at(8, inner, 5, 4), None);
+        // Two rows when narrow.
+        let narrow = Rect::new(0, 0, 30, 2);
+        assert_eq!(button_at(8, narrow, 0, 1), Some(4));
     }
 
     #[test]

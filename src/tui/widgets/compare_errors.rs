@@ -12,7 +12,7 @@
 
 use crate::train::comparison::ErrorTable;
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -45,6 +45,7 @@ pub struct CompareErrors<'a>(pub &'a App);
 impl Widget for CompareErrors<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let runs = app.runs_on_screen();
         let table = app.error_table();
         let stem_width = table.stems.iter().map(String::len).max().unwrap_or(0);
@@ -52,10 +53,10 @@ impl Widget for CompareErrors<'_> {
         let compact = area.width < width_for(runs.len(), stem_width, false);
         let column = column_width(compact);
         // The column heads sit in the top border, above the rows' text.
-        let first = Span::styled(format!(" {:stem_width$}  ", "image"), theme::title());
+        let first = Span::styled(format!(" {:stem_width$}  ", "image"), theme.title());
         let heads = std::iter::once(first).chain(runs.iter().map(|r| {
             let name: String = r.run.name.chars().take(column - 1).collect();
-            let color = Style::new().fg(theme::run_color(r.number));
+            let color = Style::new().fg(theme.run_color(r.number));
             Span::styled(format!("{name:column$}"), color)
         }));
         let what = if compact {
@@ -64,14 +65,14 @@ impl Widget for CompareErrors<'_> {
             " error and rank per training image (↑↓: rank against the first run) "
         };
         let block = Block::bordered()
-            .border_style(theme::border())
+            .border_style(theme.border())
             .title(Line::from(heads.collect::<Vec<_>>()))
-            .title_bottom(Line::styled(what, theme::dim()));
+            .title_bottom(Line::styled(what, theme.dim()));
         let lines: Vec<Line> = (table.stems.iter().enumerate())
             .map(|(i, stem)| {
                 let mut spans = vec![Span::raw(format!(" {stem:stem_width$}  "))];
                 for r in 0..runs.len() {
-                    spans.extend(cell(&table, i, r, compact));
+                    spans.extend(cell(&table, i, r, compact, theme));
                 }
                 Line::from(spans)
             })
@@ -82,14 +83,14 @@ impl Widget for CompareErrors<'_> {
 
 /// The spans of image `i` in run `r`: error (unless `compact`), rank and its move, padded
 /// to the column.
-fn cell(table: &ErrorTable, i: usize, r: usize, compact: bool) -> Vec<Span<'static>> {
+fn cell(table: &ErrorTable, i: usize, r: usize, compact: bool, theme: Theme) -> Vec<Span<'static>> {
     let column = column_width(compact);
     let Some(Some(s)) = table.cells[i].get(r) else {
-        return vec![Span::styled(format!("{:column$}", "–"), theme::dim())];
+        return vec![Span::styled(format!("{:column$}", "–"), theme.dim())];
     };
     let (mark, style) = match table.rank_change(i, r) {
-        Some(d) if d < 0 => ("↑", theme::good()),
-        Some(d) if d > 0 => ("↓", theme::bad()),
+        Some(d) if d < 0 => ("↑", theme.good()),
+        Some(d) if d > 0 => ("↓", theme.bad()),
         _ => ("", Style::new()),
     };
     let error = if compact {

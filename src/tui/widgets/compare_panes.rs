@@ -15,7 +15,7 @@ use crate::render::Picture;
 use crate::render::difference::difference;
 use crate::tui::app::comparison::RunView;
 use crate::tui::app::{App, CompareView, Comparison};
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -137,15 +137,15 @@ fn picture_of(app: &App, view: &RunView) -> Option<Picture> {
 }
 
 /// The pane's title: letter, name in the run's colour, preset and epoch as far as they fit.
-fn pane_title(view: &RunView, letter: Option<char>, width: u16) -> Line<'static> {
-    let color = Style::new().fg(theme::run_color(view.number));
+fn pane_title(view: &RunView, letter: Option<char>, width: u16, theme: Theme) -> Line<'static> {
+    let color = Style::new().fg(theme.run_color(view.number));
     let mut spans = vec![Span::raw(" ")];
     if let Some(l) = letter {
-        spans.push(Span::styled(format!("{l} "), theme::key()));
+        spans.push(Span::styled(format!("{l} "), theme.key()));
     }
     spans.push(Span::styled(
         view.run.name.clone(),
-        color.patch(theme::title()),
+        color.patch(theme.title()),
     ));
     // A picture from the run's history says so.
     let kept = if view.history.is_some() { " ◂" } else { "" };
@@ -158,7 +158,7 @@ fn pane_title(view: &RunView, letter: Option<char>, width: u16) -> Line<'static>
     let room = usize::from(width.saturating_sub(2));
     let used: usize = spans.iter().map(Span::width).sum();
     if used + details.chars().count() <= room {
-        spans.push(Span::styled(details, theme::dim()));
+        spans.push(Span::styled(details, theme.dim()));
     } else {
         spans.push(Span::raw(" "));
     }
@@ -168,25 +168,26 @@ fn pane_title(view: &RunView, letter: Option<char>, width: u16) -> Line<'static>
 impl Widget for RunPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let view = self.view;
+        let theme = self.app.view.theme;
         let mut block = Block::bordered()
-            .border_style(theme::border())
-            .title(pane_title(view, self.letter, area.width));
+            .border_style(theme.border())
+            .title(pane_title(view, self.letter, area.width, theme));
         if let Some(note) = &self.note {
-            block = block.title_bottom(Line::styled(note.clone(), theme::dim()));
+            block = block.title_bottom(Line::styled(note.clone(), theme.dim()));
         }
         let inner = block.inner(area);
         block.render(area, buf);
         if let Some(problem) = view.problem {
-            Paragraph::new(Line::styled(problem.to_string(), theme::bad()))
+            Paragraph::new(Line::styled(problem.to_string(), theme.bad()))
                 .wrap(Wrap { trim: true })
                 .render(inner, buf);
             return;
         }
         match picture_of(self.app, view) {
             Some(p) => {
-                draw_picture(&p, inner, self.app.view.color_mode, buf);
+                draw_picture(&p, inner, self.app.view.color_mode, theme.background, buf);
             }
-            None => Line::styled("waiting for weights…", theme::dim()).render(inner, buf),
+            None => Line::styled("waiting for weights…", theme.dim()).render(inner, buf),
         }
     }
 }
@@ -197,12 +198,13 @@ struct DifferencePane<'a>(&'a App, &'a RunView<'a>, &'a RunView<'a>);
 impl Widget for DifferencePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let DifferencePane(app, a, b) = self;
+        let theme = app.view.theme;
         let pictures = picture_of(app, a).zip(picture_of(app, b));
         let diff = pictures.map(|(pa, pb)| difference(&pa, &pb));
-        let mut title = vec![Span::styled(" |A−B| ", theme::title())];
+        let mut title = vec![Span::styled(" |A−B| ", theme.title())];
         title.push(Span::styled(
             format!("{} − {} ", a.run.name, b.run.name),
-            theme::dim(),
+            theme.dim(),
         ));
         let footer = match &diff {
             Some(d) => format!(
@@ -213,18 +215,22 @@ impl Widget for DifferencePane<'_> {
             None => " d: back ".to_string(),
         };
         let block = Block::bordered()
-            .border_style(theme::border())
+            .border_style(theme.border())
             .title(Line::from(title))
-            .title_bottom(Line::styled(footer, theme::dim()));
+            .title_bottom(Line::styled(footer, theme.dim()));
         let inner = block.inner(area);
         block.render(area, buf);
         match diff {
             Some(d) => {
-                draw_picture(&d.picture, inner, app.view.color_mode, buf);
+                draw_picture(
+                    &d.picture,
+                    inner,
+                    app.view.color_mode,
+                    theme.background,
+                    buf,
+                );
             }
-            None => {
-                Line::styled("needs the pictures of both runs", theme::dim()).render(inner, buf)
-            }
+            None => Line::styled("needs the pictures of both runs", theme.dim()).render(inner, buf),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! a cancelled question should leave the run as it was. The checkpoint is taken at the answer.
 
 use crate::tui::app::{App, Mode};
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -15,9 +14,10 @@ pub struct QuitDialog<'a>(pub &'a App);
 impl Widget for QuitDialog<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let option = |k: &'static str, what: String| {
             Line::from(vec![
-                Span::styled(format!("  {k:<9}"), theme::key()),
+                Span::styled(format!("  {k:<9}"), theme.key()),
                 Span::raw(what),
             ])
         };
@@ -36,7 +36,7 @@ impl Widget for QuitDialog<'_> {
         if app.run_status.mode == Mode::Training {
             lines.push(Line::styled(
                 "  training goes on until you choose",
-                theme::dim(),
+                theme.dim(),
             ));
             lines.push(Line::raw(""));
         }
@@ -47,8 +47,8 @@ impl Widget for QuitDialog<'_> {
         Paragraph::new(lines)
             .block(
                 Block::bordered()
-                    .border_style(theme::accent())
-                    .title(Line::styled(" quit? ", theme::title())),
+                    .border_style(theme.accent())
+                    .title(Line::styled(" quit? ", theme.title())),
             )
             .render(popup, buf);
     }

@@ -10,7 +10,7 @@
 
 use crate::train::history::{Bucket, RECENT_EPOCHS};
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Constraint;
 use ratatui::layout::Rect;
@@ -71,6 +71,7 @@ pub struct ErrorChart<'a>(pub &'a App);
 impl Widget for ErrorChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         if app.comparison.is_some() {
             render_runs(app, area, buf);
             return;
@@ -80,7 +81,7 @@ impl Widget for ErrorChart<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         if h.is_empty() {
-            Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+            Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
             return;
         }
         let width = chart_width(inner);
@@ -89,7 +90,14 @@ impl Widget for ErrorChart<'_> {
         } else {
             h.whole_run(width)
         };
-        plot(&buckets, app.view.smoothing, app.scrub.epoch(), inner, buf);
+        plot(
+            &buckets,
+            app.view.smoothing,
+            app.scrub.epoch(),
+            theme,
+            inner,
+            buf,
+        );
     }
 }
 
@@ -109,6 +117,7 @@ fn chart_width(area: Rect) -> usize {
 
 /// The chart of every run on screen, one series each.
 fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.view.theme;
     let runs = app.runs_on_screen();
     let last = runs
         .iter()
@@ -130,7 +139,7 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
             };
             RunSeries {
                 name: r.run.name.clone(),
-                color: theme::run_color(r.number),
+                color: theme.run_color(r.number),
                 buckets,
             }
         })
@@ -146,26 +155,26 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
         footer.push(Span::raw(" "));
         footer.push(Span::styled(
             now,
-            Style::new().fg(theme::run_color(r.number)),
+            Style::new().fg(theme.run_color(r.number)),
         ));
     }
     footer.push(Span::raw(" "));
     let block = Block::bordered()
-        .border_style(theme::border())
+        .border_style(theme.border())
         .title(title)
         .title_bottom(Line::from(footer));
     let inner = block.inner(area);
     block.render(area, buf);
     if series.iter().all(|s| s.buckets.is_empty()) {
-        Line::styled(" no epochs yet", theme::dim()).render(inner, buf);
+        Line::styled(" no epochs yet", theme.dim()).render(inner, buf);
         return;
     }
-    plot_runs(&series, app.view.smoothing, inner, buf);
+    plot_runs(&series, app.view.smoothing, theme, inner, buf);
 }
 
 /// Several runs' errors on one log axis in `area` (each run's smoothed curve instead when
 /// `smoothing`), with a legend naming them.
-fn plot_runs(series: &[RunSeries], smoothing: bool, area: Rect, buf: &mut Buffer) {
+fn plot_runs(series: &[RunSeries], smoothing: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
     let points: Vec<Series> = series
         .iter()
         .map(|s| {
@@ -199,7 +208,7 @@ fn plot_runs(series: &[RunSeries], smoothing: bool, area: Rect, buf: &mut Buffer
     let (first, last) = (first as usize, last as usize);
     let mid = (first + last) / 2;
     let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
-    log_chart(datasets, x_bounds, x_labels, y_bounds)
+    log_chart(datasets, x_bounds, x_labels, y_bounds, theme)
         .legend_position(Some(LegendPosition::TopRight))
         .hidden_legend_constraints((Constraint::Percentage(25), Constraint::Percentage(40)))
         .render(area, buf);
@@ -212,55 +221,58 @@ pub fn log_chart<'a>(
     x_bounds: [f64; 2],
     x_labels: Vec<String>,
     y_bounds: [f64; 2],
+    theme: Theme,
 ) -> Chart<'a> {
     Chart::new(datasets)
         .x_axis(
             Axis::default()
                 .bounds(x_bounds)
-                .style(theme::dim())
+                .style(theme.dim())
                 .labels(x_labels),
         )
         .y_axis(
             Axis::default()
                 .bounds(y_bounds)
-                .style(theme::dim())
+                .style(theme.dim())
                 .labels(log_labels(y_bounds)),
         )
 }
 
 /// The border, with the view in the title and the current and best errors at the bottom.
 fn frame(app: &App) -> Block<'static> {
+    let theme = app.view.theme;
     let h = &app.run_status.history;
     let title = title(app, "");
     let mut footer = vec![Span::raw(" ")];
     if let Some(now) = h.current() {
         footer.push(Span::raw("now "));
-        footer.push(Span::styled(theme::sci(now), theme::accent()));
+        footer.push(Span::styled(theme::sci(now), theme.accent()));
     }
     if let Some((epoch, best)) = h.best() {
         footer.push(Span::raw("  best "));
-        footer.push(Span::styled(theme::sci(best), theme::good()));
+        footer.push(Span::styled(theme::sci(best), theme.good()));
         footer.push(Span::raw(format!(" @{epoch} ")));
     }
     Block::bordered()
-        .border_style(theme::border())
+        .border_style(theme.border())
         .title(title)
         .title_bottom(Line::from(footer))
 }
 
 /// The chart's title: the view (whole run or recent epochs, `extra`, smoothed or not).
 fn title(app: &App, extra: &str) -> Line<'static> {
+    let theme = app.view.theme;
     let view = if app.view.recent_only {
         format!("last {RECENT_EPOCHS} epochs")
     } else {
         "whole run".to_string()
     };
     let mut title = vec![
-        Span::styled(" error ", theme::title()),
-        Span::styled(format!("(log) · {view}{extra}"), theme::dim()),
+        Span::styled(" error ", theme.title()),
+        Span::styled(format!("(log) · {view}{extra}"), theme.dim()),
     ];
     if app.view.smoothing {
-        title.push(Span::styled(" · smoothed", theme::dim()));
+        title.push(Span::styled(" · smoothed", theme.dim()));
     }
     title.push(Span::raw(" "));
     Line::from(title)
@@ -269,7 +281,14 @@ fn title(app: &App, extra: &str) -> Line<'static> {
 /// The `buckets` on a log axis in `area`, with the smoothed line over them when `smoothing`,
 /// and a vertical line at epoch `marked` (the picture history's epoch on screen) when it is
 /// in view.
-fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, buf: &mut Buffer) {
+fn plot(
+    buckets: &[Bucket],
+    smoothing: bool,
+    marked: Option<usize>,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return;
     };
@@ -284,9 +303,9 @@ fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, 
     let y_bounds = log_bounds(lo, hi);
     let x_bounds = [first as f64, (last as f64).max(first as f64 + 1.0)];
     let raw_style = if smoothing {
-        Style::new().fg(Color::DarkGray)
+        theme.dim()
     } else {
-        theme::accent()
+        theme.accent()
     };
     let line = |style, data| {
         Dataset::default()
@@ -301,14 +320,14 @@ fn plot(buckets: &[Bucket], smoothing: bool, marked: Option<usize>, area: Rect, 
         .unwrap_or_default();
     let mut datasets = vec![line(raw_style, &raw)];
     if let Some(s) = &smoothed {
-        datasets.push(line(theme::accent(), s));
+        datasets.push(line(theme.accent(), s));
     }
     if !mark.is_empty() {
-        datasets.push(line(theme::marker(), &mark));
+        datasets.push(line(theme.marker(), &mark));
     }
     let mid = (first + last) / 2;
     let x_labels = vec![first.to_string(), mid.to_string(), last.to_string()];
-    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
+    log_chart(datasets, x_bounds, x_labels, y_bounds, theme).render(area, buf);
 }
 
 #[cfg(test)]

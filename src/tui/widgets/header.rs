@@ -2,10 +2,10 @@
 //! and state; and below it the epoch progress gauge.
 
 use crate::tui::app::{App, Mode, Watched};
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Widget};
 
@@ -15,6 +15,7 @@ pub struct Header<'a>(pub &'a App);
 impl Widget for Header<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let layers = app
             .run
             .layers
@@ -37,8 +38,8 @@ impl Widget for Header<'_> {
             .map_or(String::new(), |lr| format!("lr {lr}"));
         // (priority, spans): when the line is too long the lowest priorities go first.
         let segments: Vec<(u8, Vec<Span>)> = vec![
-            (9, vec![Span::styled(" nnimg", theme::title())]),
-            (8, vec![Span::styled(app.run.name.clone(), theme::accent())]),
+            (9, vec![Span::styled(" nnimg", theme.title())]),
+            (8, vec![Span::styled(app.run.name.clone(), theme.accent())]),
             (
                 2,
                 vec![Span::raw(format!("{layers} (preset {})", app.run.preset))],
@@ -47,7 +48,7 @@ impl Widget for Header<'_> {
                 9,
                 vec![Span::styled(
                     format!("epoch {}/{}", app.epoch(), app.run.total_epochs),
-                    theme::title(),
+                    theme.title(),
                 )],
             ),
             (6, vec![Span::raw(rate)]),
@@ -61,7 +62,7 @@ impl Widget for Header<'_> {
                 ))],
             ),
             (5, vec![Span::raw(eta)]),
-            (10, vec![state_badge(app.run_status.mode)]),
+            (10, vec![state_badge(app.run_status.mode, theme)]),
         ];
         fit_line(segments, area.width).render(area, buf);
     }
@@ -93,23 +94,10 @@ fn fit_line(mut segments: Vec<(u8, Vec<Span<'_>>)>, width: u16) -> Line<'_> {
     Line::from(line)
 }
 
-fn state_badge(mode: Mode) -> Span<'static> {
-    let color = match mode {
-        Mode::Training => Color::Green,
-        Mode::Paused | Mode::Starting => Color::Yellow,
-        Mode::Done => Color::Cyan,
-        Mode::Stopped => Color::Magenta,
-        Mode::Failed => Color::Red,
-        Mode::Watching(Watched::Training) => Color::Blue,
-        Mode::Watching(Watched::Stopped) => Color::Magenta,
-        Mode::Watching(Watched::Done) => Color::Cyan,
-    };
+fn state_badge(mode: Mode, theme: Theme) -> Span<'static> {
     Span::styled(
         format!(" {} ", mode.name().to_uppercase()),
-        Style::new()
-            .fg(Color::Black)
-            .bg(color)
-            .add_modifier(Modifier::BOLD),
+        theme.badge(mode),
     )
 }
 
@@ -119,6 +107,7 @@ pub struct EpochGauge<'a>(pub &'a App);
 impl Widget for EpochGauge<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let total = app.run.total_epochs.max(1);
         let ratio = (app.epoch() as f64 / total as f64).clamp(0.0, 1.0);
         Gauge::default()
@@ -129,7 +118,7 @@ impl Widget for EpochGauge<'_> {
                 app.run.total_epochs,
                 ratio * 100.0
             ))
-            .gauge_style(Style::new().fg(Color::Cyan).bg(Color::Black))
+            .gauge_style(theme.gauge())
             .use_unicode(true)
             .render(area, buf);
     }

@@ -1,35 +1,63 @@
 //! The output pane: the network's output for the current buttons as half-block art (each cell
-//! `▀` with the upper pixel as foreground and the lower pixel as background), in true colour
-//! or the nearest 256-palette colours, area-scaled down to fit and never cropped; the title
-//! says when it is scaled. When the buttons equal a training input, its target is drawn
-//! beside the output.
+//! `▀` with the upper pixel as foreground and the lower pixel as background) in the
+//! terminal's colour mode, or as a ramp of characters without colour; area-scaled down to
+//! fit and never cropped; the title says when it is scaled. When the buttons equal a training
+//! input, its target is drawn beside the output.
 
-use crate::render::color::{ColorMode, nearest_ansi256};
-use crate::render::halfblock::{UPPER_HALF, cell_rows};
+use crate::render::cells::{Background, Ink, TermCell};
+use crate::render::color::ColorMode;
+use crate::render::halfblock::cell_rows;
 use crate::render::picture::Picture;
 use crate::shown::Shown;
 use crate::tui::app::App;
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-/// A pixel colour as the terminal will show it.
-pub fn terminal_color(rgb: [u8; 3], mode: ColorMode) -> Color {
-    match mode {
-        ColorMode::TrueColor => Color::Rgb(rgb[0], rgb[1], rgb[2]),
-        ColorMode::Ansi256 => Color::Indexed(nearest_ansi256(rgb)),
+/// The basic colours in palette order, as ratatui names them (`Gray` is ANSI white, `White`
+/// bright white).
+const BASIC: [Color; 16] = [
+    Color::Black,
+    Color::Red,
+    Color::Green,
+    Color::Yellow,
+    Color::Blue,
+    Color::Magenta,
+    Color::Cyan,
+    Color::Gray,
+    Color::DarkGray,
+    Color::LightRed,
+    Color::LightGreen,
+    Color::LightYellow,
+    Color::LightBlue,
+    Color::LightMagenta,
+    Color::LightCyan,
+    Color::White,
+];
+
+/// A picture colour as ratatui writes it: the basic colours by name (SGR 30-37, 90-97, which
+/// a 16-colour terminal understands), the others by index or RGB; `None` is the terminal's
+/// own colour.
+pub fn ink_color(ink: Option<Ink>) -> Color {
+    match ink {
+        None => Color::Reset,
+        Some(Ink::Rgb([r, g, b])) => Color::Rgb(r, g, b),
+        Some(Ink::Indexed(i)) => BASIC
+            .get(usize::from(i))
+            .copied()
+            .unwrap_or(Color::Indexed(i)),
     }
 }
 
-/// Draws `picture` as half-blocks centred in `area` (scaled to fit first); returns the size
-/// it was drawn at.
+/// Draws `picture` centred in `area` (scaled to fit first) as the cells of `mode`; returns
+/// the size it was drawn at.
 pub fn draw_picture(
     picture: &Picture,
     area: Rect,
     mode: ColorMode,
+    background: Background,
     buf: &mut Buffer,
 ) -> (u32, u32) {
     let picture = picture.fit_to_cells(area.width, area.height);
@@ -37,33 +65,32 @@ pub fn draw_picture(
     let rows = cell_rows(h);
     let x0 = area.x + (area.width - w as u16) / 2;
     let y0 = area.y + (area.height - rows as u16) / 2;
-    for (i, cell) in picture.half_cells().iter().enumerate() {
+    for (i, cell) in picture.cells(mode, background).iter().enumerate() {
         let (col, row) = (i as u32 % w, i as u32 / w);
         if let Some(c) = buf.cell_mut((x0 + col as u16, y0 + row as u16)) {
-            c.set_symbol(UPPER_HALF)
-                .set_fg(terminal_color(cell.upper, mode))
-                .set_bg(terminal_color(cell.lower, mode));
+            put_cell(c, cell);
         }
     }
     (w, h)
 }
 
-pub struct OutputPane<'a>(pub &'a App);
-
-impl OutputPane<'_> {
-    fn picture(app: &App, y: &[f32]) -> Option<Picture> {
-        let run = &app.run;
-        Picture::from_output(y, run.width, run.height, run.channels, app.view.color_map)
-    }
+/// One picture cell into a buffer cell.
+fn put_cell(c: &mut ratatui::buffer::Cell, cell: &TermCell) {
+    c.set_char(cell.symbol)
+        .set_fg(ink_color(cell.fg))
+        .set_bg(ink_color(cell.bg));
 }
+
+pub struct OutputPane<'a>(pub &'a App);
 
 impl Widget for OutputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let target = app
             .matching_sample()
-            .and_then(|i| Some((i, Self::picture(app, &app.samples[i].target)?)));
-        let block = Block::bordered().border_style(theme::border());
+            .and_then(|i| Some((i, app.picture_of(&app.samples[i].target)?)));
+        let block = Block::bordered().border_style(theme.border());
         let inner = block.inner(area);
         let (pic_area, target_area) = match target {
             Some(_) => {
@@ -78,26 +105,28 @@ impl Widget for OutputPane<'_> {
             None => (inner, None),
         };
         let mut notes = SizeNotes::default();
-        // A scrubbed history shows its picture instead of the live one.
-        let values = match &app.scrub.shown {
-            Some(frame) => &frame.values,
-            None => &app.output.values,
+        let (mode, background) = (app.view.color_mode, theme.background);
+        // A scrubbed history shows its picture instead of the live one, which is the picture
+        // the screen shows: it catches up with the output at the link's pace.
+        let picture = match &app.scrub.shown {
+            Some(frame) => app.picture_of(&frame.values),
+            None => app.shown_picture(),
         };
-        if let Some(img) = Self::picture(app, values) {
-            let shown = draw_picture(&img, pic_area, app.view.color_mode, buf);
+        if let Some(img) = picture {
+            let shown = draw_picture(&img, pic_area, mode, background, buf);
             notes = SizeNotes::new(shown, img.size());
         } else {
-            Line::styled("waiting for weights…", theme::dim()).render(pic_area, buf);
+            Line::styled("waiting for weights…", theme.dim()).render(pic_area, buf);
         }
         let mut footer = Vec::new();
         if let Some(note) = motion_note(app) {
-            footer.push(Span::styled(note, theme::accent()));
+            footer.push(Span::styled(note, theme.accent()));
         }
         if let (Some((i, img)), Some(t_area)) = (&target, target_area) {
-            draw_picture(img, t_area, app.view.color_mode, buf);
+            draw_picture(img, t_area, mode, background, buf);
             footer.push(Span::styled(
                 format!(" right: target {} ", Shown(&app.samples[*i].stem)),
-                theme::dim(),
+                theme.dim(),
             ));
         }
         let title = title(app, &notes, area.width, &mut footer);
@@ -156,32 +185,27 @@ impl SizeNotes {
 /// fit in `width`; otherwise the details go to the bottom border, unless the target's name is
 /// there.
 fn title(app: &App, notes: &SizeNotes, width: u16, footer: &mut Vec<Span>) -> Line<'static> {
+    let theme = app.view.theme;
     let stem = crate::data::format_stem(&app.inputs.buttons);
     let map = if app.run.channels == 1 {
         app.view.color_map.name()
     } else {
         "rgb"
     };
-    let mode = match app.view.color_mode {
-        ColorMode::TrueColor => "24-bit",
-        ColorMode::Ansi256 => "256 colours",
-    };
+    let mode = app.view.color_mode.name();
     let epoch = app.scrub.epoch().unwrap_or(app.output.epoch);
     let details = format!(" · epoch {epoch} · {map} (c){} · {mode} ", notes.full);
     let mut title = vec![
-        Span::styled(" output ", theme::title()),
-        Span::styled(stem, theme::accent()),
+        Span::styled(" output ", theme.title()),
+        Span::styled(stem, theme.accent()),
     ];
     let room = usize::from(width.saturating_sub(2));
     if title.iter().map(Span::width).sum::<usize>() + details.chars().count() <= room {
-        title.push(Span::styled(details, theme::dim()));
+        title.push(Span::styled(details, theme.dim()));
     } else {
         title.push(Span::raw(" "));
         if footer.is_empty() {
-            footer.push(Span::styled(
-                format!(" {map}{} ", notes.short),
-                theme::dim(),
-            ));
+            footer.push(Span::styled(format!(" {map}{} ", notes.short), theme.dim()));
         }
     }
     Line::from(title)
@@ -195,15 +219,12 @@ mod tests {
     use image::Rgb;
 
     #[test]
-    fn true_colour_keeps_the_pixel_and_256_approximates_it() {
-        assert_eq!(
-            terminal_color([1, 2, 3], ColorMode::TrueColor),
-            Color::Rgb(1, 2, 3)
-        );
-        assert_eq!(
-            terminal_color([255, 0, 0], ColorMode::Ansi256),
-            Color::Indexed(196)
-        );
+    fn basic_colours_are_written_by_name_and_the_others_by_number() {
+        assert_eq!(ink_color(Some(Ink::Rgb([1, 2, 3]))), Color::Rgb(1, 2, 3));
+        assert_eq!(ink_color(Some(Ink::Indexed(196))), Color::Indexed(196));
+        assert_eq!(ink_color(Some(Ink::Indexed(8))), Color::DarkGray);
+        assert_eq!(ink_color(Some(Ink::Indexed(15))), Color::White);
+        assert_eq!(ink_color(None), Color::Reset);
     }
 
     #[test]
@@ -216,9 +237,15 @@ mod tests {
             }
         }));
         let mut buf = Buffer::empty(Rect::new(0, 0, 2, 1));
-        draw_picture(&img, buf.area, ColorMode::TrueColor, &mut buf);
+        draw_picture(
+            &img,
+            buf.area,
+            ColorMode::TrueColor,
+            Background::Dark,
+            &mut buf,
+        );
         let cell = &buf[(0, 0)];
-        assert_eq!(cell.symbol(), UPPER_HALF);
+        assert_eq!(cell.symbol(), "▀");
         assert_eq!(cell.fg, Color::Rgb(255, 0, 0));
         assert_eq!(cell.bg, Color::Rgb(0, 0, 255));
     }

@@ -6,7 +6,7 @@
 use super::error_chart::{log_bounds, log_chart};
 use crate::train::schedule::Halving;
 use crate::tui::app::App;
-use crate::tui::theme;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -41,21 +41,22 @@ pub struct RateChart<'a>(pub &'a App);
 impl Widget for RateChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         if app.comparison.is_some() {
             render_runs(app, area, buf);
             return;
         }
         let h = &app.run_status.history;
         let current = app.run_status.learning_rate.or(h.last_learning_rate());
-        let mut title = vec![Span::styled(" learning rate ", theme::title())];
+        let mut title = vec![Span::styled(" learning rate ", theme.title())];
         if let Some(lr) = current {
-            title.push(Span::styled(format!("{lr} "), theme::accent()));
+            title.push(Span::styled(format!("{lr} "), theme.accent()));
         }
         let footer = halvings_footer(h.halvings(), area.width);
         let block = Block::bordered()
-            .border_style(theme::border())
+            .border_style(theme.border())
             .title(Line::from(title))
-            .title_bottom(Line::styled(footer, theme::dim()));
+            .title_bottom(Line::styled(footer, theme.dim()));
         let inner = block.inner(area);
         block.render(area, buf);
         let (Some(initial), Some(_)) = (h.initial_learning_rate(), current) else {
@@ -66,6 +67,7 @@ impl Widget for RateChart<'_> {
             h.last_epoch(),
             initial,
             h.halvings(),
+            theme,
             inner,
             buf,
         );
@@ -74,19 +76,20 @@ impl Widget for RateChart<'_> {
 
 /// Every run's schedule, each in its colour.
 fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.view.theme;
     let runs = app.runs_on_screen();
     let mut footer = vec![Span::raw(" ½ ×")];
     for r in &runs {
         footer.push(Span::raw(" "));
         footer.push(Span::styled(
             r.status.history.halvings().len().to_string(),
-            Style::new().fg(theme::run_color(r.number)),
+            Style::new().fg(theme.run_color(r.number)),
         ));
     }
     footer.push(Span::raw(" "));
     let block = Block::bordered()
-        .border_style(theme::border())
-        .title(Line::styled(" learning rate ", theme::title()))
+        .border_style(theme.border())
+        .title(Line::styled(" learning rate ", theme.title()))
         .title_bottom(Line::from(footer));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -99,12 +102,12 @@ fn render_runs(app: &App, area: Rect, buf: &mut Buffer) {
                 last: h.last_epoch(),
                 initial: h.initial_learning_rate()?,
                 halvings: h.halvings(),
-                color: theme::run_color(r.number),
+                color: theme.run_color(r.number),
             })
         })
         .collect();
     if !schedules.is_empty() {
-        plot_schedules(&schedules, inner, buf);
+        plot_schedules(&schedules, theme, inner, buf);
     }
 }
 
@@ -150,6 +153,7 @@ fn plot(
     last: usize,
     initial: f32,
     halvings: &[Halving],
+    theme: Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -158,14 +162,14 @@ fn plot(
         last,
         initial,
         halvings,
-        color: Color::Magenta,
+        color: theme.rate_color(),
     };
-    plot_schedules(&[schedule], area, buf);
+    plot_schedules(&[schedule], theme, area, buf);
 }
 
 /// Schedules as step lines on one log axis in `area`, each with a dot at each halving: in
-/// its own colour when there are several, a magenta line with yellow dots when alone.
-fn plot_schedules(schedules: &[Schedule], area: Rect, buf: &mut Buffer) {
+/// its own colour when there are several, the theme's rate and halving colours when alone.
+fn plot_schedules(schedules: &[Schedule], theme: Theme, area: Rect, buf: &mut Buffer) {
     let log = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
         p.iter().map(|&(x, y)| (x, y.max(1e-30).log10())).collect()
     };
@@ -197,7 +201,11 @@ fn plot_schedules(schedules: &[Schedule], area: Rect, buf: &mut Buffer) {
     let alone = schedules.len() == 1;
     let mut datasets = Vec::new();
     for (s, (steps, marks)) in schedules.iter().zip(&lines) {
-        let dots = if alone { Color::Yellow } else { s.color };
+        let dots = if alone {
+            theme.halving_color()
+        } else {
+            s.color
+        };
         datasets.push(
             Dataset::default()
                 .marker(Marker::Braille)
@@ -214,7 +222,7 @@ fn plot_schedules(schedules: &[Schedule], area: Rect, buf: &mut Buffer) {
         );
     }
     let x_labels = vec![first.to_string(), last.to_string()];
-    log_chart(datasets, x_bounds, x_labels, y_bounds).render(area, buf);
+    log_chart(datasets, x_bounds, x_labels, y_bounds, theme).render(area, buf);
 }
 
 #[cfg(test)]

@@ -28,6 +28,25 @@ pub fn bar(fraction: f64, width: usize) -> String {
     s + &" ".repeat(width.saturating_sub(used))
 }
 
+/// Where the row of sample `i` of `n` is drawn in the widget's `inner` area: samples fill
+/// columns top to bottom, as many columns as needed; empty when it does not fit.
+pub fn sample_rect(n: usize, inner: Rect, i: usize) -> Rect {
+    let rows = usize::from(inner.height).max(1);
+    let cols = columns_for(n, rows);
+    let per_col = n.div_ceil(cols).max(1);
+    let col_width = inner.width / cols as u16;
+    let (c, r) = (i / per_col, i % per_col);
+    let x = inner.x + c as u16 * col_width;
+    let y = inner.y + r as u16;
+    Rect::new(x, y, col_width, 1).intersection(inner)
+}
+
+/// The sample of `n` whose row is drawn at cell (`column`, `row`) of the `inner` area.
+pub fn sample_at(n: usize, inner: Rect, column: u16, row: u16) -> Option<usize> {
+    let cell = Rect::new(column, row, 1, 1);
+    (0..n).find(|&i| sample_rect(n, inner, i).intersects(cell))
+}
+
 pub struct SampleErrors<'a>(pub &'a App);
 
 impl SampleErrors<'_> {
@@ -43,11 +62,12 @@ impl SampleErrors<'_> {
 impl Widget for SampleErrors<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let block = Block::bordered()
-            .border_style(theme::border())
+            .border_style(theme.border())
             .title(Line::from(vec![
-                Span::styled(" error per training image ", theme::title()),
-                Span::styled("(t shows each) ", theme::dim()),
+                Span::styled(" error per training image ", theme.title()),
+                Span::styled("(t shows each) ", theme.dim()),
             ]));
         let inner = block.inner(area);
         block.render(area, buf);
@@ -55,9 +75,7 @@ impl Widget for SampleErrors<'_> {
         if n == 0 || inner.height == 0 {
             return;
         }
-        let rows = usize::from(inner.height);
-        let cols = columns_for(n, rows);
-        let col_width = usize::from(inner.width) / cols;
+        let col_width = usize::from(sample_rect(n, inner, 0).width);
         let errors = &app.run_status.sample_errors;
         let max = errors.iter().copied().fold(0.0f64, f64::max);
         let best = arg(errors, |a, b| a < b);
@@ -70,10 +88,8 @@ impl Widget for SampleErrors<'_> {
             .collect();
         let stem_width = stems.iter().map(|s| s.chars().count()).max().unwrap_or(0);
         for (i, stem) in stems.iter().enumerate() {
-            let (c, r) = (i / rows.min(n.div_ceil(cols)), i % n.div_ceil(cols));
-            let x = inner.x + (c * col_width) as u16;
-            let y = inner.y + r as u16;
-            if y >= inner.bottom() {
+            let rect = sample_rect(n, inner, i);
+            if rect.is_empty() {
                 continue;
             }
             let error = errors.get(i).copied();
@@ -84,9 +100,9 @@ impl Widget for SampleErrors<'_> {
                 _ => 0.0,
             };
             let value_style = if Some(i) == best {
-                theme::good()
+                theme.good()
             } else if Some(i) == worst {
-                theme::bad()
+                theme.bad()
             } else {
                 Style::new()
             };
@@ -98,11 +114,11 @@ impl Widget for SampleErrors<'_> {
                 Span::raw(" "),
                 Span::styled(format!("{stem:<stem_width$}"), stem_style),
                 Span::raw(" "),
-                Span::styled(bar(fraction, bar_width), theme::accent()),
+                Span::styled(bar(fraction, bar_width), theme.accent()),
                 Span::raw(" "),
                 Span::styled(value, value_style),
             ]);
-            line.render(Rect::new(x, y, col_width as u16, 1), buf);
+            line.render(rect, buf);
         }
     }
 }
@@ -134,6 +150,18 @@ mod tests {
         assert_eq!(bar(0.5, 3), "█▌ ");
         assert_eq!(bar(0.0, 2), "  ");
         assert_eq!(bar(0.5, 0), "");
+    }
+
+    #[test]
+    fn a_click_finds_the_sample_row_drawn_there() {
+        // 8 samples in 4 rows: two columns of 20 cells, filled top to bottom.
+        let inner = Rect::new(1, 10, 40, 4);
+        assert_eq!(sample_at(8, inner, 1, 10), Some(0));
+        assert_eq!(sample_at(8, inner, 19, 13), Some(3));
+        assert_eq!(sample_at(8, inner, 21, 10), Some(4));
+        assert_eq!(sample_at(8, inner, 40, 13), Some(7));
+        assert_eq!(sample_at(8, inner, 5, 14), None);
+        assert_eq!(sample_at(3, inner, 5, 13), None);
     }
 
     #[test]

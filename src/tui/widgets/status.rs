@@ -1,7 +1,6 @@
 //! The bottom line: what the last key did (or what went wrong), else the main keys.
 
 use crate::tui::app::{App, Mode};
-use crate::tui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,9 +11,10 @@ pub struct StatusLine<'a>(pub &'a App);
 impl Widget for StatusLine<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let theme = app.view.theme;
         let line = match &app.status {
-            Some(s) if s.is_error => Line::from(Span::styled(format!(" {}", s.text), theme::bad())),
-            Some(s) => Line::from(Span::styled(format!(" {}", s.text), theme::good())),
+            Some(s) if s.is_error => Line::from(Span::styled(format!(" {}", s.text), theme.bad())),
+            Some(s) => Line::from(Span::styled(format!(" {}", s.text), theme.good())),
             None => {
                 let pause = match app.run_status.mode {
                     Mode::Training => "pause",
@@ -52,8 +52,8 @@ impl Widget for StatusLine<'_> {
                 });
                 let mut spans = vec![Span::raw(" ")];
                 for (k, what) in hints {
-                    spans.push(Span::styled(k, theme::key()));
-                    spans.push(Span::styled(format!(" {what}  "), theme::dim()));
+                    spans.push(Span::styled(k, theme.key()));
+                    spans.push(Span::styled(format!(" {what}  "), theme.dim()));
                 }
                 Line::from(spans)
             }
@@ -88,6 +88,9 @@ mod tests {
         );
         let mut buf = Buffer::empty(Rect::new(0, 0, 30, 1));
         StatusLine(&app).render(buf.area, &mut buf);
-        assert_eq!(Some(buf[(1, 0)].fg), theme::bad().fg);
+        assert_eq!(
+            Some(buf[(1, 0)].fg),
+            crate::tui::theme::Theme::DARK.bad().fg
+        );
     }
 }
