@@ -41,7 +41,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Train v0.1.6, v0.1.6.1 and two-layer from one seed, then compare them.
     Experiment(ExperimentArgs),
-    /// Measure training speed for each preset and print a table.
+    /// Measure training speed for each preset beside the floors of this machine, or on a busy one.
     Bench(BenchArgs),
     /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
     Animate(AnimateArgs),

@@ -18,6 +18,7 @@ macro_rules! cases {
 }
 
 mod bad_input;
+mod bench;
 mod closed_pipe;
 mod common;
 mod compare;
