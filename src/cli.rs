@@ -1,6 +1,7 @@
 //! Command-line types only: [`Cli`], [`Command`] and one `Args` struct per subcommand.
 
 use crate::data::Fit;
+use crate::net::kernel::Kernel;
 use crate::render::cells::Background;
 use crate::render::color::ColorMode;
 use crate::render::pixels::ColorMap;
@@ -40,7 +41,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Train v0.1.6, v0.1.6.1 and two-layer from one seed, then compare them.
     Experiment(ExperimentArgs),
-    /// Measure training speed for each preset and print a table.
+    /// Measure training speed for each preset beside the floors of this machine, or on a busy one.
     Bench(BenchArgs),
     /// Write an animation: a morph along a path of inputs, or a random walk (GIF or APNG).
     Animate(AnimateArgs),
@@ -109,6 +110,9 @@ pub struct RunSettings {
     /// Training threads [default: chosen per network size].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Kernel: avx512, avx2 or portable [default: the widest this CPU runs].
+    #[arg(long, value_name = "NAME", env = "NNIMG_KERNEL", value_parser = parse_kernel)]
+    pub kernel: Option<Kernel>,
 }
 
 #[derive(Debug, Args)]
@@ -423,9 +427,28 @@ pub struct BenchArgs {
     /// Measurements per network; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub repeats: usize,
-    /// Threads [default: chosen per network size].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Thread counts to time, e.g. 1,2 [default: chosen per network size].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub threads: Vec<usize>,
+    /// Kernels to time, e.g. avx512,avx2,portable [default: the widest this CPU runs].
+    #[arg(long, value_name = "LIST", env = "NNIMG_KERNEL", value_delimiter = ',', value_parser = parse_kernel)]
+    pub kernel: Vec<Kernel>,
+    /// Networks to time (v0.1.6.1, v0.1.6, two-layer, "v0.1.6.1 --color") [default: all].
+    #[arg(long, value_name = "NAME")]
+    pub network: Vec<String>,
+    /// Time training beside a busy thread and two trainings at once, instead (the first
+    /// network, kernel and thread count given).
+    #[arg(long)]
+    pub contended: bool,
+    /// Keep every step on all threads, even where one alone would be faster (to measure the
+    /// threads together on a busy machine).
+    #[arg(long)]
+    pub always_together: bool,
+}
+
+/// A kernel by name, if this CPU can run it.
+pub fn parse_kernel(s: &str) -> Result<Kernel, String> {
+    Kernel::by_name(s)
 }
 
 /// A colour map by name (any case).

@@ -10,8 +10,10 @@
 //! - `network`: layer sizes and weights, σ; `init`: seeded starting weights;
 //! - `forward`: the forward pass and the [`Workspace`] of buffers it reuses;
 //! - `sgd`: one per-sample step (checked against `reference`, a plain f64 version, in tests);
-//! - `kernel`: the inner loops, portable and AVX-512 (`kernel/column_epoch` for the column sweep);
-//! - `parallel`: the [`parallel::Team`] of threads that shares the output layer of a step;
+//! - `kernel`: the inner loops, portable, AVX2 and AVX-512 (`kernel/column_epoch` for the
+//!   column sweep, `kernel/floor` for the floors `nnimg bench` measures);
+//! - `parallel`: the [`parallel::Team`] of threads that shares the output layer of a step, and
+//!   `pace`, which decides whether the team's second thread pays on a busy machine;
 //! - `column_sgd`: the by-column path for networks without hidden layers.
 //!
 //! `unsafe` is allowed in the modules that hold the kernels or hand them raw buffers, and
@@ -26,6 +28,7 @@ pub mod kernel;
 #[allow(unsafe_code)]
 pub mod matrix;
 pub mod network;
+pub mod pace;
 #[allow(unsafe_code)]
 pub mod parallel;
 #[cfg(test)]

@@ -1,17 +1,28 @@
 //! `nnimg bench`: training speed of each preset's network and of the colour network, on
-//! synthetic samples of the exact shapes (eight one-hot inputs, seeded random targets).
+//! synthetic samples of the exact shapes (eight one-hot inputs, seeded random targets), and
+//! the floors that speed is bound by on this machine, measured in the same run.
 //!
-//! Prints, per network: the median milliseconds per epoch over the repeats, epochs per
-//! second, the projected time of a 10000-epoch run, the threads used, and the process's peak
-//! resident memory so far (VmHWM). `benches/training.rs` times the same trainers with criterion.
+//! Prints, per network, kernel and thread count: the median epoch's milliseconds (the median
+//! over the repeats of each run's median), the projected time of a 10000-epoch run, the two floors of the output layer
+//! ([`floor`]: a bare read+write sweep, and the multiply-adds at this CPU's rate), the
+//! trainer's time over the higher of them, its time over the first kernel's, and the
+//! process's peak resident memory so far (VmHWM). The cases of one network are timed in
+//! interleaved rounds, so a machine whose speed drifts affects them alike.
+//! `benches/training.rs` times the same trainers with criterion; [`contended`] measures
+//! training on a machine shared with other work (`--contended`).
+
+mod contended;
+mod floor;
 
 use crate::cli::BenchArgs;
 use crate::data::Sample;
+use crate::net::column_sgd::ColumnSgd;
 use crate::net::init::init_network;
 use crate::net::kernel::Kernel;
 use crate::train::config::{Order, PRESETS, TrainConfig};
 use crate::train::trainer::{TrainState, Trainer};
 use anyhow::{Result, bail};
+use floor::Floors;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::process::ExitCode;
@@ -103,60 +114,154 @@ pub fn synthetic_trainer(layers: &[usize], adaptive: bool, threads: Option<usize
     trainer
 }
 
+/// The median milliseconds of `epochs` epochs of `trainer`, each timed on its own: on a
+/// machine busy with other work, a median epoch is what the trainer does when it runs, as the
+/// floors' median sweeps are (the machine's share of time is `--contended`'s subject).
+fn time_epochs(trainer: &mut Trainer, epochs: usize) -> Result<f64> {
+    let mut times = Vec::with_capacity(epochs);
+    for _ in 0..epochs {
+        let started = Instant::now();
+        trainer.run_epoch()?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(median(&mut times))
+}
+
+/// The median of `values` (which must not be empty).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// One network, kernel and thread count being timed.
+struct Case {
+    kernel: Kernel,
+    trainer: Trainer,
+    ms_per_epoch: Vec<f64>,
+    floors: Vec<Floors>,
+}
+
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
     if args.epochs == 0 || args.repeats == 0 {
         bail!("--epochs and --repeats must be at least 1");
     }
-    if args.threads == Some(0) {
+    if args.threads.contains(&0) {
         bail!("--threads must be at least 1");
     }
+    let nets: Vec<BenchNet> = bench_nets()
+        .into_iter()
+        .filter(|n| args.network.is_empty() || args.network.contains(&n.name))
+        .collect();
+    if nets.is_empty() {
+        let names: Vec<String> = bench_nets().into_iter().map(|n| n.name).collect();
+        bail!("--network: none of those; use one of {}", names.join(", "));
+    }
+    let kernels = if args.kernel.is_empty() {
+        vec![Kernel::detect()]
+    } else {
+        args.kernel.clone()
+    };
+    if args.contended {
+        return contended::run(&args, &nets[0], kernels[0]);
+    }
+    let threads: Vec<Option<usize>> = if args.threads.is_empty() {
+        vec![None]
+    } else {
+        args.threads.iter().copied().map(Some).collect()
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let names: Vec<&str> = kernels.iter().map(|k| k.name()).collect();
     outln!(
-        "nnimg bench: median of {} runs of {} epochs (8 samples each); kernel {}; {cores} cores",
+        "nnimg bench: median epoch (8 samples) of {} interleaved runs of {} epochs; kernel {}; \
+         {cores} cores",
         args.repeats,
         args.epochs,
-        Kernel::detect().name()
+        names.join(", ")
     );
     outln!(
-        "{:<18} {:<16} {:>7} {:>9} {:>9} {:>13} {:>9}",
-        "preset",
+        "{:<17} {:<16} {:<8} {:>3} {:>8} {:>8} {:>8} {:>8} {:>11} {:>7} {:>8}",
+        "network",
         "layers",
-        "threads",
+        "kernel",
+        "thr",
         "ms/epoch",
-        "epochs/s",
-        "10000 epochs",
+        "10k ep.",
+        "mem flr",
+        "fma flr",
+        "× floor",
+        "× first",
         "peak RSS"
     );
-    for net in bench_nets() {
-        let mut trainer = synthetic_trainer(&net.layers, net.adaptive, args.threads);
-        for _ in 0..WARM_UP_EPOCHS {
-            trainer.run_epoch()?;
-        }
-        let mut ms_per_epoch: Vec<f64> = (0..args.repeats)
-            .map(|_| {
-                let started = Instant::now();
-                for _ in 0..args.epochs {
+    for net in nets {
+        let mut cases: Vec<Case> = Vec::new();
+        for &threads in &threads {
+            for &kernel in &kernels {
+                let mut trainer = synthetic_trainer(&net.layers, net.adaptive, threads);
+                trainer.set_kernel(kernel);
+                trainer.set_adaptive_team(!args.always_together);
+                for _ in 0..WARM_UP_EPOCHS {
                     trainer.run_epoch()?;
                 }
-                Ok(started.elapsed().as_secs_f64() * 1e3 / args.epochs as f64)
-            })
-            .collect::<Result<_>>()?;
-        ms_per_epoch.sort_by(f64::total_cmp);
-        let median = ms_per_epoch[ms_per_epoch.len() / 2];
+                cases.push(Case {
+                    kernel,
+                    trainer,
+                    ms_per_epoch: Vec::new(),
+                    floors: Vec::new(),
+                });
+            }
+        }
+        let shape = floor::Shape::of(cases[0].trainer.network(), cases[0].trainer.samples());
+        for _ in 0..args.repeats {
+            for case in &mut cases {
+                let ms = time_epochs(&mut case.trainer, args.epochs)?;
+                case.ms_per_epoch.push(ms);
+                let floors = shape.measure(case.kernel, case.trainer.threads());
+                case.floors.push(floors);
+            }
+        }
         let layers: Vec<String> = net.layers.iter().map(usize::to_string).collect();
-        outln!(
-            "{:<18} {:<16} {:>7} {:>9.3} {:>9.0} {:>11.1} s {:>9}",
-            net.name,
-            layers.join(","),
-            trainer.threads(),
-            median,
-            1e3 / median,
-            median * 10.0,
-            peak_rss().unwrap_or_else(|| "n/a".into())
-        );
+        let mut first: Vec<(usize, f64)> = Vec::new();
+        for case in &mut cases {
+            let ms = median(&mut case.ms_per_epoch);
+            let threads = case.trainer.threads();
+            let floors = Floors::median(&case.floors);
+            let versus_first = match first.iter().find(|(t, _)| *t == threads) {
+                Some(&(_, first_ms)) => format!("{:.2}", ms / first_ms),
+                None => {
+                    first.push((threads, ms));
+                    "1.00".into()
+                }
+            };
+            outln!(
+                "{:<17} {:<16} {:<8} {:>3} {:>8.3} {:>6.1} s {:>8.3} {:>8.3} {:>11} {:>7} {:>8}",
+                net.name,
+                layers.join(","),
+                case.kernel.name(),
+                threads,
+                ms,
+                ms * 10.0,
+                floors.memory_ms,
+                floors.arithmetic_ms,
+                floors.ratio(ms),
+                versus_first,
+                peak_rss().unwrap_or_else(|| "n/a".into())
+            );
+        }
     }
-    outln!("peak RSS: the whole bench process so far (each network adds its own weights)");
+    outln!(
+        "mem flr: a bare read+write sweep of the output layer per sample; fma flr: its \
+         multiply-adds at this CPU's measured rate (ms per epoch, on the same threads)"
+    );
+    outln!(
+        "× floor: ms/epoch over the higher floor (named); × first: over the first kernel's; \
+         peak RSS: the whole bench process so far"
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// True when a trainer for `net` trains by column (see [`ColumnSgd`]).
+fn by_column(net: &crate::net::Network) -> bool {
+    ColumnSgd::fits(net)
 }
 
 /// The process's peak resident memory, from VmHWM in /proc/self/status (Linux only).

@@ -36,6 +36,7 @@ pub fn open_session(run: Option<&Path>, settings: &RunSettings, holder: Holder) 
         _ => new_session(run, settings, holder),
     }?;
     session.set_threads(settings.threads);
+    session.set_kernel(settings.kernel);
     Ok(session)
 }
 
@@ -43,7 +44,7 @@ fn resume_session(path: &Path, settings: &RunSettings, holder: Holder) -> Result
     let fixed = fixed_settings_given(settings);
     if !fixed.is_empty() {
         bail!(
-            "{}: is an existing run, its settings are fixed ({} given); only --epochs and --threads apply on resume, \
+            "{}: is an existing run, its settings are fixed ({} given); only --epochs, --threads and --kernel apply on resume, \
              or choose a new --run",
             Shown(path),
             fixed.join(", ")

@@ -97,6 +97,15 @@ impl ColumnSgd {
         }
     }
 
+    /// Sweeps with `kernel` from the next epoch on.
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        self.kernel = kernel;
+    }
+
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
     /// The network as it is now: Wᵀ transposed back (a fresh row-major copy).
     pub fn to_network(&self) -> Network {
         let (inputs, outputs) = (self.w_t.rows(), self.w_t.cols());

@@ -1,6 +1,8 @@
-//! The inner loops of the forward pass and the SGD step, in one portable version and one
-//! AVX-512 version chosen at run time (binaries are built for plain x86-64, so the wide
-//! version is enabled per function with `#[target_feature]`, never assumed globally).
+//! The inner loops of the forward pass and the SGD step, in a portable version, an AVX2+FMA
+//! version and an AVX-512 version, the widest the CPU has chosen at run time (binaries are
+//! built for plain x86-64, so the wide versions are enabled per function with
+//! `#[target_feature]`, never assumed globally). The AVX2 and AVX-512 versions give the same
+//! bits; the portable one rounds differently (no FMA, another order of sums).
 //!
 //! Shapes: a layer's weights W are `[rows, cols]` with rows padded to `stride` floats (a
 //! multiple of 16) and 64-byte aligned ([`Matrix`]); every activation, delta and gradient
@@ -16,8 +18,55 @@ use super::Matrix;
 use std::ops::Range;
 
 #[cfg(target_arch = "x86_64")]
+/// Calls `$body` with `$c` bound to the const number of vectors per row (1..=8).
+macro_rules! with_chunks {
+    ($chunks:expr, $c:ident => $body:expr) => {
+        match $chunks {
+            1 => {
+                const $c: usize = 1;
+                $body
+            }
+            2 => {
+                const $c: usize = 2;
+                $body
+            }
+            3 => {
+                const $c: usize = 3;
+                $body
+            }
+            4 => {
+                const $c: usize = 4;
+                $body
+            }
+            5 => {
+                const $c: usize = 5;
+                $body
+            }
+            6 => {
+                const $c: usize = 6;
+                $body
+            }
+            7 => {
+                const $c: usize = 7;
+                $body
+            }
+            8 => {
+                const $c: usize = 8;
+                $body
+            }
+            _ => unreachable!("rows longer than 8 vectors use the portable kernel"),
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx2_columns;
+#[cfg(target_arch = "x86_64")]
 mod avx512;
 mod column_epoch;
+mod floor;
 mod portable;
 
 pub use column_epoch::ColumnEpoch;
@@ -29,8 +78,9 @@ pub const TILE: usize = 16;
 /// error sum; also the most threads that can share the output sweep.
 pub const BLOCKS: usize = 8;
 
-/// Which implementation of the loops runs. Only [`Kernel::detect`] hands out the wide
-/// versions, and only on a CPU that has them, so using one is always sound.
+/// Which implementation of the loops runs. Only [`Kernel::detect`], [`Kernel::available`] and
+/// [`Kernel::by_name`] hand out the wide versions, and only on a CPU that has them, so using
+/// one is always sound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kernel(Isa);
 
@@ -38,17 +88,20 @@ pub struct Kernel(Isa);
 enum Isa {
     Portable,
     #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
     Avx512,
 }
 
+/// Every kernel's name, widest first (for `--kernel` and its messages).
+pub const KERNEL_NAMES: [&str; 3] = ["avx512", "avx2", "portable"];
+
 impl Kernel {
-    /// The fastest kernel this CPU supports.
+    /// The fastest kernel this CPU supports: AVX-512, else AVX2+FMA, else portable.
     pub fn detect() -> Kernel {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return Kernel(Isa::Avx512);
-        }
-        Kernel(Isa::Portable)
+        *Kernel::available()
+            .last()
+            .expect("the portable kernel runs anywhere")
     }
 
     /// Plain Rust that any target compiles (auto-vectorised for the baseline instruction set).
@@ -56,31 +109,61 @@ impl Kernel {
         Kernel(Isa::Portable)
     }
 
-    /// Every kernel this CPU can run, portable first (for tests and benchmarks).
+    /// Every kernel this CPU can run, portable first and the fastest last (for tests and
+    /// benchmarks).
     pub fn available() -> Vec<Kernel> {
+        #[allow(unused_mut)] // only x86-64 has more than one
         let mut all = vec![Kernel::portable()];
-        let best = Kernel::detect();
-        if best != Kernel::portable() {
-            all.push(best);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx2") && has!("fma") {
+                all.push(Kernel(Isa::Avx2));
+            }
+            if has!("avx512f") {
+                all.push(Kernel(Isa::Avx512));
+            }
         }
         all
+    }
+
+    /// The kernel called `name` (one of [`KERNEL_NAMES`]), if this CPU can run it.
+    pub fn by_name(name: &str) -> Result<Kernel, String> {
+        let available = Kernel::available();
+        if let Some(&kernel) = available.iter().find(|k| k.name() == name) {
+            return Ok(kernel);
+        }
+        let here: Vec<&str> = available.iter().rev().map(|k| k.name()).collect();
+        if KERNEL_NAMES.contains(&name) {
+            Err(format!(
+                "this CPU cannot run the {name} kernel; available here: {}",
+                here.join(", ")
+            ))
+        } else {
+            Err(format!(
+                "unknown kernel '{name}'; use one of {}",
+                KERNEL_NAMES.join(", ")
+            ))
+        }
     }
 
     pub fn name(self) -> &'static str {
         match self.0 {
             Isa::Portable => "portable",
             #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => "avx512",
         }
     }
 
-    /// The wide version handles rows of at most 8 vectors (128 floats) with h and g held in
+    /// The wide versions handle rows of at most 8 lines (128 floats), h and g held in
     /// registers; wider layers use the portable loops.
     #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
     fn for_stride(self, stride: usize) -> Isa {
         match self.0 {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 if stride <= 8 * 16 => Isa::Avx512,
+            isa @ (Isa::Avx512 | Isa::Avx2) if stride <= 8 * 16 => isa,
             _ => Isa::Portable,
         }
     }
@@ -96,6 +179,9 @@ impl Kernel {
             // SAFETY: `Isa::Avx512` exists only when the CPU has AVX-512F (see `detect`);
             // the lengths were checked above.
             Isa::Avx512 => unsafe { avx512::forward_layer(w, h_in, h_out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Isa::Avx2` exists only when the CPU has AVX2 and FMA; lengths checked.
+            Isa::Avx2 => unsafe { avx2::forward_layer(w, h_in, h_out) },
         }
     }
 
@@ -120,6 +206,9 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: AVX-512F is present (see `detect`); lengths checked above.
             Isa::Avx512 => unsafe { avx512::backward_layer(w, d, h_in, lr, g) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX2 and FMA are present (see `available`); lengths checked above.
+            Isa::Avx2 => unsafe { avx2::backward_layer(w, d, h_in, lr, g) },
         }
     }
 
@@ -143,6 +232,9 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: AVX-512F is present (see `detect`); the caller upholds the rest.
             Isa::Avx512 => unsafe { avx512::sweep_output(layer, tiles, g) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX2 and FMA are present (see `available`); the caller upholds the rest.
+            Isa::Avx2 => unsafe { avx2::sweep_output(layer, tiles, g) },
         }
     }
 }
@@ -303,6 +395,97 @@ mod tests {
             let mut out = vec![0.0; 16];
             kernel.forward_layer(&w, &h, &mut out);
             assert!(out[0].is_nan(), "{}", kernel.name());
+        }
+    }
+
+    #[test]
+    fn the_avx2_kernel_gives_the_avx512_kernels_bits() {
+        let kernels = Kernel::available();
+        let [Ok(avx2), Ok(avx512)] = ["avx2", "avx512"].map(Kernel::by_name) else {
+            return; // needs a CPU with both (the other kernels are checked everywhere)
+        };
+        assert!(kernels.contains(&avx2) && kernels.contains(&avx512));
+        // Rows of 1 to 8 lines, partial tiles, a two-layer network (no back-propagation),
+        // weights large enough to saturate some sigmoids, and rows wider than 8 lines.
+        for layers in [
+            &[8, 110, 110, 300][..],
+            &[3, 17, 40],
+            &[16, 37],
+            &[100, 50, 129],
+            &[8, 130, 20],
+        ] {
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..5)
+                .map(|_| {
+                    let x = padded(&mut rng, layers[0], layers[0]);
+                    let outputs = layers[layers.len() - 1];
+                    let t = padded(&mut rng, outputs, outputs);
+                    (x, t)
+                })
+                .collect();
+            let train = |kernel: Kernel| {
+                let mut net = crate::net::init::init_network(layers, 3);
+                for w in net.weights_mut() {
+                    w.as_mut_slice().iter_mut().for_each(|v| *v *= 6.0);
+                }
+                let mut ws = crate::net::Workspace::with_kernel(&net, kernel);
+                let mut errors = Vec::new();
+                for round in 0..30 {
+                    for (x, t) in &samples {
+                        let order = RowOrder::alternating(round);
+                        let e = crate::net::sgd::step_in_order(&mut net, &mut ws, x, t, 0.5, order);
+                        errors.push(e.to_bits());
+                    }
+                }
+                let predicted = net.predict(&samples[0].0);
+                (net, errors, predicted)
+            };
+            let (a, b) = (train(avx2), train(avx512));
+            assert!(a.1 == b.1, "{layers:?}: the errors differ");
+            assert!(a.0 == b.0, "{layers:?}: the weights differ");
+            assert!(a.2 == b.2, "{layers:?}: the outputs differ");
+        }
+    }
+
+    #[test]
+    fn the_avx2_column_sweep_gives_the_avx512_ones_bits() {
+        use crate::net::column_sgd::ColumnSgd;
+        use crate::net::parallel::Team;
+        let [Ok(avx2), Ok(avx512)] = ["avx2", "avx512"].map(Kernel::by_name) else {
+            return; // needs a CPU with both
+        };
+        // Groups of 8 and of 4 tiles and single tiles, a partial last tile, 1 to 16 inputs.
+        for (inputs, outputs) in [(8, 1000), (3, 37), (16, 200), (1, 5)] {
+            let mut rng = ChaCha8Rng::seed_from_u64(21);
+            let samples: Vec<(Vec<f32>, Vec<f32>)> = (0..6)
+                .map(|k| {
+                    let x = (0..inputs)
+                        .map(|j| match (j + k) % 3 {
+                            0 => 0.0,
+                            1 => rng.random_range(-1.0..2.0),
+                            _ => 1.0,
+                        })
+                        .collect();
+                    let t = padded(&mut rng, outputs, outputs);
+                    (x, t)
+                })
+                .collect();
+            let visit = [5, 0, 3, 3, 1, 2, 4, 0];
+            let net = crate::net::init::init_network(&[inputs, outputs], 8);
+            let train = |kernel: Kernel| {
+                let pairs = samples.iter().map(|(x, t)| (x.as_slice(), t.as_slice()));
+                let mut sgd = ColumnSgd::with_kernel(&net, pairs, kernel);
+                let mut errors = vec![0.0; visit.len()];
+                let mut bits = Vec::new();
+                for _ in 0..40 {
+                    sgd.epoch(&Team::new(1), &visit, 2.0, &mut errors);
+                    bits.extend(errors.iter().map(|e| e.to_bits()));
+                }
+                (sgd.to_network(), bits)
+            };
+            let (a, b) = (train(avx2), train(avx512));
+            assert!(a.1 == b.1, "{inputs} → {outputs}: the errors differ");
+            assert!(a.0 == b.0, "{inputs} → {outputs}: the weights differ");
         }
     }
 

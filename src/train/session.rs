@@ -17,6 +17,7 @@ use super::trainer::{EpochReport, TrainError, TrainState, Trainer};
 use crate::data::{Sample, load_samples};
 use crate::net::Network;
 use crate::net::init::init_network_in_range;
+use crate::net::kernel::Kernel;
 use crate::render::Picture;
 use crate::render::pixels::ColorMap;
 use crate::shown::Shown;
@@ -263,6 +264,13 @@ impl Session {
     /// Threads per training step: `Some(n)` from `--threads`, None for the default.
     pub fn set_threads(&mut self, threads: Option<usize>) {
         self.trainer.set_threads(threads);
+    }
+
+    /// The kernel that trains: `Some` from `--kernel`, None for the widest this CPU runs.
+    pub fn set_kernel(&mut self, kernel: Option<Kernel>) {
+        if let Some(kernel) = kernel {
+            self.trainer.set_kernel(kernel);
+        }
     }
 
     pub fn trainer(&self) -> &Trainer {

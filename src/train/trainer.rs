@@ -7,8 +7,8 @@ use crate::data::Sample;
 use crate::net::Network;
 use crate::net::Workspace;
 use crate::net::column_sgd::ColumnSgd;
-use crate::net::kernel::RowOrder;
-use crate::net::parallel::{Team, default_threads};
+use crate::net::kernel::{Kernel, RowOrder};
+use crate::net::parallel::{Team, TeamStats, default_threads};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -207,6 +207,38 @@ impl Trainer {
         let team = self.team_mut();
         if threads != team.threads() {
             *team = Team::new(threads);
+        }
+    }
+
+    /// Trains with `kernel` from now on (`--kernel`; tests and benchmarks compare kernels).
+    /// The AVX2 and AVX-512 kernels give the same bits; the portable one rounds differently.
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        match &mut self.weights {
+            Weights::Rows { net, workspace, .. } => {
+                *workspace = Workspace::with_kernel(net, kernel)
+            }
+            Weights::Columns { sgd, .. } => sgd.set_kernel(kernel),
+        }
+    }
+
+    /// The kernel that trains.
+    pub fn kernel(&self) -> Kernel {
+        match &self.weights {
+            Weights::Rows { workspace, .. } => workspace.kernel(),
+            Weights::Columns { sgd, .. } => sgd.kernel(),
+        }
+    }
+
+    /// Whether the team may run on one thread while that is faster (the default; `false` for
+    /// measuring the whole team on a busy machine).
+    pub fn set_adaptive_team(&mut self, adaptive: bool) {
+        self.team_mut().set_adaptive(adaptive);
+    }
+
+    /// How the team has run the steps so far (alone or together).
+    pub fn team_stats(&self) -> TeamStats {
+        match &self.weights {
+            Weights::Rows { team, .. } | Weights::Columns { team, .. } => team.stats(),
         }
     }
 

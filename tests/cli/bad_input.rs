@@ -874,6 +874,7 @@ mod command_line {
         a_learning_rate_that_is_a_word: (&["--lr", "fast"]),
         an_unknown_order: (&["--order", "random"]),
         a_negative_seed: (&["--seed", "-1"]),
+        an_unknown_kernel: (&["--kernel", "sse9"]),
     }}
 
     #[test]

@@ -19,6 +19,7 @@ macro_rules! cases {
 }
 
 mod bad_input;
+mod bench;
 mod closed_pipe;
 mod common;
 mod compare;

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use nnimg::data::{Shape, load_samples};
+use nnimg::net::kernel::Kernel;
 use nnimg::train::checkpoint;
 use nnimg::train::{TrainConfig, TrainState, Trainer};
 use std::fs;
@@ -108,6 +109,39 @@ fn a_two_layer_run_resumed_on_two_threads_ends_bit_for_bit_where_an_uninterrupte
         &[23, 41, 60],
         &["--threads", "2"],
     );
+}
+
+/// A checkpoint's tensors: name and bytes.
+type Tensors = Vec<(String, Vec<u8>)>;
+
+#[test]
+fn every_kernel_resumes_bit_for_bit_row_by_row_and_by_column() {
+    for layers in ["3,6,64", "3,64"] {
+        let weights: Vec<(&str, Tensors)> = Kernel::available()
+            .into_iter()
+            .map(|k| {
+                let kernel = ["--kernel", k.name()];
+                let flags: Vec<&str> = HALVING.iter().copied().chain(kernel).collect();
+                let fx = Fixture::new();
+                let (straight, _) =
+                    assert_resume_equals_uninterrupted(&fx, layers, &flags, &[23, 41, 60], &kernel);
+                let tensors = tensor_bytes(&straight.join("checkpoint.safetensors"));
+                (k.name(), tensors)
+            })
+            .collect();
+        // The kernel was the one asked for: the portable one rounds differently from the
+        // others, and the AVX2 kernel gives the AVX-512 kernel's bits.
+        let of = |name| weights.iter().find(|(k, _)| *k == name).map(|(_, w)| w);
+        for (name, w) in &weights[1..] {
+            assert!(
+                of("portable") != Some(w),
+                "{layers}: portable and {name} agree"
+            );
+        }
+        if let (Some(avx2), Some(avx512)) = (of("avx2"), of("avx512")) {
+            assert!(avx2 == avx512, "{layers}: avx2 and avx512 differ");
+        }
+    }
 }
 
 #[test]

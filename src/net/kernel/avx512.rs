@@ -24,47 +24,6 @@ const SLOT_ROW: [usize; 16] = {
 /// How many tiles ahead of the sweep to prefetch.
 const PREFETCH_TILES: usize = 2;
 
-/// Calls `$body` with `$c` bound to the const number of vectors per row (1..=8).
-macro_rules! with_chunks {
-    ($chunks:expr, $c:ident => $body:expr) => {
-        match $chunks {
-            1 => {
-                const $c: usize = 1;
-                $body
-            }
-            2 => {
-                const $c: usize = 2;
-                $body
-            }
-            3 => {
-                const $c: usize = 3;
-                $body
-            }
-            4 => {
-                const $c: usize = 4;
-                $body
-            }
-            5 => {
-                const $c: usize = 5;
-                $body
-            }
-            6 => {
-                const $c: usize = 6;
-                $body
-            }
-            7 => {
-                const $c: usize = 7;
-                $body
-            }
-            8 => {
-                const $c: usize = 8;
-                $body
-            }
-            _ => unreachable!("rows longer than 8 vectors use the portable kernel"),
-        }
-    };
-}
-
 /// h_out[i] = σ(W[i]·h_in). Needs AVX-512F, `h_in.len() >= stride`, `h_out.len() >= rows`.
 #[target_feature(enable = "avx512f")]
 pub unsafe fn forward_layer(w: &Matrix, h_in: &[f32], h_out: &mut [f32]) {
@@ -155,12 +114,25 @@ unsafe fn sweep<const C: usize, const BACKPROP: bool>(
         RowOrder::Ascending => (PREFETCH_TILES * TILE * l.stride) as isize,
         RowOrder::Descending => -((PREFETCH_TILES * TILE * l.stride) as isize),
     };
+    // Software-pipelined: the next tile's dot products and σ are issued before this tile's
+    // update, which does not depend on them, so the σ's latency hides behind the update. The
+    // order of every sum is unchanged (g and the squares still go tile by tile).
+    let mut pending: Option<Pending> = None;
     for tile in l.order.tiles(tiles) {
         let r0 = tile * TILE;
         let n = (l.rows - r0).min(TILE);
-        // SAFETY: the tile's rows, targets and outputs are ours alone (caller's contract).
-        let sq = unsafe { tile_step::<C, BACKPROP>(l, r0, n, &h, &mut g, neg_lr, ahead) };
-        sum_sq = add_squares(sum_sq, sq);
+        // SAFETY: the tiles' rows, targets and outputs are ours alone (caller's contract).
+        unsafe {
+            let (next, sq) = prepare::<C>(l, r0, n, &h, neg_lr);
+            sum_sq = add_squares(sum_sq, sq);
+            if let Some(tile) = pending.replace(next) {
+                apply::<C, BACKPROP>(l, &tile, &h, &mut g, ahead);
+            }
+        }
+    }
+    if let Some(tile) = pending {
+        // SAFETY: as above.
+        unsafe { apply::<C, BACKPROP>(l, &tile, &h, &mut g, ahead) };
     }
     if BACKPROP {
         store_vector(&g, g_out);
@@ -173,39 +145,68 @@ unsafe fn sweep<const C: usize, const BACKPROP: bool>(
     lanes.iter().sum()
 }
 
-/// One tile of the output sweep: y, d, the update of its `n` rows and their share of g.
-/// Returns (y − t)² per lane, zero in lanes past `n`.
+/// A tile whose d and step are known and whose rows await their update.
+struct Pending {
+    r0: usize,
+    n: usize,
+    ds: [f32; TILE],
+    steps: [f32; TILE],
+}
+
+/// The first half of a tile of the output sweep: y (stored), d and the step of its `n`
+/// rows. Returns the tile and (y − t)² per lane, zero in lanes past `n`.
 ///
 /// # Safety
 /// Rows r0..r0 + n of W, t and y are valid and ours alone; AVX-512F is present.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn tile_step<const C: usize, const BACKPROP: bool>(
+unsafe fn prepare<const C: usize>(
     l: &OutputLayer,
     r0: usize,
     n: usize,
     h: &[__m512; C],
-    g: &mut [__m512; C],
     neg_lr: __m512,
-    ahead: isize,
-) -> __m512 {
+) -> (Pending, __m512) {
     let mask = lane_mask(n);
+    let mut tile = Pending {
+        r0,
+        n,
+        ds: [0.0; TILE],
+        steps: [0.0; TILE],
+    };
     // SAFETY: rows r0..r0 + n exist; t and y are read and written only in the n lanes.
     unsafe {
-        let base = l.w.add(r0 * l.stride);
-        let z = tile_dots::<C>(base, l.stride, n, h);
+        let z = tile_dots::<C>(l.w.add(r0 * l.stride), l.stride, n, h);
         let y = sigmoid16(z);
         let t = _mm512_maskz_loadu_ps(mask, l.t.add(r0));
         let diff = _mm512_maskz_sub_ps(mask, y, t);
         let one = _mm512_set1_ps(1.0);
         let d = _mm512_mul_ps(_mm512_mul_ps(diff, y), _mm512_sub_ps(one, y));
         _mm512_mask_storeu_ps(l.y.add(r0), mask, y);
+        _mm512_storeu_ps(tile.ds.as_mut_ptr(), d);
+        _mm512_storeu_ps(tile.steps.as_mut_ptr(), _mm512_mul_ps(d, neg_lr));
+        (tile, _mm512_mul_ps(diff, diff))
+    }
+}
 
-        let mut ds = [0.0f32; 16];
-        let mut steps = [0.0f32; 16];
-        _mm512_storeu_ps(ds.as_mut_ptr(), d);
-        _mm512_storeu_ps(steps.as_mut_ptr(), _mm512_mul_ps(d, neg_lr));
-        for k in 0..n {
+/// The second half of a tile: the update of its rows and their share of g, prefetching the
+/// rows `ahead` floats away.
+///
+/// # Safety
+/// As for [`prepare`] of the same tile.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn apply<const C: usize, const BACKPROP: bool>(
+    l: &OutputLayer,
+    tile: &Pending,
+    h: &[__m512; C],
+    g: &mut [__m512; C],
+    ahead: isize,
+) {
+    // SAFETY: the tile's rows are ours alone (the contract above).
+    unsafe {
+        let base = l.w.add(tile.r0 * l.stride);
+        for k in 0..tile.n {
             let row = base.add(k * l.stride);
             // Ask for the same row PREFETCH_TILES tiles ahead while this one is in registers:
             // the sweep runs from L3 (or memory), whose latency the prefetchers alone hide
@@ -214,9 +215,8 @@ unsafe fn tile_step<const C: usize, const BACKPROP: bool>(
             for c in 0..C {
                 _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(16 * c).cast());
             }
-            update_row::<C, BACKPROP>(row, ds[k], steps[k], h, g);
+            update_row::<C, BACKPROP>(row, tile.ds[k], tile.steps[k], h, g);
         }
-        _mm512_mul_ps(diff, diff)
     }
 }
 

@@ -28,16 +28,16 @@ pub const COLUMN_TILE: usize = 16;
 pub struct ColumnEpoch<'a> {
     /// Wᵀ: `[inputs, outputs]` with rows of `stride` floats, row j holding w_ij for every
     /// output i; padding zero. Borrowed exclusively for `'a` (see `new`).
-    w_t: *mut f32,
-    outputs: usize,
-    stride: usize,
+    pub(super) w_t: *mut f32,
+    pub(super) outputs: usize,
+    pub(super) stride: usize,
     /// Targets `[samples, outputs]`, row k being sample k's t; padding zero.
-    targets: &'a Matrix,
+    pub(super) targets: &'a Matrix,
     /// Per sample k: (j, x_j) for every input with x_j ≠ 0, j ascending.
-    active: &'a [Vec<(usize, f32)>],
+    pub(super) active: &'a [Vec<(usize, f32)>],
     /// The samples in the order the epoch visits them.
-    visit: &'a [usize],
-    lr: f32,
+    pub(super) visit: &'a [usize],
+    pub(super) lr: f32,
     _w_t: PhantomData<&'a mut Matrix>,
 }
 
@@ -113,6 +113,9 @@ impl Kernel {
         match self.0 {
             // SAFETY: the caller's contract; shapes and indices were checked by `new`.
             Isa::Portable => unsafe { portable_sweep(epoch, tiles, sum_sq) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Isa::Avx2` exists only when the CPU has AVX2 and FMA; the rest as above.
+            Isa::Avx2 => unsafe { super::avx2_columns::sweep(epoch, tiles, sum_sq) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::Avx512` exists only when the CPU has AVX-512F (see
             // `Kernel::detect`); the rest as above.
