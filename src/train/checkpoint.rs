@@ -182,7 +182,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint> {
     }
     let state: TrainState = serde_json::from_str(get("state")?)
         .map_err(|e| anyhow!("metadata 'state' is malformed: {}", Shown(e.to_string())))?;
-    if !state.learning_rate.is_finite() || state.learning_rate <= 0.0 {
+    // Zero is a rate halved all the way down (older nnimg did that in very long runs): such
+    // a run no longer learns, but it still opens, renders and resumes.
+    if !state.learning_rate.is_finite() || state.learning_rate < 0.0 {
         bail!(
             "metadata 'state' has an invalid learning rate {}",
             state.learning_rate
@@ -296,6 +298,19 @@ mod tests {
             .map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()))
             .collect();
         safetensors::serialize(views, meta).unwrap()
+    }
+
+    #[test]
+    fn a_rate_halved_to_zero_by_an_older_nnimg_still_loads() {
+        // Such a checkpoint was refused ("invalid learning rate 0"), so a very long run
+        // could not be resumed, explored or rendered.
+        let net = init_network(&[3, 5, 7], 4);
+        let stalled = TrainState {
+            learning_rate: 0.0,
+            ..state()
+        };
+        let bytes = to_bytes(&net, &stalled, "two-layer").unwrap();
+        assert_eq!(from_bytes(&bytes).unwrap().state.learning_rate, 0.0);
     }
 
     #[test]

@@ -329,7 +329,11 @@ impl Trainer {
             let excess = self.state.recent_errors.len() - keep;
             self.state.recent_errors.drain(..excess);
         }
+        // After some 150 halvings (a long run) the rate is the smallest f32 above zero, and
+        // halving it would give zero, which stops learning for good. It stays there instead,
+        // unrecorded, so the list of halvings kept in every checkpoint stops growing.
         let halving = (self.adaptive
+            && lr / 2.0 > 0.0
             && should_halve(epoch, &self.state.recent_errors, self.window))
         .then(|| {
             self.state.learning_rate = lr / 2.0;
@@ -628,6 +632,25 @@ pub(crate) mod tests {
         assert_eq!(halvings, [None, None, None, None, Some(expected)]);
         assert_eq!(t.state().halvings, [expected]);
         assert_eq!(t.state().learning_rate, 0.25);
+    }
+
+    #[test]
+    fn the_rate_is_never_halved_to_zero() {
+        // A 10-million-epoch two-layer run halved its rate to 0, then "halved" it every few
+        // hundred epochs, logging each and growing the checkpoint's list of halvings, and the
+        // checkpoint loader refused the rate 0, so the run could not be opened again.
+        let c = tiny_config(Order::Fixed);
+        let smallest = f32::from_bits(1);
+        let state = TrainState {
+            epoch: 5,
+            recent_errors: vec![0.0; 5],
+            ..TrainState::new(smallest)
+        };
+        let mut t = Trainer::new(&c, init_network(&c.layers, 3), tiny_samples(), state);
+        let halvings: Vec<_> = (0..5).map(|_| t.run_epoch().unwrap().halving).collect();
+        assert_eq!(halvings, [None; 5]);
+        assert!(t.state().halvings.is_empty());
+        assert_eq!(t.state().learning_rate, smallest);
     }
 
     #[test]
