@@ -412,9 +412,8 @@ fn compared_history_frames(app: &App, shown: &HistoryFrame) -> Vec<Option<Histor
         .map(|r| {
             let sample = r.stems.iter().position(|s| s == stem)?;
             let history = History::open(&r.run.path.join(HISTORY_FILE)).ok()??;
-            let layout = history.layout();
             let shape = (r.run.width, r.run.height, r.run.channels);
-            if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+            if !history.layout().holds(shape, sample) {
                 return None;
             }
             let epochs: Vec<usize> = history.epochs().collect();
@@ -507,9 +506,8 @@ fn history_frame(app: &App, step: Step) -> Result<Option<HistoryFrame>, String> 
         Ok(_) => return Err("this run has no picture history yet".into()),
         Err(e) => return Err(format!("{e:#}")),
     };
-    let layout = history.layout();
     let shape = (app.run.width, app.run.height, app.run.channels);
-    if (layout.width, layout.height, layout.channels) != shape || sample >= layout.samples {
+    if !history.layout().holds(shape, sample) {
         return Err(format!("{}: holds pictures of another shape", Shown(&path)));
     }
     let epochs: Vec<usize> = history.epochs().collect();

@@ -57,6 +57,13 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// True when the records hold pictures of `width` x `height` x `channels` and a sample
+    /// number `sample`: a history that a run of that shape can show.
+    pub fn holds(&self, (width, height, channels): (u32, u32, usize), sample: usize) -> bool {
+        (self.width, self.height, self.channels) == (width, height, channels)
+            && sample < self.samples
+    }
+
     /// Bytes of one picture.
     pub fn picture_len(&self) -> usize {
         self.width as usize * self.height as usize * self.channels

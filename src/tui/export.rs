@@ -210,10 +210,9 @@ pub fn export_timelapse(
     let mut frames = Vec::new();
     let mut epochs = Vec::new();
     if let Some(h) = History::open(history)? {
-        let layout = h.layout();
-        if (layout.width, layout.height, layout.channels)
-            != (spec.width, spec.height, spec.channels)
-            || sample >= layout.samples
+        if !h
+            .layout()
+            .holds((spec.width, spec.height, spec.channels), sample)
         {
             bail!("{}: holds pictures of another shape", Shown(history));
         }
