@@ -67,6 +67,8 @@ mod avx2_columns;
 mod avx512;
 mod column_epoch;
 mod floor;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod portable;
 
 pub use column_epoch::ColumnEpoch;

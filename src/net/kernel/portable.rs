@@ -1,13 +1,19 @@
 //! The loops in plain Rust for any CPU. Dot products keep 16 lane-wise partial sums (so the
-//! compiler can vectorise them without reordering a sum) and add them in a fixed tree.
+//! compiler can vectorise them without reordering a sum) and add them in a fixed tree. On
+//! aarch64 the two inner loops (`dot`, `update_row`) are `neon`'s instead.
 
 use super::{OutputLayer, TILE};
 use crate::net::{Matrix, sigmoid};
 use std::ops::Range;
 
+#[cfg(not(target_arch = "aarch64"))]
 const LANES: usize = 16;
 
+#[cfg(target_arch = "aarch64")]
+use super::neon::dot;
+
 /// Σ a_j b_j over slices whose length is a multiple of 16.
+#[cfg(not(target_arch = "aarch64"))]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     for (a, b) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
@@ -55,6 +61,9 @@ pub fn backward_layer(w: &mut Matrix, d: &[f32], h_in: &[f32], lr: f32, g: Optio
 #[inline]
 fn update_row(row: &mut [f32], d: f32, lr: f32, h: &[f32], g: Option<&mut [f32]>) {
     let step = lr * d;
+    #[cfg(target_arch = "aarch64")]
+    return super::neon::update_row(row, d, step, h, g);
+    #[cfg(not(target_arch = "aarch64"))]
     match g {
         Some(g) => {
             for ((g, w), &h) in g.iter_mut().zip(row.iter_mut()).zip(h) {
